@@ -1,0 +1,24 @@
+# Copyright 2026 pants-static-go contributors.
+"""The `static_go` backend: static, reproducible Go binaries built with the official `go` command.
+
+Enable with `backend_packages = ["static_go"]` (and `pythonpath = ["%(buildroot)s/pants-plugins"]`).
+It does not use, and must not be combined with, `pants.backend.experimental.go`.
+"""
+
+from static_go import analysis, build, package, tailor, toolchain, verify
+from static_go.target_types import StaticGoBinaryTarget, StaticGoModuleTarget, StaticGoPackageTarget
+
+
+def target_types():
+    return [StaticGoModuleTarget, StaticGoPackageTarget, StaticGoBinaryTarget]
+
+
+def rules():
+    return [
+        *toolchain.rules(),
+        *analysis.rules(),
+        *build.rules(),
+        *verify.rules(),
+        *package.rules(),
+        *tailor.rules(),
+    ]

@@ -1,0 +1,363 @@
+# Copyright 2026 pants-static-go contributors.
+"""Targets: `static_go_module`, `static_go_package` and `static_go_binary`.
+
+The names are chosen so they never clash with Pants' own Go backend (`go_mod`, `go_package`,
+`go_binary`), which this plugin does not use.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import ClassVar, Optional
+
+from pants.core.goals.package import OutputPathField
+from pants.engine.addresses import Address
+from pants.engine.fs import GlobMatchErrorBehavior
+from pants.engine.target import (
+    COMMON_TARGET_FIELDS,
+    AsyncFieldMixin,
+    BoolField,
+    Dependencies,
+    DictStringToStringField,
+    InvalidFieldException,
+    MultipleSourcesField,
+    StringField,
+    StringSequenceField,
+    Target,
+)
+from pants.util.frozendict import FrozenDict
+from pants.util.strutil import help_text
+
+from static_go.platforms import GoPlatform, InvalidPlatform
+
+# ---------------------------------------------------------------------------------------------
+# static_go_module
+# ---------------------------------------------------------------------------------------------
+
+
+class StaticGoModuleSourcesField(MultipleSourcesField):
+    default = ("go.mod", "go.sum", "vendor/**")
+    default_glob_match_error_behavior = GlobMatchErrorBehavior.ignore
+    help = help_text(
+        """
+        The module's `go.mod`, its `go.sum`, and its `vendor/` tree when there is one.
+
+        With `vendor/modules.txt` present, builds use `-mod=vendor` and need no module proxy;
+        otherwise third-party modules come from the Go module proxy (see `[static-go].goproxy`)
+        and are checked against `go.sum`.
+        """
+    )
+
+    def validate_resolved_files(self, files) -> None:
+        super().validate_resolved_files(files)
+        if not any(f.endswith("go.mod") and "/vendor/" not in f for f in files):
+            raise InvalidFieldException(
+                f"The {self.alias!r} field of {self.address} must include a `go.mod` file, "
+                f"but it matched {sorted(files)!r}."
+            )
+
+
+class StaticGoModuleTarget(Target):
+    alias = "static_go_module"
+    core_fields = (*COMMON_TARGET_FIELDS, StaticGoModuleSourcesField)
+    help = help_text(
+        """
+        A Go module: the `go.mod` (and `go.sum`, `vendor/`) in this directory.
+
+        Every `static_go_package` below this directory (up to a nested module) belongs to it and
+        depends on it, so editing `go.mod`/`go.sum` rebuilds every binary of the module, and no
+        binary of any other module. `pants tailor` writes one next to every `go.mod`.
+        """
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# static_go_package
+# ---------------------------------------------------------------------------------------------
+
+GO_PACKAGE_SOURCE_EXTENSIONS = (".go", ".c", ".h", ".s", ".S", ".cc", ".cpp", ".cxx", ".hh", ".hpp", ".hxx", ".m", ".f", ".F", ".f90", ".syso")
+
+
+class StaticGoPackageSourcesField(MultipleSourcesField):
+    default = ("*.go", "!*_test.go")
+    expected_file_extensions = GO_PACKAGE_SOURCE_EXTENSIONS
+    help = help_text(
+        """
+        The files of this Go package (one directory). Defaults to every `.go` file except
+        `*_test.go`. Add `*.c`, `*.h`, `*.s` etc. for cgo or assembly.
+
+        Test files and `testdata/` are never part of a build's input, so editing them does not
+        rebuild any binary. Files embedded with `//go:embed` are not sources: they belong to
+        `resources` or `files` targets, which dependency inference finds.
+        """
+    )
+
+
+class StaticGoPackageDependenciesField(Dependencies):
+    help = help_text(
+        """
+        Addresses this package depends on. Usually left out: dependency inference runs
+        `go list` and adds the `static_go_package` targets of imported packages of the same
+        module, the `static_go_module` that owns this package, and the `resources`/`files`
+        targets owning the files matched by `//go:embed` patterns.
+        """
+    )
+
+
+class StaticGoPackageTarget(Target):
+    alias = "static_go_package"
+    core_fields = (*COMMON_TARGET_FIELDS, StaticGoPackageDependenciesField, StaticGoPackageSourcesField)
+    help = help_text(
+        """
+        The Go source files of one package (one directory) of a `static_go_module`.
+
+        Dependencies are inferred from `go list -json` of the configured Go SDK.
+        `pants tailor` writes one in every directory with non-test `.go` files.
+        """
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# static_go_binary
+# ---------------------------------------------------------------------------------------------
+
+
+class StaticGoBinaryMainField(StringField, AsyncFieldMixin):
+    alias = "main"
+    help = help_text(
+        """
+        Address of the `static_go_package` holding `package main`, e.g. `//cmd/server` or
+        `:pkg`. Defaults to the `static_go_package` target in this BUILD file's directory.
+        """
+    )
+
+
+class StaticGoBinaryDependenciesField(Dependencies):
+    help = help_text(
+        """
+        Extra dependencies. The `main` package is added by dependency inference; everything the
+        main package imports follows from it.
+        """
+    )
+
+
+class StaticGoBinaryPlatformsField(StringSequenceField):
+    alias = "platforms"
+    help = help_text(
+        """
+        The platforms to build for, as `GOOS/GOARCH` or `GOOS/GOARCH/VARIANT`, e.g.
+        `linux/amd64`, `linux/arm64`, `linux/arm/v7` (GOARM=7), `linux/amd64/v3` (GOAMD64=v3),
+        `windows/amd64`, `darwin/arm64`. One `go build` runs per platform.
+
+        Defaults to `[static-go].default_platforms` (itself `["linux/amd64"]` by default).
+        """
+    )
+
+    @classmethod
+    def compute_value(cls, raw_value, address: Address):
+        value = super().compute_value(raw_value, address)
+        if value is None:
+            return None
+        if not value:
+            raise InvalidFieldException(
+                f"The {cls.alias!r} field of {address} is empty: list at least one platform, "
+                "e.g. `platforms=[\"linux/amd64\"]`, or leave the field out for the default."
+            )
+        seen: set[GoPlatform] = set()
+        for text in value:
+            try:
+                plat = GoPlatform.parse(text)
+            except InvalidPlatform as e:
+                raise InvalidFieldException(
+                    f"The {cls.alias!r} field of {address} has an unknown platform {e}"
+                )
+            if plat in seen:
+                raise InvalidFieldException(
+                    f"The {cls.alias!r} field of {address} lists `{text}` twice."
+                )
+            seen.add(plat)
+        return value
+
+
+class StaticGoBinaryCgoField(BoolField):
+    alias = "cgo"
+    default = False
+    help = help_text(
+        """
+        Build with cgo (`CGO_ENABLED=1`). Off by default: `CGO_ENABLED=0` gives pure-Go,
+        fully static binaries for every platform with no C toolchain.
+
+        With cgo on, the host C compiler from `[static-go].cc_search_paths` is used and the
+        binary is linked with `-linkmode external -extldflags -static`; verification still
+        fails the build if the result needs a dynamic loader or shared libraries.
+        """
+    )
+
+
+class StaticGoBinaryTagsField(StringSequenceField):
+    alias = "tags"
+    help = help_text(
+        """
+        Go build tags (`go build -tags`), e.g. `["netgo", "osusergo"]`.
+        """
+    )
+
+    @classmethod
+    def compute_value(cls, raw_value, address: Address):
+        value = super().compute_value(raw_value, address)
+        for tag in value or ():
+            if not re.fullmatch(r"[A-Za-z0-9_.!]+", tag):
+                raise InvalidFieldException(
+                    f"The {cls.alias!r} field of {address} has an invalid build tag {tag!r}: "
+                    "tags are letters, digits, `_` and `.`."
+                )
+        return value
+
+
+class StaticGoBinaryLdflagsField(StringSequenceField):
+    alias = "ldflags"
+    help = help_text(
+        """
+        Extra linker flags, appended to the ones this plugin sets (`-s -w` when `strip_debug`,
+        `-buildid=`, and the `-X` flags from `x_defs`). Each element is one flag, e.g.
+        `["-extldflags=-static-pie"]`.
+        """
+    )
+
+
+class StaticGoBinaryXDefsField(DictStringToStringField):
+    alias = "x_defs"
+    help = help_text(
+        """
+        String variables set at link time, as `-ldflags -X importpath.name=value`, e.g.
+        `{"example.com/app/internal/buildinfo.Version": "1.2.3"}`. Keys must be a fully
+        qualified `importpath.name`; for `package main`, `main.name` works.
+        """
+    )
+
+    @classmethod
+    def compute_value(cls, raw_value, address: Address):
+        value = super().compute_value(raw_value, address)
+        for key, val in (value or FrozenDict()).items():
+            if "." not in key or key.endswith(".") or key.startswith("."):
+                raise InvalidFieldException(
+                    f"The {cls.alias!r} field of {address} has the key {key!r}, which is not of "
+                    "the form `importpath.name` (e.g. `main.version` or "
+                    "`example.com/app/internal/buildinfo.Version`)."
+                )
+            if "'" in val and '"' in val:
+                raise InvalidFieldException(
+                    f"The {cls.alias!r} field of {address}: the value of {key!r} contains both "
+                    "single and double quotes, which `go build -ldflags` cannot express."
+                )
+        return value
+
+
+class StaticGoBinaryStripDebugField(BoolField):
+    alias = "strip_debug"
+    default = True
+    help = help_text(
+        """
+        Link with `-s -w`: no symbol table and no DWARF. Roughly a third smaller; Go's own
+        build info (`go version -m`) stays. Set False to keep debug information.
+        """
+    )
+
+
+class StaticGoBinaryEnvField(StringSequenceField):
+    alias = "env"
+    help = help_text(
+        """
+        Extra environment variables for `go build`, as `NAME=value` (a fixed value) or
+        `NAME` (copied from the environment Pants runs in; part of the cache key).
+        Only `GO*` variables that do not conflict with what the plugin controls, and `CGO_*`
+        flags, are allowed, e.g. `["GOEXPERIMENT=greenteagc", "CGO_CFLAGS=-O2"]`.
+        """
+    )
+
+    RESERVED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "GOOS", "GOARCH", "GOARM", "GOAMD64", "GOARM64", "GO386", "CGO_ENABLED",
+            "GOFLAGS", "GOCACHE", "GOMODCACHE", "GOPATH", "GOROOT", "GOTOOLCHAIN",
+            "GOENV", "GOWORK", "GOPROXY", "GOSUMDB", "GOPRIVATE", "GONOSUMDB", "GONOPROXY",
+        }
+    )
+
+    @classmethod
+    def compute_value(cls, raw_value, address: Address):
+        value = super().compute_value(raw_value, address)
+        for item in value or ():
+            name = item.split("=", 1)[0]
+            if not re.fullmatch(r"(GO|CGO_)[A-Z0-9_]+", name) or name in cls.RESERVED:
+                raise InvalidFieldException(
+                    f"The {cls.alias!r} field of {address} sets {name!r}: only `GO*`/`CGO_*` "
+                    f"variables other than {', '.join(sorted(cls.RESERVED))} may be set here "
+                    "(platforms, cgo and module settings have their own fields and options)."
+                )
+        return value
+
+
+class StaticGoBinaryOutputPathField(OutputPathField):
+    help = help_text(
+        """
+        Where the binaries go, relative to `dist/`: a directory holding one subdirectory per
+        platform (`linux_amd64/`, `linux_arm_v7/`, ...) with the executable in it, named after
+        `binary_name`.
+
+        Defaults to `path.to.dir/target_name`, e.g. `dist/examples.services.cmd.hello/hello/
+        linux_amd64/hello`.
+        """
+    )
+
+
+class StaticGoBinaryNameField(StringField):
+    alias = "binary_name"
+    help = help_text(
+        """
+        The executable's file name (`.exe` is added for windows). Defaults to the target name.
+        """
+    )
+
+    @classmethod
+    def compute_value(cls, raw_value, address: Address):
+        value = super().compute_value(raw_value, address)
+        if value is not None and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._+-]*", value):
+            raise InvalidFieldException(
+                f"The {cls.alias!r} field of {address} is {value!r}: use a plain file name "
+                "(letters, digits, `.`, `_`, `+`, `-`)."
+            )
+        return value
+
+
+class StaticGoBinaryTarget(Target):
+    alias = "static_go_binary"
+    core_fields = (
+        *COMMON_TARGET_FIELDS,
+        StaticGoBinaryMainField,
+        StaticGoBinaryDependenciesField,
+        StaticGoBinaryPlatformsField,
+        StaticGoBinaryCgoField,
+        StaticGoBinaryTagsField,
+        StaticGoBinaryLdflagsField,
+        StaticGoBinaryXDefsField,
+        StaticGoBinaryStripDebugField,
+        StaticGoBinaryEnvField,
+        StaticGoBinaryNameField,
+        StaticGoBinaryOutputPathField,
+    )
+    help = help_text(
+        """
+        A statically linked Go executable, built with the official `go build` for one or more
+        platforms (`pants package`), and runnable on the host (`pants run`).
+
+        Always built with `-trimpath -buildvcs=false -ldflags=-buildid=` and `GOFLAGS=-mod=
+        readonly` (or `-mod=vendor`), so its bytes depend only on its inputs: the files of its
+        package closure, `go.mod`/`go.sum`, embedded files, the Go SDK and the fields below.
+        Every output is verified: a linux binary must be an ELF of the right machine with no
+        program interpreter and no needed shared libraries.
+        """
+    )
+
+
+def parse_platforms(values: Optional[tuple[str, ...]], default: tuple[str, ...]) -> tuple[GoPlatform, ...]:
+    return tuple(GoPlatform.parse(p) for p in (values if values is not None else default))

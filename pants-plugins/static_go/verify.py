@@ -1,0 +1,138 @@
+# Copyright 2026 pants-static-go contributors.
+"""Verification of every built binary, as its own step.
+
+A linux output must be an ELF of the platform's machine and class with no program interpreter
+(PT_INTERP) and no needed shared libraries (DT_NEEDED); windows and darwin outputs must be PE or
+Mach-O of the right architecture. The Go build info embedded in the binary is cross-checked
+against the requested GOOS/GOARCH/CGO_ENABLED. The check reads the file's bytes itself.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from pants.engine.addresses import Address
+from pants.engine.fs import Digest, DigestContents
+from pants.engine.rules import Get, collect_rules, rule
+from pants.util.logging import LogLevel
+
+from static_go.binfmt import (
+    ELF_64BIT,
+    ELF_BIG_ENDIAN,
+    ELF_MACHINES,
+    MACHO_CPUS,
+    PE_MACHINES,
+    BinaryFormatError,
+    BinaryInfo,
+    read_binary,
+)
+from static_go.build import BuiltGoBinary, StaticGoBuildRequest
+from static_go.platforms import GoPlatform
+
+
+class StaticVerificationError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class VerifiedGoBinary:
+    address: Address
+    platform: GoPlatform
+    digest: Digest  # one file, `file_name`, at the root
+    file_name: str
+    size: int
+    sha256: str
+    summary: str  # e.g. "static ELF x86-64"
+
+
+def check_binary(data: bytes, platform: GoPlatform, cgo: bool) -> tuple[BinaryInfo, list[str]]:
+    """Return the parsed header and a list of problems (empty when the binary is fine)."""
+    try:
+        info = read_binary(data)
+    except BinaryFormatError as e:
+        return BinaryInfo(format="unknown", machine=0, bits=0), [str(e)]
+    problems: list[str] = []
+    goarch = platform.goarch
+    if platform.goos == "linux":
+        if info.format != "elf":
+            problems.append(f"expected an ELF file, got {info.format}")
+        else:
+            if ELF_MACHINES.get(goarch) != info.machine:
+                problems.append(f"ELF machine is {info.machine}, expected {ELF_MACHINES.get(goarch)} for {goarch}")
+            bits = 64 if goarch in ELF_64BIT else 32
+            if info.bits != bits:
+                problems.append(f"ELF class is {info.bits}-bit, expected {bits}-bit")
+            if info.big_endian != (goarch in ELF_BIG_ENDIAN):
+                problems.append("ELF byte order does not match the architecture")
+            if info.interpreter:
+                problems.append(f"it has a program interpreter (PT_INTERP): {info.interpreter}")
+            if info.needed:
+                problems.append(f"it needs shared libraries (DT_NEEDED): {', '.join(info.needed)}")
+    elif platform.goos == "windows":
+        if info.format != "pe":
+            problems.append(f"expected a PE file, got {info.format}")
+        elif PE_MACHINES.get(goarch) != info.machine:
+            problems.append(f"PE machine is {info.machine:#x}, expected {PE_MACHINES.get(goarch, 0):#x}")
+    elif platform.goos == "darwin":
+        if info.format != "macho":
+            problems.append(f"expected a Mach-O file, got {info.format}")
+        elif MACHO_CPUS.get(goarch) != info.machine:
+            problems.append(f"Mach-O CPU type is {info.machine:#x}, expected {MACHO_CPUS.get(goarch, 0):#x}")
+
+    bi = info.go_build_info
+    if bi is None:
+        problems.append("it has no Go build info: not a Go 1.18+ binary")
+    else:
+        s = bi.settings
+        for key, want in (("GOOS", platform.goos), ("GOARCH", platform.goarch), ("CGO_ENABLED", "1" if cgo else "0")):
+            if key in s and s[key] != want:
+                problems.append(f"its Go build info says {key}={s[key]}, expected {want}")
+    return info, problems
+
+
+def explain(problems: list[str], info: BinaryInfo) -> str:
+    hints = []
+    if info.interpreter or info.needed:
+        s = info.go_build_info.settings if info.go_build_info else {}
+        if s.get("CGO_ENABLED") == "1":
+            hints.append(
+                "The binary was linked with cgo against a shared C library. Turn cgo off "
+                "(`cgo=False`, the default), or keep it on with a C toolchain that links "
+                "statically; packages such as `net` and `os/user` use cgo unless built with the "
+                "tags `netgo,osusergo`."
+            )
+        ldflags = s.get("-ldflags", "")
+        if "linkmode" in ldflags or s.get("-buildmode") not in (None, "exe"):
+            hints.append(f"The link settings ({s.get('-buildmode', '')} {ldflags}) ask for dynamic linking.")
+    return "\n".join(["- " + p for p in problems] + hints)
+
+
+@rule(desc="Verify a static Go binary", level=LogLevel.DEBUG)
+async def verify_static_go_binary(request: StaticGoBuildRequest) -> VerifiedGoBinary:
+    built = await Get(BuiltGoBinary, StaticGoBuildRequest, request)
+    contents = await Get(DigestContents, Digest, built.digest)
+    data = contents[0].content
+    info, problems = check_binary(data, built.platform, built.cgo)
+    if problems:
+        raise StaticVerificationError(
+            f"{built.address} ({built.platform}): the built `{built.file_name}` failed "
+            f"verification:\n{explain(problems, info)}"
+        )
+    kind = "static " if info.format == "elf" else ""
+    summary = f"{kind}{info.format.upper() if info.format != 'macho' else 'Mach-O'}"
+    if info.go_build_info:
+        summary += f", {info.go_build_info.go_version}"
+    return VerifiedGoBinary(
+        address=built.address,
+        platform=built.platform,
+        digest=built.digest,
+        file_name=built.file_name,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        summary=summary,
+    )
+
+
+def rules():
+    return collect_rules()
