@@ -8,7 +8,7 @@ The names are chosen so they never clash with Pants' own Go backend (`go_mod`, `
 from __future__ import annotations
 
 import re
-from typing import ClassVar, Optional
+from typing import ClassVar, Dict, Iterable, Optional
 
 from pants.core.goals.package import OutputPathField
 from pants.engine.addresses import Address
@@ -154,7 +154,7 @@ class StaticGoBinaryPlatformsField(StringSequenceField):
     )
 
     @classmethod
-    def compute_value(cls, raw_value, address: Address):
+    def compute_value(cls, raw_value: Optional[Iterable[str]], address: Address):
         value = super().compute_value(raw_value, address)
         if value is None:
             return None
@@ -203,7 +203,7 @@ class StaticGoBinaryTagsField(StringSequenceField):
     )
 
     @classmethod
-    def compute_value(cls, raw_value, address: Address):
+    def compute_value(cls, raw_value: Optional[Iterable[str]], address: Address):
         value = super().compute_value(raw_value, address)
         for tag in value or ():
             if not re.fullmatch(r"[A-Za-z0-9_.!]+", tag):
@@ -236,7 +236,7 @@ class StaticGoBinaryXDefsField(DictStringToStringField):
     )
 
     @classmethod
-    def compute_value(cls, raw_value, address: Address):
+    def compute_value(cls, raw_value: Optional[Dict[str, str]], address: Address):
         value = super().compute_value(raw_value, address)
         for key, val in (value or FrozenDict()).items():
             if "." not in key or key.endswith(".") or key.startswith("."):
@@ -284,7 +284,7 @@ class StaticGoBinaryEnvField(StringSequenceField):
     )
 
     @classmethod
-    def compute_value(cls, raw_value, address: Address):
+    def compute_value(cls, raw_value: Optional[Iterable[str]], address: Address):
         value = super().compute_value(raw_value, address)
         for item in value or ():
             name = item.split("=", 1)[0]
@@ -304,8 +304,8 @@ class StaticGoBinaryOutputPathField(OutputPathField):
         platform (`linux_amd64/`, `linux_arm_v7/`, ...) with the executable in it, named after
         `binary_name`.
 
-        Defaults to `path.to.dir/target_name`, e.g. `dist/examples.services.cmd.hello/hello/
-        linux_amd64/hello`.
+        Defaults to `path.to.dir/target_name`, so `examples/services/cmd/hello:hello` writes
+        `dist/examples.services.cmd.hello/hello/linux_amd64/hello`.
         """
     )
 
@@ -319,7 +319,7 @@ class StaticGoBinaryNameField(StringField):
     )
 
     @classmethod
-    def compute_value(cls, raw_value, address: Address):
+    def compute_value(cls, raw_value: Optional[str], address: Address):
         value = super().compute_value(raw_value, address)
         if value is not None and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._+-]*", value):
             raise InvalidFieldException(
@@ -350,8 +350,8 @@ class StaticGoBinaryTarget(Target):
         A statically linked Go executable, built with the official `go build` for one or more
         platforms (`pants package`), and runnable on the host (`pants run`).
 
-        Always built with `-trimpath -buildvcs=false -ldflags=-buildid=` and `GOFLAGS=-mod=
-        readonly` (or `-mod=vendor`), so its bytes depend only on its inputs: the files of its
+        Always built with `-trimpath -buildvcs=false -ldflags=-buildid=` and
+        `GOFLAGS=-mod=readonly` (or `-mod=vendor`), so its bytes depend only on its inputs: the files of its
         package closure, `go.mod`/`go.sum`, embedded files, the Go SDK and the fields below.
         Every output is verified: a linux binary must be an ELF of the right machine with no
         program interpreter and no needed shared libraries.

@@ -219,13 +219,26 @@ async def find_go_sdk(sdk: GoSdkSubsystem, platform: Platform) -> GoSdk:
                 f"[static-go-sdk].minimum_version = {sdk.minimum_version!r} (or is not a Go "
                 "version). Set `version` (and `known_versions`) to a newer Go."
             )
-        downloaded = await Get(DownloadedExternalTool, ExternalToolRequest, sdk.get_request(platform))
+        url = sdk.generate_url(platform)
+        try:
+            downloaded = await Get(DownloadedExternalTool, ExternalToolRequest, sdk.get_request(platform))
+        except Exception as e:
+            # Pants' own message names neither the URL nor the option to fix.
+            raise GoSdkError(
+                softwrap(
+                    f"""
+                    Could not download the Go SDK {sdk.version} for {platform.value} from {url}:
+                    {e}. Check [static-go-sdk].known_versions (`version|platform|sha256|length`)
+                    and [static-go-sdk].url_template.
+                    """
+                )
+            ) from e
         found = await Get(
             Snapshot, DigestSubset(downloaded.digest, PathGlobs(["*/bin/go", "*/*/bin/go", "bin/go"]))
         )
         if len(found.files) != 1:
             raise GoSdkError(
-                f"The Go SDK archive from {sdk.generate_url(platform)} has no single `bin/go` "
+                f"The Go SDK archive from {url} has no single `bin/go` "
                 f"(found {list(found.files)}); is it a Go SDK archive?"
             )
         digests = FrozenDict({GO_SDK_DIGEST_PREFIX: downloaded.digest})
@@ -239,7 +252,7 @@ async def find_go_sdk(sdk: GoSdkSubsystem, platform: Platform) -> GoSdk:
                 f"The Go SDK downloaded for [static-go-sdk].version = {sdk.version!r} reports "
                 f"{version!r}; fix `version`/`known_versions`/`url_template`."
             )
-        return GoSdk(exe=exe, version=version, immutable_input_digests=digests, source=sdk.generate_url(platform))
+        return GoSdk(exe=exe, version=version, immutable_input_digests=digests, source=url)
 
     env = await Get(EnvironmentVars, EnvironmentVarsRequest(["PATH"]))
     search_path = _expand_search_paths(sdk.search_paths, env)

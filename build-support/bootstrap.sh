@@ -1,0 +1,383 @@
+# shellcheck shell=bash
+#
+# Bootstrap library for pants-static-go. Sourced by ./pants, ./run-tests and
+# build-support/lock-python.sh; not meant to be executed.
+#
+# It provisions, without prompts, and with short "[bootstrap]" progress lines
+# on stderr:
+#   1. a CPython 3.9 (pantsbuild.pants 2.17.1 ships cp39-only wheels), found in
+#      this order:
+#        - `python3.9` on PATH, if running it really gives a usable 3.9
+#          (pyenv shims for versions that are not selected fail, so we run it);
+#        - pyenv installs: $PYENV_ROOT, `pyenv root`, ~/.pyenv
+#          (versions/3.9.*/bin/python3.9, newest first);
+#        - a CPython previously built by this script in the cache dir;
+#        - otherwise CPython 3.9.2 is built from Debian bullseye's `python3.9`
+#          source package (fetched with apt-get through a private sources
+#          list, so the system apt configuration is untouched) into
+#          $PSG_CACHE/python-3.9.2;
+#   2. a virtualenv in the cache dir, named after a hash of
+#      3rdparty/python/requirements.lock, with that lock installed
+#      (--require-hashes --no-deps). A marker file is written only after a
+#      successful install, so an interrupted bootstrap is redone.
+#
+# Cache dir: ${PANTS_STATIC_GO_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pants-static-go}
+#
+# After sourcing, these variables are set (and exported):
+#   PSG_ROOT   the repository root (found from this file's location)
+#   PSG_CACHE  the cache dir
+#   PSG_VENV   the ready virtualenv (use "$PSG_VENV/bin/pants", ".../python")
+#
+# When everything already exists the cost is a handful of stat() calls plus
+# one sha256sum of the lock file: no Python is started.
+#
+# Venvs made from older lock files are left in the cache dir (another clone
+# may still use them); deleting the whole cache dir is always safe.
+#
+# Set PSG_BOOTSTRAP_NO_AUTO=1 before sourcing to only define the functions.
+#
+# Other knobs (all optional):
+#   PSG_DEBIAN_MIRROR   Debian mirror for the source-build fallback
+#                       (default http://deb.debian.org/debian)
+#   PSG_PYTHON39        explicit path of a CPython 3.9 to use
+
+if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
+  echo "bootstrap.sh is a library: source it, do not run it" >&2
+  exit 2
+fi
+
+# Bump to force every checkout to build a fresh venv (e.g. when the install
+# recipe below changes in a way the lock file hash does not capture).
+PSG_BOOTSTRAP_FORMAT=1
+PSG_PIP_VERSION=24.3.1
+PSG_SRC_PYTHON_VERSION=3.9.2
+# sha256 of Debian's python3.9_3.9.2.orig.tar.xz (== upstream Python-3.9.2.tar.xz).
+PSG_SRC_PYTHON_SHA256=3c2034c54f811448f516668dce09d24008a0716c3a794dd8639b5388cbde247d
+
+psg_log() {
+  printf '[bootstrap] %s\n' "$*" >&2
+}
+
+psg_die() {
+  printf '[bootstrap] ERROR: %s\n' "$*" >&2
+  exit 1
+}
+
+# ---------------------------------------------------------------------------
+# Locations
+# ---------------------------------------------------------------------------
+
+psg__init_paths() {
+  local src="${BASH_SOURCE[0]}" dir
+  if [[ "$src" == */* ]]; then dir="${src%/*}"; else dir=.; fi
+  [[ "$dir" == /* ]] || dir="$PWD/$dir"
+  PSG_ROOT="${dir%/build-support}"
+  if [[ "$PSG_ROOT" == "$dir" ]]; then
+    # Unusual path spelling (e.g. "build-support/."): normalise it the slow way.
+    PSG_ROOT="$(cd "$dir/.." && pwd -P)"
+  fi
+  if [[ -n "${PANTS_STATIC_GO_CACHE:-}" ]]; then
+    PSG_CACHE="$PANTS_STATIC_GO_CACHE"
+  else
+    local base="${XDG_CACHE_HOME:-}"
+    if [[ -z "$base" ]]; then
+      [[ -n "${HOME:-}" ]] || psg_die "neither PANTS_STATIC_GO_CACHE, XDG_CACHE_HOME nor HOME is set"
+      base="$HOME/.cache"
+    fi
+    PSG_CACHE="$base/pants-static-go"
+  fi
+  PSG_LOCK_FILE="$PSG_ROOT/3rdparty/python/requirements.lock"
+  export PSG_ROOT PSG_CACHE
+}
+
+# Sets PSG_VENV from the lock file's hash. One fork (sha256sum), no Python.
+psg__compute_venv_path() {
+  [[ -f "$PSG_LOCK_FILE" ]] || psg_die "missing lock file $PSG_LOCK_FILE"
+  local sum
+  sum="$(sha256sum < "$PSG_LOCK_FILE")" || psg_die "could not hash $PSG_LOCK_FILE"
+  PSG_VENV="$PSG_CACHE/venv-cp39-f${PSG_BOOTSTRAP_FORMAT}-${sum:0:16}"
+  export PSG_VENV
+}
+
+psg__venv_ready() {
+  # -x follows the bin/python symlink, so a venv whose base interpreter was
+  # removed (e.g. `pyenv uninstall`) counts as not ready and is rebuilt.
+  [[ -f "$PSG_VENV/.psg-complete" && -x "$PSG_VENV/bin/python" && -x "$PSG_VENV/bin/pants" ]]
+}
+
+# ---------------------------------------------------------------------------
+# Locking
+# ---------------------------------------------------------------------------
+
+psg__lock() {
+  mkdir -p "$PSG_CACHE" || psg_die "cannot create cache dir $PSG_CACHE"
+  if command -v flock > /dev/null 2>&1; then
+    exec {PSG__LOCK_FD}> "$PSG_CACHE/.bootstrap.lock" \
+      || psg_die "cannot open lock file $PSG_CACHE/.bootstrap.lock"
+    if ! flock -n "$PSG__LOCK_FD"; then
+      psg_log "another bootstrap is running; waiting for $PSG_CACHE/.bootstrap.lock"
+      flock "$PSG__LOCK_FD" || psg_die "could not lock $PSG_CACHE/.bootstrap.lock"
+    fi
+  else
+    psg_log "warning: flock(1) not found; concurrent bootstraps are not serialised"
+  fi
+}
+
+psg__unlock() {
+  if [[ -n "${PSG__LOCK_FD:-}" ]]; then
+    exec {PSG__LOCK_FD}>&-
+    unset PSG__LOCK_FD
+  fi
+}
+
+# ---------------------------------------------------------------------------
+# Finding CPython 3.9
+# ---------------------------------------------------------------------------
+
+# True if "$1" runs and is a CPython 3.9 with what pip/venv/Pants need.
+psg__python_ok() {
+  local py="$1"
+  [[ -n "$py" && -x "$py" ]] || return 1
+  "$py" - > /dev/null 2>&1 <<'PY'
+import sys
+if sys.version_info[:2] != (3, 9) or sys.implementation.name != "cpython":
+    sys.exit(1)
+import ctypes, ensurepip, hashlib, sqlite3, ssl, venv, zlib, bz2, lzma  # noqa
+PY
+}
+
+# Sets PSG_PYTHON to a usable CPython 3.9, building one if necessary.
+psg_find_or_build_python39() {
+  local cand
+  if [[ -n "${PSG_PYTHON39:-}" ]]; then
+    psg__python_ok "$PSG_PYTHON39" \
+      || psg_die "PSG_PYTHON39=$PSG_PYTHON39 is not a working CPython 3.9 (needs ssl, sqlite3, ctypes, zlib, bz2, lzma, ensurepip)"
+    PSG_PYTHON="$PSG_PYTHON39"
+    return 0
+  fi
+
+  # 1. python3.9 on PATH.
+  cand="$(command -v python3.9 2> /dev/null || true)"
+  if [[ -n "$cand" ]] && psg__python_ok "$cand"; then
+    PSG_PYTHON="$cand"
+    psg_log "using CPython 3.9 from PATH: $cand"
+    return 0
+  fi
+
+  # 2. pyenv installs.
+  local roots=() r
+  [[ -n "${PYENV_ROOT:-}" ]] && roots+=("$PYENV_ROOT")
+  if command -v pyenv > /dev/null 2>&1; then
+    r="$(pyenv root 2> /dev/null || true)"
+    [[ -n "$r" ]] && roots+=("$r")
+  fi
+  [[ -n "${HOME:-}" ]] && roots+=("$HOME/.pyenv")
+  local -a found=()
+  for r in "${roots[@]}"; do
+    for cand in "$r"/versions/3.9.*/bin/python3.9; do
+      [[ -x "$cand" ]] && found+=("$cand")
+    done
+  done
+  if ((${#found[@]})); then
+    # Newest patch release first.
+    while IFS= read -r cand; do
+      if psg__python_ok "$cand"; then
+        PSG_PYTHON="$cand"
+        psg_log "using pyenv's CPython 3.9: $cand"
+        return 0
+      fi
+    done < <(printf '%s\n' "${found[@]}" | awk -F/ '{print $(NF-2) "\t" $0}' | sort -t$'\t' -k1,1Vr | cut -f2-)
+  fi
+
+  # 3. One we built before.
+  cand="$PSG_CACHE/python-$PSG_SRC_PYTHON_VERSION/bin/python3.9"
+  if [[ -f "$PSG_CACHE/python-$PSG_SRC_PYTHON_VERSION/.psg-complete" ]] && psg__python_ok "$cand"; then
+    PSG_PYTHON="$cand"
+    psg_log "using previously built CPython: $cand"
+    return 0
+  fi
+
+  # 4. Build it.
+  psg_log "no CPython 3.9 found (PATH, pyenv, cache); building $PSG_SRC_PYTHON_VERSION from source (takes a few minutes)"
+  psg__build_python39
+  PSG_PYTHON="$cand"
+}
+
+# ---------------------------------------------------------------------------
+# Building CPython 3.9.2 from Debian bullseye's source package
+# ---------------------------------------------------------------------------
+
+PSG_PY_BUILD_DEPS=(build-essential pkg-config xz-utils libssl-dev zlib1g-dev libffi-dev
+  libbz2-dev libreadline-dev libsqlite3-dev liblzma-dev)
+
+psg__missing_debs() {
+  local p
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}\n' "$p" 2> /dev/null | grep -q '^install ok installed$' || printf '%s\n' "$p"
+  done
+}
+
+psg__ensure_build_deps() {
+  command -v dpkg-query > /dev/null 2>&1 || {
+    psg_log "not a Debian-like system: assuming a C toolchain and Python build dependencies are installed"
+    return 0
+  }
+  local missing
+  missing="$(psg__missing_debs "${PSG_PY_BUILD_DEPS[@]}" | tr '\n' ' ')"
+  [[ -n "${missing// /}" ]] || return 0
+  if [[ "$(id -u)" == 0 ]] && command -v apt-get > /dev/null 2>&1; then
+    psg_log "installing build dependencies: $missing"
+    # shellcheck disable=SC2086
+    {
+      DEBIAN_FRONTEND=noninteractive apt-get update -q \
+        && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing
+    } > "$PSG_CACHE/tmp/apt-install.log" 2>&1 || {
+      tail -n 30 "$PSG_CACHE/tmp/apt-install.log" >&2
+      psg_die "could not find or build CPython 3.9: installing build dependencies failed ($missing)"
+    }
+  else
+    psg_log "warning: missing build dependencies ($missing) and not root; the build may fail or lack modules."
+    psg_log "install them with: sudo apt-get install $missing"
+  fi
+}
+
+# Downloads the orig tarball into $1 (a directory), verifying its sha256.
+psg__fetch_python_source() {
+  local dest="$1" mirror="${PSG_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
+  local tarball="python3.9_${PSG_SRC_PYTHON_VERSION}.orig.tar.xz"
+  local apt_dir="$PSG_CACHE/tmp/apt"
+  if command -v apt-get > /dev/null 2>&1; then
+    rm -rf "$apt_dir"
+    mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial" "$apt_dir/etc"
+    local signed_by=""
+    [[ -f /usr/share/keyrings/debian-archive-keyring.gpg ]] \
+      && signed_by=" [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg]"
+    printf 'deb-src%s %s bullseye main\n' "$signed_by" "$mirror" > "$apt_dir/etc/sources.list"
+    local -a aopts=(
+      -o "Dir::Etc::sourcelist=$apt_dir/etc/sources.list"
+      -o "Dir::Etc::sourceparts=/dev/null"
+      -o "Dir::State::Lists=$apt_dir/lists"
+      -o "Dir::Cache=$apt_dir/cache"
+      -o "Debug::NoLocking=1"
+      -o "APT::Sandbox::User=root"
+    )
+    psg_log "fetching Debian bullseye source package python3.9 from $mirror"
+    if (
+      cd "$dest" \
+        && apt-get -q "${aopts[@]}" update \
+        && apt-get -q "${aopts[@]}" source --download-only python3.9
+    ) > "$PSG_CACHE/tmp/apt-source.log" 2>&1 && [[ -f "$dest/$tarball" ]]; then
+      :
+    else
+      tail -n 20 "$PSG_CACHE/tmp/apt-source.log" >&2 || true
+      psg_log "apt-get source failed; trying a direct download from the pool"
+    fi
+    rm -rf "$apt_dir"
+    [[ -f "$dest/$tarball" ]] && rm -f "$PSG_CACHE/tmp/apt-source.log"
+  fi
+  if [[ ! -f "$dest/$tarball" ]]; then
+    local url="$mirror/pool/main/p/python3.9/$tarball"
+    if command -v curl > /dev/null 2>&1; then
+      curl -fsSL --retry 3 -o "$dest/$tarball" "$url" || rm -f "$dest/$tarball"
+    elif command -v wget > /dev/null 2>&1; then
+      wget -q -O "$dest/$tarball" "$url" || rm -f "$dest/$tarball"
+    fi
+  fi
+  [[ -f "$dest/$tarball" ]] \
+    || psg_die "could not find or build CPython 3.9: could not download $tarball (see $PSG_CACHE/tmp/apt-source.log)"
+  local got
+  got="$(sha256sum < "$dest/$tarball")"
+  got="${got%% *}"
+  [[ "$got" == "$PSG_SRC_PYTHON_SHA256" ]] \
+    || psg_die "could not find or build CPython 3.9: $tarball has sha256 $got, expected $PSG_SRC_PYTHON_SHA256"
+  PSG__PY_TARBALL="$dest/$tarball"
+}
+
+psg__build_python39() {
+  local prefix="$PSG_CACHE/python-$PSG_SRC_PYTHON_VERSION"
+  mkdir -p "$PSG_CACHE/tmp"
+  # Leftovers of an interrupted build (we hold the bootstrap lock).
+  rm -rf "$PSG_CACHE"/tmp/build-python.*
+  psg__ensure_build_deps
+  local work
+  work="$(mktemp -d "$PSG_CACHE/tmp/build-python.XXXXXX")" || psg_die "cannot create a build dir under $PSG_CACHE/tmp"
+  psg__fetch_python_source "$work"
+
+  psg_log "unpacking $(basename "$PSG__PY_TARBALL")"
+  tar -xJf "$PSG__PY_TARBALL" -C "$work" || psg_die "could not find or build CPython 3.9: cannot unpack $PSG__PY_TARBALL"
+  local srcdir="$work/Python-$PSG_SRC_PYTHON_VERSION"
+  [[ -x "$srcdir/configure" ]] || psg_die "could not find or build CPython 3.9: unexpected tarball layout (no $srcdir/configure)"
+
+  rm -rf "$prefix"
+  local log="$PSG_CACHE/tmp/python-build.log" jobs
+  jobs="$(nproc 2> /dev/null || echo 2)"
+  : > "$log"
+  psg_log "configuring (log: $log)"
+  (cd "$srcdir" && ./configure --prefix="$prefix" --with-ensurepip=no) >> "$log" 2>&1 \
+    || { tail -n 30 "$log" >&2; psg_die "could not find or build CPython 3.9: configure failed (see $log)"; }
+  psg_log "compiling with make -j$jobs"
+  (cd "$srcdir" && make -j"$jobs") >> "$log" 2>&1 \
+    || { tail -n 30 "$log" >&2; psg_die "could not find or build CPython 3.9: make failed (see $log)"; }
+  psg_log "installing into $prefix"
+  (cd "$srcdir" && make install) >> "$log" 2>&1 \
+    || { tail -n 30 "$log" >&2; psg_die "could not find or build CPython 3.9: make install failed (see $log)"; }
+  rm -rf "$work"
+
+  if ! psg__python_ok "$prefix/bin/python3.9"; then
+    grep -A8 'necessary bits to build these optional modules were not found\|Failed to build these modules' "$log" >&2 || true
+    psg_die "could not find or build CPython 3.9: the built interpreter lacks required modules (ssl, sqlite3, ctypes, zlib, bz2, lzma); install the -dev packages: ${PSG_PY_BUILD_DEPS[*]}"
+  fi
+  touch "$prefix/.psg-complete"
+  rm -f "$log"
+  psg_log "built CPython $PSG_SRC_PYTHON_VERSION in $prefix"
+}
+
+# ---------------------------------------------------------------------------
+# The venv
+# ---------------------------------------------------------------------------
+
+psg__create_venv() {
+  psg_find_or_build_python39
+  local log="$PSG_CACHE/tmp/venv-install.log"
+  mkdir -p "$PSG_CACHE/tmp"
+  : > "$log"
+  psg_log "creating venv $PSG_VENV"
+  rm -rf "$PSG_VENV"
+  "$PSG_PYTHON" -m venv "$PSG_VENV" >> "$log" 2>&1 \
+    || { tail -n 20 "$log" >&2; psg_die "could not create venv $PSG_VENV with $PSG_PYTHON"; }
+
+  local -a pip=("$PSG_VENV/bin/python" -m pip --disable-pip-version-check --no-input)
+  # The pip bundled with 3.9 (20.x) picks wheels that need Python 3.10, so
+  # upgrade pip itself first.
+  psg_log "installing pip==$PSG_PIP_VERSION"
+  PIP_REQUIRE_VIRTUALENV=0 "${pip[@]}" install "pip==$PSG_PIP_VERSION" >> "$log" 2>&1 \
+    || { tail -n 20 "$log" >&2; psg_die "could not install pip==$PSG_PIP_VERSION into $PSG_VENV (see $log)"; }
+  psg_log "installing ${PSG_LOCK_FILE#"$PSG_ROOT"/} (hash-checked; the first run downloads a few hundred MB)"
+  PIP_REQUIRE_VIRTUALENV=0 "${pip[@]}" install --require-hashes --no-deps \
+    -r "$PSG_LOCK_FILE" >> "$log" 2>&1 \
+    || { tail -n 30 "$log" >&2; psg_die "could not install ${PSG_LOCK_FILE} into $PSG_VENV (see $log)"; }
+  [[ -x "$PSG_VENV/bin/pants" ]] || psg_die "the lock installed but $PSG_VENV/bin/pants is missing"
+  touch "$PSG_VENV/.psg-complete"
+  rm -f "$log"
+  psg_log "venv ready"
+}
+
+psg_bootstrap() {
+  psg__init_paths
+  psg__compute_venv_path
+  # Fast path: a few stat() calls.
+  psg__venv_ready && return 0
+
+  psg__lock
+  # Somebody else may have finished while we waited for the lock.
+  if ! psg__venv_ready; then
+    psg__create_venv
+  fi
+  psg__unlock
+}
+
+if [[ -z "${PSG_BOOTSTRAP_NO_AUTO:-}" ]]; then
+  psg_bootstrap
+else
+  psg__init_paths
+fi

