@@ -260,3 +260,23 @@ def test_tailor(rule_runner: RuleRunner) -> None:
         PutativeTarget.for_target_type(StaticGoBinaryTarget, "svc/cmd/server", "server", []),
         PutativeTarget.for_target_type(StaticGoPackageTarget, "svc/pkg/util", "util", ["util.go"]),
     }
+
+
+def test_vendor_directory_builds_without_the_proxy(rule_runner: RuleRunner, tmp_path) -> None:
+    rule_runner.set_options(["--static-go-goproxy=off"], env_inherit={"PATH"})
+    rule_runner.write_files(
+        {
+            "v/BUILD": 'static_go_module(name="mod")\nstatic_go_package(name="main")\nstatic_go_binary(name="v")\n',
+            "v/go.mod": "module example.com/app\n\ngo 1.22\n\nrequire example.com/dep v1.0.0\n",
+            "v/vendor/modules.txt": "# example.com/dep v1.0.0\n## explicit; go 1.22\nexample.com/dep\n",
+            "v/vendor/example.com/dep/dep.go": 'package dep\n\nconst Name = "vendored dep"\n',
+            "v/main.go": 'package main\n\nimport (\n\t"fmt"\n\n\t"example.com/dep"\n)\n\nfunc main() { fmt.Println(dep.Name) }\n',
+        }
+    )
+    tgt = rule_runner.get_target(Address("v", target_name="v"))
+    inputs = rule_runner.request(GoBuildInputs, [StaticGoBinaryFieldSet.create(tgt)])
+    assert inputs.mod_mode == "vendor"
+    assert "v/vendor/example.com/dep/dep.go" in inputs.snapshot.files
+    built = package(rule_runner, Address("v", target_name="v"))
+    files = write_digest(rule_runner, built.digest, tmp_path)
+    assert run_binary(files["v/v/linux_amd64/v"]).stdout == "vendored dep\n"
