@@ -22,7 +22,7 @@ from static_go.build import StaticGoBinaryFieldSet, StaticGoBuildRequest
 from static_go.platforms import GoPlatform, host_go_platform
 from static_go.target_types import StaticGoBinaryPlatformsField
 from static_go.toolchain import StaticGoSubsystem
-from static_go.verify import VerifiedGoBinary
+from static_go.artifact import FinalGoBinary
 
 
 class OutputCollisionError(Exception):
@@ -74,7 +74,7 @@ async def package_static_go_binary(
                 f"both write `{path}`. Give one of them a different `output_path` or `binary_name`."
             )
     verified = await MultiGet(
-        Get(VerifiedGoBinary, StaticGoBuildRequest(field_set.as_build_field_set(), plat))
+        Get(FinalGoBinary, StaticGoBuildRequest(field_set.as_build_field_set(), plat))
         for plat in platforms
     )
     placed = await MultiGet(
@@ -103,7 +103,7 @@ class StaticGoBinaryRunFieldSet(StaticGoBinaryFieldSet, RunFieldSet):
 async def run_static_go_binary(field_set: StaticGoBinaryRunFieldSet, platform: Platform) -> RunRequest:
     os_name, machine = platform.value.split("_", 1)
     host = host_go_platform({"linux": "Linux", "macos": "Darwin"}.get(os_name, os_name), machine)
-    verified = await Get(VerifiedGoBinary, StaticGoBuildRequest(field_set.as_build_field_set(), host))
+    verified = await Get(FinalGoBinary, StaticGoBuildRequest(field_set.as_build_field_set(), host))
     return RunRequest(digest=verified.digest, args=(f"{{chroot}}/{verified.file_name}",))
 
 

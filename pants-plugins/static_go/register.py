@@ -5,7 +5,7 @@ Enable with `backend_packages = ["static_go"]` (and `pythonpath = ["%(buildroot)
 It does not use, and must not be combined with, `pants.backend.experimental.go`.
 """
 
-from static_go import analysis, build, package, tailor, toolchain, verify
+from static_go import analysis, artifact, build, package, tailor, toolchain, verify
 from static_go.target_types import StaticGoBinaryTarget, StaticGoModuleTarget, StaticGoPackageTarget
 
 
@@ -19,6 +19,7 @@ def rules():
         *analysis.rules(),
         *build.rules(),
         *verify.rules(),
+        *artifact.rules(),
         *package.rules(),
         *tailor.rules(),
     ]
