@@ -5,12 +5,17 @@ Enable with `backend_packages = ["static_go"]` (and `pythonpath = ["%(buildroot)
 It does not use, and must not be combined with, `pants.backend.experimental.go`.
 """
 
-from static_go import analysis, artifact, build, package, tailor, toolchain, verify
-from static_go.target_types import StaticGoBinaryTarget, StaticGoModuleTarget, StaticGoPackageTarget
+from static_go import analysis, artifact, build, image, package, publish, tailor, toolchain, verify
+from static_go.target_types import (
+    ScratchImageTarget,
+    StaticGoBinaryTarget,
+    StaticGoModuleTarget,
+    StaticGoPackageTarget,
+)
 
 
 def target_types():
-    return [StaticGoModuleTarget, StaticGoPackageTarget, StaticGoBinaryTarget]
+    return [StaticGoModuleTarget, StaticGoPackageTarget, StaticGoBinaryTarget, ScratchImageTarget]
 
 
 def rules():
@@ -21,5 +26,7 @@ def rules():
         *verify.rules(),
         *artifact.rules(),
         *package.rules(),
+        *image.rules(),
+        *publish.rules(),
         *tailor.rules(),
     ]

@@ -12,23 +12,9 @@ from pathlib import Path
 import pytest
 from elftools.elf.elffile import ELFFile
 
+from integration.conftest import BINARIES, PLATFORMS, dist_path
 from integration.pantsrun import check, copy_repo, run_pants
 from testsupport import host_go, run_binary, sha256_file
-
-BINARIES = {
-    # address -> (module dir, main package dir relative to the module)
-    "examples/services/cmd/hello:hello": ("examples/services", "cmd/hello"),
-    "examples/services/cmd/webserver:webserver": ("examples/services", "cmd/webserver"),
-    "examples/services/cmd/uuidgen:uuidgen": ("examples/services", "cmd/uuidgen"),
-    "examples/tools/cmd/sizeof:sizeof": ("examples/tools", "cmd/sizeof"),
-}
-PLATFORMS = ("linux/amd64", "linux/arm64")
-
-
-def dist_path(repo: Path, address: str, platform: str) -> Path:
-    spec, name = address.split(":")
-    return repo / "dist" / spec.replace("/", ".") / name / platform.replace("/", "_") / name
-
 
 def elf_facts(path: Path) -> tuple[str, bool, list[str]]:
     """Independent of the plugin's own reader: pyelftools."""
@@ -38,21 +24,6 @@ def elf_facts(path: Path) -> tuple[str, bool, list[str]]:
         dyn = elf.get_section_by_name(".dynamic")
         needed = [t.needed for t in dyn.iter_tags() if t.entry.d_tag == "DT_NEEDED"] if dyn else []
         return elf["e_machine"], interp, needed
-
-
-@pytest.fixture(scope="module")
-def built_repo(tmp_path_factory) -> Path:
-    repo = copy_repo(tmp_path_factory.mktemp("clone-a") / "repo")
-    result = check(run_pants(repo, "package", "::"))
-    # One readable line per artifact: platform, size, sha256.
-    for address in BINARIES:
-        for platform in PLATFORMS:
-            p = dist_path(repo, address, platform)
-            assert p.is_file(), f"missing {p}\n{result.stderr}"
-            assert re.search(
-                rf"{re.escape(platform)}\s+[\d,]+ bytes\s+sha256:{sha256_file(p)}", result.stderr
-            ), result.stderr
-    return repo
 
 
 def test_every_output_is_static_and_of_the_right_machine(built_repo: Path) -> None:
@@ -99,7 +70,7 @@ def test_pants_run(built_repo: Path) -> None:
 def test_tailor_check_and_help(built_repo: Path) -> None:
     check(run_pants(built_repo, "tailor", "--check", "::"))
     res = check(run_pants(built_repo, "help", "static_go_binary"))
-    for field in ("main", "platforms", "cgo", "tags", "ldflags", "x_defs", "strip_debug", "env", "output_path"):
+    for field in ("main", "platforms", "cgo", "build_tags", "ldflags", "x_defs", "strip_debug", "env", "output_path"):
         assert re.search(rf"^{field}\b", res.stdout, re.MULTILINE), field
 
 
@@ -143,7 +114,7 @@ def test_an_edit_rebuilds_exactly_the_binaries_that_import_it(built_repo: Path, 
 
 def test_reproducible_across_clones_paths_and_caches(built_repo: Path, tmp_path: Path) -> None:
     """A second clone at another path, with no local process cache and empty named caches (a cold
-    GOCACHE and module cache), produces byte-identical binaries."""
+    GOCACHE and module cache), produces byte-identical binaries and images."""
     other = copy_repo(tmp_path / "somewhere" / "else" / "clone-b")
     check(
         run_pants(
@@ -154,10 +125,13 @@ def test_reproducible_across_clones_paths_and_caches(built_repo: Path, tmp_path:
             "::",
         )
     )
-    for address in BINARIES:
-        for platform in PLATFORMS:
-            a, b = dist_path(built_repo, address, platform), dist_path(other, address, platform)
-            assert sha256_file(a) == sha256_file(b), (address, platform)
-            # No host path of either clone leaks into the binary.
-            data = b.read_bytes()
-            assert str(other).encode() not in data and str(built_repo).encode() not in data
+    files_a = sorted(p.relative_to(built_repo / "dist") for p in (built_repo / "dist").rglob("*") if p.is_file())
+    files_b = sorted(p.relative_to(other / "dist") for p in (other / "dist").rglob("*") if p.is_file())
+    assert files_a == files_b
+    assert any(str(f).endswith(".docker.tar") for f in files_a)  # images are compared too
+    for rel in files_a:
+        a, b = built_repo / "dist" / rel, other / "dist" / rel
+        assert sha256_file(a) == sha256_file(b), rel
+        # No host path of either clone leaks into any output.
+        data = b.read_bytes()
+        assert str(other).encode() not in data and str(built_repo).encode() not in data, rel

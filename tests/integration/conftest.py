@@ -1,0 +1,42 @@
+"""Shared by the integration tests: one `./pants package ::` over a copy of the repository."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from integration.pantsrun import check, copy_repo, run_pants
+from testsupport import sha256_file
+
+BINARIES = {
+    # address -> (module dir, main package dir relative to the module)
+    "examples/services/cmd/hello:hello": ("examples/services", "cmd/hello"),
+    "examples/services/cmd/webserver:webserver": ("examples/services", "cmd/webserver"),
+    "examples/services/cmd/uuidgen:uuidgen": ("examples/services", "cmd/uuidgen"),
+    "examples/tools/cmd/sizeof:sizeof": ("examples/tools", "cmd/sizeof"),
+}
+PLATFORMS = ("linux/amd64", "linux/arm64")
+
+
+def dist_path(repo: Path, address: str, platform: str) -> Path:
+    spec, name = address.split(":")
+    return repo / "dist" / spec.replace("/", ".") / name / platform.replace("/", "_") / name
+
+
+@pytest.fixture(scope="session")
+def built_repo(tmp_path_factory) -> Path:
+    repo = copy_repo(tmp_path_factory.mktemp("clone-a") / "repo")
+    result = check(run_pants(repo, "package", "::"))
+    # One readable line per artifact: platform, size, sha256.
+    for address in BINARIES:
+        for platform in PLATFORMS:
+            p = dist_path(repo, address, platform)
+            assert p.is_file(), f"missing {p}\n{result.stderr}"
+            assert re.search(
+                rf"{re.escape(platform)}\s+[\d,]+ bytes\s+sha256:{sha256_file(p)}", result.stderr
+            ), result.stderr
+    return repo
+
+

@@ -1,0 +1,113 @@
+"""RuleRunner tests of `scratch_image`: contents, and every bad input named clearly."""
+
+from __future__ import annotations
+
+import io
+import json
+import tarfile
+
+import pytest
+from pants.core.goals.package import BuiltPackage
+from pants.engine.addresses import Address
+from pants.engine.internals.scheduler import ExecutionError
+from pants.engine.fs import DigestContents
+from pants.testutil.rule_runner import RuleRunner
+
+from rules.conftest import GO_MOD
+from static_go.image import ScratchImageFieldSet
+
+IMG = Address("app", target_name="img")
+
+
+def files(image_build: str, binary_fields: str = "") -> dict[str, str]:
+    return {
+        "app/go.mod": GO_MOD,
+        "app/main.go": 'package main\n\nimport "fmt"\n\nfunc main() { fmt.Println("hi") }\n',
+        "app/ca.crt": "CERT\n",
+        "app/conf/a.toml": "a\n",
+        "app/conf/sub/b.toml": "b\n",
+        "app/BUILD": 'static_go_module(name="mod")\nstatic_go_package(name="main")\n'
+        f'static_go_binary(name="app"{binary_fields})\n'
+        'files(name="ca", sources=["ca.crt"])\nfiles(name="conf", sources=["conf/**"])\n'
+        + image_build,
+    }
+
+
+def package(rule_runner: RuleRunner) -> dict[str, bytes]:
+    tgt = rule_runner.get_target(IMG)
+    built = rule_runner.request(BuiltPackage, [ScratchImageFieldSet.create(tgt)])
+    return {fc.path: fc.content for fc in rule_runner.request(DigestContents, [built.digest])}
+
+
+def error(rule_runner: RuleRunner) -> str:
+    with pytest.raises(ExecutionError) as exc:
+        package(rule_runner)
+    return str(exc.value)
+
+
+def test_image_contents(rule_runner: RuleRunner) -> None:
+    rule_runner.write_files(
+        files('scratch_image(name="img", binary=":app", user="65532", files={"/etc/ssl/certs/ca.crt": ":ca", "/conf/": ":conf"})\n')
+    )
+    out = package(rule_runner)
+    info = json.loads(out["app/img/image-info.json"])
+    assert info["repository"] == "img" and info["tags"] == ["latest"] and info["index_digest"] is None
+    with tarfile.open(fileobj=io.BytesIO(out["app/img/img-linux_amd64.docker.tar"])) as tf:
+        manifest = json.load(tf.extractfile("manifest.json"))[0]
+        names = []
+        for layer in manifest["Layers"]:
+            with tarfile.open(fileobj=tf.extractfile(layer)) as lt:
+                names += [m.name for m in lt.getmembers() if m.isfile()]
+                if "etc/passwd" in lt.getnames():
+                    passwd = lt.extractfile("etc/passwd").read().decode()
+    # A `/dir/` entry keeps the paths relative to the target's directory (app/).
+    assert sorted(names) == ["app/app", "conf/conf/a.toml", "conf/conf/sub/b.toml", "etc/group", "etc/passwd", "etc/ssl/certs/ca.crt"]
+    assert "nonroot:x:65532:65532" in passwd
+    assert manifest["RepoTags"] == ["img:latest"]
+
+
+def test_binary_that_is_not_a_static_go_binary(rule_runner: RuleRunner) -> None:
+    rule_runner.write_files(files('scratch_image(name="img", binary=":ca")\n'))
+    err = error(rule_runner)
+    assert "`binary` field of app:img must name a `static_go_binary`" in err and "app:ca is a `files`" in err
+
+
+def test_non_linux_platform(rule_runner: RuleRunner) -> None:
+    rule_runner.write_files(files('scratch_image(name="img", binary=":app")\n', ', platforms=["linux/amd64", "windows/amd64"]'))
+    err = error(rule_runner)
+    assert "app:img" in err and "windows/amd64" in err and "linux binaries only" in err
+
+
+@pytest.mark.parametrize(
+    "build,fragment",
+    [
+        ('scratch_image(name="img", binary=":app", user="alice")\n', "'user' field of app:img is 'alice'"),
+        ('scratch_image(name="img", binary=":app", user="1:2:3")\n', "'user' field of app:img"),
+        ('scratch_image(name="img", binary=":app", files={"/../etc/x": ":ca"})\n', "'files' field of app:img has the path '/../etc/x'"),
+        ('scratch_image(name="img", binary=":app", files={"relative/x": ":ca"})\n', "'files' field of app:img has the path 'relative/x'"),
+        ('scratch_image(name="img", binary=":app", image_tags=["v1", "bad tag!"])\n', "invalid tag 'bad tag!'"),
+        ('scratch_image(name="img", binary=":app", image_tags=[".hidden"])\n', "invalid tag '.hidden'"),
+        ('scratch_image(name="img", binary=":app", repository="Upper/Case")\n', "'repository' field of app:img"),
+        ('scratch_image(name="img", binary=":app", exposed_ports=["http"])\n', "'exposed_ports' field of app:img"),
+        ('scratch_image(name="img", binary=":app", env=["NOEQUALS"])\n', "'env' field of app:img"),
+    ],
+)
+def test_invalid_fields(rule_runner: RuleRunner, build: str, fragment: str) -> None:
+    rule_runner.write_files(files(build))
+    with pytest.raises(ExecutionError) as exc:
+        rule_runner.get_target(IMG)
+    assert fragment in str(exc.value)
+
+
+@pytest.mark.parametrize(
+    "mapping,fragment",
+    [
+        ('{"/app/app": ":ca"}', "places `/app/app`, which collides with the binary"),
+        ('{"/etc/passwd": ":ca"}', "collides with the generated /etc/passwd"),
+        ('{"/etc/passwd/x": ":ca"}', "collides with /etc/passwd"),
+        ('{"/conf.toml": ":conf"}', "owns 2 files"),
+    ],
+)
+def test_files_collisions_and_ambiguity(rule_runner: RuleRunner, mapping: str, fragment: str) -> None:
+    rule_runner.write_files(files(f'scratch_image(name="img", binary=":app", files={mapping})\n'))
+    assert fragment in error(rule_runner)
