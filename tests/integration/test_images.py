@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import crypt
+import base64
 import hashlib
 import json
 import os
@@ -116,13 +118,20 @@ def free_port() -> int:
 def registry(tmp_path: Path):
     """A real distribution registry (Debian docker-registry) on 127.0.0.1, stopped afterwards."""
 
-    def start(readonly: bool = False) -> str:
+    def start(readonly: bool = False, user: tuple[str, str] | None = None) -> str:
         port = free_port()
         config = tmp_path / f"registry-{port}.yml"
+        auth = ""
+        if user:
+            htpasswd = tmp_path / f"htpasswd-{port}"
+            # bcrypt, the only scheme the registry accepts (libxcrypt's $2b$).
+            htpasswd.write_text(f"{user[0]}:{crypt.crypt(user[1], crypt.mksalt(crypt.METHOD_BLOWFISH))}\n")
+            auth = f"auth:\n  htpasswd:\n    realm: test\n    path: {htpasswd}\n"
         config.write_text(
             "version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n"
             f"    rootdirectory: {tmp_path / f'data-{port}'}\n"
             + ("  maintenance:\n    readonly:\n      enabled: true\n" if readonly else "")
+            + auth
             + f"http:\n  addr: 127.0.0.1:{port}\n"
         )
         proc = subprocess.Popen([tool("docker-registry"), "serve", str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -142,12 +151,12 @@ def registry(tmp_path: Path):
         p.wait(timeout=10)
 
 
-def publish(repo: Path, registry_addr: str):
+def publish(repo: Path, registry_addr: str, env: dict[str, str] | None = None):
     build = repo / WEB / "BUILD"
     original = build.read_text()
     try:
         build.write_text(original.replace('    repository="examples/webserver",', f'    repository="examples/webserver",\n    registries=["{registry_addr}"],'))
-        return run_pants(repo, "publish", f"{WEB}:image")
+        return run_pants(repo, "publish", f"{WEB}:image", env=env)
     finally:
         build.write_text(original)
 
@@ -173,3 +182,25 @@ def test_publish_shows_the_registry_refusal(built_repo: Path, registry) -> None:
     assert res.returncode != 0
     out = res.stdout + res.stderr
     assert f"{addr} refused" in out and "HTTP 405" in out, out
+
+
+def test_publish_with_basic_auth_from_env_and_docker_config(built_repo: Path, registry, tmp_path: Path) -> None:
+    addr = registry(user=("bob", "s3cret-pw"))
+    digest = info(built_repo)["digest"]
+    no_creds = {"STATIC_GO_REGISTRY_USERNAME": "", "STATIC_GO_REGISTRY_PASSWORD": "", "DOCKER_CONFIG": str(tmp_path / "none")}
+
+    denied = publish(built_repo, addr, env=no_creds)
+    assert denied.returncode != 0 and "asks for credentials" in denied.stdout + denied.stderr
+
+    wrong = publish(built_repo, addr, env={**no_creds, "STATIC_GO_REGISTRY_USERNAME": "bob", "STATIC_GO_REGISTRY_PASSWORD": "nope-pw"})
+    out = wrong.stdout + wrong.stderr
+    assert wrong.returncode != 0 and "HTTP 401" in out and "nope-pw" not in out
+
+    ok = check(publish(built_repo, addr, env={**no_creds, "STATIC_GO_REGISTRY_USERNAME": "bob", "STATIC_GO_REGISTRY_PASSWORD": "s3cret-pw"}))
+    assert f"@{digest}" in ok.stdout + ok.stderr and "s3cret-pw" not in ok.stdout + ok.stderr
+
+    config_dir = tmp_path / "docker"
+    config_dir.mkdir()
+    (config_dir / "config.json").write_text(json.dumps({"auths": {addr: {"auth": base64.b64encode(b"bob:s3cret-pw").decode()}}}))
+    ok = check(publish(built_repo, addr, env={**no_creds, "DOCKER_CONFIG": str(config_dir)}))
+    assert f"@{digest}" in ok.stdout + ok.stderr
