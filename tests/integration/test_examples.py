@@ -135,3 +135,32 @@ def test_reproducible_across_clones_paths_and_caches(built_repo: Path, tmp_path:
         # No host path of either clone leaks into any output.
         data = b.read_bytes()
         assert str(other).encode() not in data and str(built_repo).encode() not in data, rel
+
+
+@pytest.mark.parametrize(
+    "edited,expected",
+    [
+        (
+            "examples/services/internal/greeting/greeting.go",
+            {
+                "examples/services/cmd/hello:hello", "examples/services/cmd/hello:image",
+                "examples/services/cmd/webserver:webserver", "examples/services/cmd/webserver:image",
+                "examples/services/cmd/uuidgen:uuidgen",
+            },
+        ),
+        ("examples/services/cmd/webserver/web/index.html", {"examples/services/cmd/webserver:webserver", "examples/services/cmd/webserver:image"}),
+        ("examples/tools/go.mod", {"examples/tools/cmd/sizeof:sizeof"}),
+        ("examples/services/rootfs/hosts", {"examples/services/cmd/hello:image"}),
+    ],
+)
+def test_changed_since_selects_exactly_the_affected_packages(tmp_path: Path, edited: str, expected: set[str]) -> None:
+    repo = copy_repo(tmp_path / "repo")
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    for cmd in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "base"]):
+        subprocess.run([*git, *cmd], cwd=repo, check=True, capture_output=True)
+    with (repo / edited).open("a") as f:
+        f.write("\n")
+    res = check(
+        run_pants(repo, "--changed-since=HEAD", "--changed-dependents=transitive", "--filter-target-type=static_go_binary,scratch_image", "list")
+    )
+    assert set(res.stdout.split()) == expected
