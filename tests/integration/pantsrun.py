@@ -16,10 +16,12 @@ from testsupport import REPO_ROOT
 REPO_ENTRIES = ("pants", "pants.toml", "BUILD", "pants-plugins", "3rdparty", "build-support", "examples")
 
 
-def copy_repo(dest: Path) -> Path:
+def copy_repo(dest: Path, examples: bool = True) -> Path:
     dest.mkdir(parents=True, exist_ok=True)
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "dist", ".pants.d")
     for entry in REPO_ENTRIES:
+        if entry == "examples" and not examples:
+            continue
         src = REPO_ROOT / entry
         if src.is_dir():
             shutil.copytree(src, dest / entry, ignore=ignore, symlinks=True)

@@ -1,0 +1,118 @@
+#!/usr/bin/env python3
+"""Write a realistic Go monorepo module for tests and benchmarks.
+
+    gen_monorepo.py OUT_DIR --binaries 20 --packages 80 [--layers 4] [--seed 1] [--module example.com/mono]
+
+The module has `--packages` library packages in `--layers` layers (`pkg/l<layer>/p<i>`); each
+package of a layer imports two packages of the next lower layer (layer 0 holds the leaves), so
+the import graph is layered and shared. `--binaries` programs (`cmd/svc<j>`) each import three
+top-layer packages; every fourth one embeds an asset directory with `//go:embed`, and every
+third one imports the third-party module github.com/google/uuid (from the Go module proxy,
+pinned in go.sum). BUILD files are written too (static_go_module / static_go_package /
+static_go_binary / resources), exactly what `pants tailor` plus the embed targets would write.
+Deterministic for a given seed. Standard library only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+from pathlib import Path
+
+GO_SUM = """github.com/google/uuid v1.6.0 h1:NIvaJDMOsjHA8n1jAhLSgzrAzy1Hgr+hNrb57e+94F0=
+github.com/google/uuid v1.6.0/go.mod h1:TIyPZe4MgqvfeYDBFedMoGGpEw/LqOeaOT+nhxU+yHo=
+"""
+
+
+def layer_sizes(total: int, layers: int) -> list[int]:
+    base, extra = divmod(total, layers)
+    return [base + (1 if i < extra else 0) for i in range(layers)]
+
+
+def generate(out: Path, binaries: int, packages: int, layers: int = 4, seed: int = 1, module: str = "example.com/mono") -> dict:
+    rng = random.Random(seed)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "go.mod").write_text(f"module {module}\n\ngo 1.22\n\nrequire github.com/google/uuid v1.6.0\n")
+    (out / "go.sum").write_text(GO_SUM)
+    (out / "BUILD").write_text("static_go_module()\n")
+
+    pkgs: list[list[str]] = []  # per layer: relative dirs
+    for layer, size in enumerate(layer_sizes(packages, layers)):
+        pkgs.append([f"pkg/l{layer}/p{i}" for i in range(size)])
+
+    imports: dict[str, list[str]] = {}
+    for layer, dirs in enumerate(pkgs):
+        for d in dirs:
+            deps = rng.sample(pkgs[layer - 1], min(2, len(pkgs[layer - 1]))) if layer > 0 else []
+            imports[d] = sorted(deps)
+            name = d.replace("/", "_")
+            body = [f"// Package {d.split('/')[-1]} is generated (layer {layer}).", f"package {d.split('/')[-1]}", ""]
+            if deps:
+                body += ["import ("] + [f'\t"{module}/{x}"' for x in deps] + [")", ""]
+            calls = " + ".join([f"{x.split('/')[-1]}.Value()" for x in deps]) or "0"
+            body += [
+                f"// Name identifies the package.",
+                f'const Name = "{name}"',
+                "",
+                "// Value combines the values of the packages this one imports.",
+                f"func Value() int {{ return {rng.randint(1, 1000)} + len(Name) + {calls} }}",
+                "",
+            ]
+            p = out / d
+            p.mkdir(parents=True, exist_ok=True)
+            (p / f"{d.split('/')[-1]}.go").write_text("\n".join(body))
+            (p / f"{d.split('/')[-1]}_test.go").write_text(
+                f"package {d.split('/')[-1]}\n\nimport \"testing\"\n\nfunc TestValue(t *testing.T) {{ if Value() <= 0 {{ t.Fatal(Value()) }} }}\n"
+            )
+            (p / "BUILD").write_text("static_go_package()\n")
+
+    top = pkgs[-1]
+    bins: dict[str, list[str]] = {}
+    for j in range(binaries):
+        d = f"cmd/svc{j}"
+        deps = sorted(rng.sample(top, min(3, len(top))))
+        bins[d] = deps
+        embed = j % 4 == 0
+        uuid = j % 3 == 0
+        lines = [f"// Command svc{j} is generated.", "package main", "", "import ("]
+        if embed:
+            lines.append('\t_ "embed"')
+        lines.append('\t"fmt"')
+        if uuid:
+            lines.append('\t"github.com/google/uuid"')
+        lines += [f'\t"{module}/{x}"' for x in deps] + [")", ""]
+        if embed:
+            lines += ["//go:embed assets/banner.txt", "var banner string", ""]
+        total = " + ".join(f"{x.split('/')[-1]}.Value()" for x in deps)
+        lines += ["func main() {", f'\tfmt.Println("svc{j}", {total})']
+        if embed:
+            lines.append("\tfmt.Print(banner)")
+        if uuid:
+            lines.append('\tfmt.Println(uuid.NewSHA1(uuid.NameSpaceDNS, []byte("svc")).String())')
+        lines += ["}", ""]
+        p = out / d
+        p.mkdir(parents=True, exist_ok=True)
+        (p / "main.go").write_text("\n".join(lines))
+        build = ['static_go_package(name="main")', f'static_go_binary(name="svc{j}")']
+        if embed:
+            (p / "assets").mkdir(exist_ok=True)
+            (p / "assets" / "banner.txt").write_text(f"banner of svc{j}\n")
+            build.append('resources(name="assets", sources=["assets/*"])')
+        (p / "BUILD").write_text("\n".join(build) + "\n")
+    return {"packages": imports, "binaries": bins, "leaves": pkgs[0]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--binaries", type=int, default=20)
+    parser.add_argument("--packages", type=int, default=80)
+    parser.add_argument("--layers", type=int, default=4)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--module", default="example.com/mono")
+    args = parser.parse_args()
+    generate(args.out, args.binaries, args.packages, args.layers, args.seed, args.module)
+
+
+if __name__ == "__main__":
+    main()
