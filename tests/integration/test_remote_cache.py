@@ -1,0 +1,86 @@
+"""Remote cache sharing through a real REAPI cache server on 127.0.0.1.
+
+bazel-remote and bb-storage cannot be fetched here (the module proxy answers 403), so the server
+is tests/reapi_cache: a small REAPI v2 cache (Capabilities, ActionCache, CAS, ByteStream) built
+with `go build` from the module proxy, cached outside the clone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from integration.pantsrun import check, copy_repo, run_pants
+from testsupport import REPO_ROOT, host_go, sha256_file
+
+SERVER_SRC = REPO_ROOT / "tests" / "reapi_cache"
+
+
+def cache_dir() -> Path:
+    base = os.environ.get("PSG_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "pants-static-go"
+    )
+    return Path(base) / "tools"
+
+
+@pytest.fixture(scope="module")
+def server_binary() -> Path:
+    h = hashlib.sha256()
+    for f in sorted(SERVER_SRC.iterdir()):
+        if f.is_file():
+            h.update(f.name.encode() + f.read_bytes())
+    out = cache_dir() / f"reapi_cache-{h.hexdigest()[:16]}"
+    if not out.exists():
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = out.with_suffix(".tmp")
+        subprocess.run(
+            [host_go(), "build", "-o", str(tmp), "."],
+            cwd=SERVER_SRC, check=True, env={**os.environ, "GOFLAGS": "-mod=readonly", "CGO_ENABLED": "0"},
+        )
+        tmp.rename(out)
+    return out
+
+
+@pytest.fixture
+def server(server_binary: Path, tmp_path: Path):
+    stats = tmp_path / "stats.json"
+    proc = subprocess.Popen(
+        [str(server_binary), "-addr", "127.0.0.1:0", "-dir", str(tmp_path / "cas"), "-stats", str(stats)],
+        stdout=subprocess.PIPE, text=True,
+    )
+    line = proc.stdout.readline().strip()
+    assert line.startswith("listening on "), line
+    yield line.split()[-1], stats
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+def test_second_clone_reads_every_build_from_the_remote_cache(server, tmp_path: Path) -> None:
+    addr, stats = server
+    remote = [f"--remote-store-address=grpc://{addr}", "--remote-instance-name=ci"]
+    a = copy_repo(tmp_path / "a" / "repo")
+    res_a = check(run_pants(a, "--no-local-cache", "--remote-cache-write", *remote, "package", "::"))
+    assert len(res_a.processes("(go build)", source="Ran")) == 8
+
+    b = copy_repo(tmp_path / "elsewhere" / "b")
+    res_b = check(
+        run_pants(
+            b, "--no-local-cache", "--remote-cache-read", *remote,
+            f"--local-store-dir={tmp_path / 'empty-store'}", f"--named-caches-dir={tmp_path / 'empty-named'}",
+            "package", "::",
+        )
+    )
+    assert res_b.processes("(go build)", source="Ran") == []
+    assert len(res_b.processes("(go build)", source="HitRemotely")) == 8
+    assert res_b.processes("(go list)", source="Ran") == []
+
+    files = sorted(p.relative_to(a / "dist") for p in (a / "dist").rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(b / "dist") for p in (b / "dist").rglob("*") if p.is_file())
+    for rel in files:
+        assert sha256_file(a / "dist" / rel) == sha256_file(b / "dist" / rel), rel
