@@ -51,3 +51,10 @@ def run_binary(path: str | Path, args=(), goarch: str = "amd64", **kw) -> subpro
     if goarch == "arm64":
         argv = [qemu_aarch64(), *argv]
     return subprocess.run(argv, capture_output=True, text=True, timeout=60, **kw)
+
+
+def upx_exe() -> str:
+    """The host's UPX (Debian's `upx-ucl` installs `upx` and `upx-ucl`)."""
+    exe = shutil.which("upx") or shutil.which("upx-ucl")
+    assert exe, "UPX 4.2+ is needed (`.ci/run` installs upx-ucl/bookworm-backports)"
+    return exe

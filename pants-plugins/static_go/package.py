@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pants.core.goals.package import BuiltPackage, BuiltPackageArtifact, PackageFieldSet
 from pants.core.goals.run import RunFieldSet, RunInSandboxBehavior, RunRequest
 from pants.engine.addresses import Address
-from pants.engine.fs import AddPrefix, Digest, MergeDigests
+from pants.engine.fs import AddPrefix, CreateDigest, Digest, FileContent, MergeDigests
 from pants.engine.platform import Platform
 from pants.engine.rules import Get, MultiGet, collect_rules, rule
 from pants.engine.target import AllTargets
@@ -23,6 +23,7 @@ from static_go.platforms import GoPlatform, host_go_platform
 from static_go.target_types import StaticGoBinaryPlatformsField
 from static_go.toolchain import StaticGoSubsystem
 from static_go.artifact import FinalGoBinary
+from static_go.size_report import size_report_json
 
 
 class OutputCollisionError(Exception):
@@ -37,6 +38,12 @@ class StaticGoBinaryPackageFieldSet(StaticGoBinaryFieldSet, PackageFieldSet):
 def artifact_path(fs: StaticGoBinaryFieldSet, platform: GoPlatform) -> str:
     base = fs.output_path.value_or_default(file_ending=None)
     return os.path.join(base, platform.slug, fs.file_name(platform))
+
+
+def size_report_path(fs: StaticGoBinaryFieldSet) -> str:
+    """The JSON size report of all the target's artifacts, next to their platform directories."""
+    base = fs.output_path.value_or_default(file_ending=None)
+    return os.path.join(base, f"{fs.binary_name.value or fs.address.target_name}.size-report.json")
 
 
 @dataclass(frozen=True)
@@ -55,6 +62,7 @@ async def static_go_output_paths(all_targets: AllTargets, settings: StaticGoSubs
         fs = StaticGoBinaryFieldSet.create(tgt)
         for plat in fs.go_platforms(settings):
             by_path[artifact_path(fs, plat)].append(tgt.address)
+        by_path[size_report_path(fs)].append(tgt.address)
     return StaticGoOutputPaths(FrozenDict({k: tuple(v) for k, v in by_path.items()}))
 
 
@@ -65,8 +73,7 @@ async def package_static_go_binary(
     outputs: StaticGoOutputPaths,
 ) -> BuiltPackage:
     platforms = field_set.go_platforms(settings)
-    for plat in platforms:
-        path = artifact_path(field_set, plat)
+    for path in (*(artifact_path(field_set, plat) for plat in platforms), size_report_path(field_set)):
         owners = outputs.by_path.get(path, ())
         if len(owners) > 1:
             raise OutputCollisionError(
@@ -81,15 +88,24 @@ async def package_static_go_binary(
         Get(Digest, AddPrefix(v.digest, os.path.dirname(artifact_path(field_set, v.platform))))
         for v in verified
     )
-    digest = await Get(Digest, MergeDigests(placed))
+    report = size_report_json(
+        field_set.address,
+        [(str(v.platform), artifact_path(field_set, v.platform), v.sha256, v.sizes) for v in verified],
+    )
+    report_digest = await Get(Digest, CreateDigest([FileContent(size_report_path(field_set), report)]))
+    digest = await Get(Digest, MergeDigests([*placed, report_digest]))
+    # With strip/UPX, each artifact gets its size line(s); the JSON report is always written.
+    postprocessed = any(v.sizes and v.sizes.postprocessed for v in verified)
     artifacts = tuple(
         BuiltPackageArtifact(
             relpath=artifact_path(field_set, v.platform),
             extra_log_lines=(
                 f"    {str(v.platform):<16} {v.size:>10,} bytes  sha256:{v.sha256}  ({v.summary})",
+                *(v.sizes.log_lines() if postprocessed and v.sizes else ()),
+                *([f"      size report: {size_report_path(field_set)}"] if postprocessed and i == len(verified) - 1 else []),
             ),
         )
-        for v in verified
+        for i, v in enumerate(verified)
     )
     return BuiltPackage(digest, artifacts)
 

@@ -24,9 +24,10 @@ from testsupport import ca_certs_path
 GO_MOD = "module example.com/app\n\ngo 1.22\n"
 
 
-def make_rule_runner() -> RuleRunner:
+def make_rule_runner(*extra_rules) -> RuleRunner:
     rr = RuleRunner(
         rules=[
+            *extra_rules,
             *register.rules(),
             *core_target_types_rules(),
             *source_files.rules(),
