@@ -282,3 +282,41 @@ def test_vendor_directory_builds_without_the_proxy(rule_runner: RuleRunner, tmp_
     built = package(rule_runner, Address("v", target_name="v"))
     files = write_digest(rule_runner, built.digest, tmp_path)
     assert run_binary(files["v/v/linux_amd64/v"]).stdout == "vendored dep\n"
+
+
+def test_windows_and_darwin_outputs(rule_runner: RuleRunner, tmp_path) -> None:
+    rule_runner.write_files(
+        app_files(**{"app/cmd/app/BUILD": 'static_go_package(name="main")\nstatic_go_binary(name="app", platforms=["windows/amd64", "darwin/arm64", "linux/arm/v7"])\n'})
+    )
+    built = package(rule_runner, APP)
+    assert [a.relpath for a in built.artifacts] == [
+        "app.cmd.app/app/windows_amd64/app.exe",
+        "app.cmd.app/app/darwin_arm64/app",
+        "app.cmd.app/app/linux_arm_v7/app",
+    ]
+    summaries = [a.extra_log_lines[0] for a in built.artifacts]
+    assert "(PE, go1" in summaries[0] and "(Mach-O, go1" in summaries[1] and "(static ELF, go1" in summaries[2]
+    files = write_digest(rule_runner, built.digest, tmp_path)
+    from static_go.binfmt import read_go_build_info
+
+    arm = read_go_build_info(files["app.cmd.app/app/linux_arm_v7/app"].read_bytes())
+    assert arm is not None and arm.settings["GOARCH"] == "arm" and arm.settings["GOARM"] == "7"
+
+
+def test_build_tags_reach_go_build(rule_runner: RuleRunner, tmp_path) -> None:
+    rule_runner.write_files(
+        app_files(
+            **{
+                "app/cmd/app/main.go": 'package main\n\nimport "fmt"\n\nfunc main() { fmt.Println(flavor) }\n',
+                "app/cmd/app/plain.go": '//go:build !fancy\n\npackage main\n\nconst flavor = "plain"\n',
+                "app/cmd/app/fancy.go": '//go:build fancy\n\npackage main\n\nconst flavor = "fancy"\n',
+                "app/cmd/app/BUILD": 'static_go_package(name="main")\n'
+                'static_go_binary(name="app", build_tags=["fancy"], env=["GOEXPERIMENT="])\n'
+                'static_go_binary(name="plain", output_path="plain")\n',
+            }
+        )
+    )
+    fancy = write_digest(rule_runner, package(rule_runner, APP).digest, tmp_path / "a")
+    plain = write_digest(rule_runner, package(rule_runner, Address("app/cmd/app", target_name="plain")).digest, tmp_path / "b")
+    assert run_binary(fancy["app.cmd.app/app/linux_amd64/app"]).stdout == "fancy\n"
+    assert run_binary(plain["plain/linux_amd64/plain"]).stdout == "plain\n"
