@@ -51,7 +51,7 @@ def generate(out: Path, binaries: int, packages: int, layers: int = 4, seed: int
                 body += ["import ("] + [f'\t"{module}/{x}"' for x in deps] + [")", ""]
             calls = " + ".join([f"{x.split('/')[-1]}.Value()" for x in deps]) or "0"
             body += [
-                f"// Name identifies the package.",
+                "// Name identifies the package.",
                 f'const Name = "{name}"',
                 "",
                 "// Value combines the values of the packages this one imports.",

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pants.build_graph.address import Address, AddressInput
 from pants.engine.fs import PathGlobs, Snapshot
 from pants.engine.internals.graph import Owners, OwnersRequest
-from pants.engine.process import FallibleProcessResult, Process
+from pants.engine.process import FallibleProcessResult
 from pants.engine.rules import Get, MultiGet, collect_rules, rule
 from pants.engine.target import (
     AllTargets,

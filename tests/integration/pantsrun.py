@@ -81,3 +81,29 @@ def run_pants(repo: Path, *args: str, env: dict[str, str] | None = None, timeout
 def check(result: PantsResult) -> PantsResult:
     assert result.returncode == 0, f"pants failed ({result.returncode}):\n{result.stdout}\n{result.stderr[-20000:]}"
     return result
+
+
+def package_after_edit(repo: Path, rel: str) -> PantsResult:
+    """Append a never-seen comment to `rel` (so no cache can answer), run `package ::`, restore."""
+    path = repo / rel
+    original = path.read_text()
+    try:
+        path.write_text(original + f"\n// edit {uuid.uuid4().hex}\n")
+        return check(run_pants(repo, "package", "::"))
+    finally:
+        path.write_text(original)
+
+
+def go_list_deps(module_dir: Path, main_dir: str) -> set[str]:
+    """Import paths in the closure of a main package, as the real `go list -deps` sees it."""
+    from testsupport import host_go
+
+    out = subprocess.run(
+        [host_go(), "list", "-deps", f"./{main_dir}"],
+        cwd=module_dir,
+        env={**os.environ, "GOFLAGS": "-mod=readonly", "CGO_ENABLED": "0", "GOWORK": "off"},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return set(out.split())

@@ -6,15 +6,14 @@ import os
 import re
 import shutil
 import subprocess
-import uuid
 from pathlib import Path
 
 import pytest
 from elftools.elf.elffile import ELFFile
 
 from integration.conftest import BINARIES, PLATFORMS, dist_path
-from integration.pantsrun import check, copy_repo, run_pants
-from testsupport import host_go, run_binary, sha256_file
+from integration.pantsrun import check, copy_repo, go_list_deps, package_after_edit, run_pants
+from testsupport import run_binary, sha256_file
 
 def elf_facts(path: Path) -> tuple[str, bool, list[str]]:
     """Independent of the plugin's own reader: pyelftools."""
@@ -74,18 +73,6 @@ def test_tailor_check_and_help(built_repo: Path) -> None:
         assert re.search(rf"^{field}\b", res.stdout, re.MULTILINE), field
 
 
-def go_list_deps(repo: Path, module_dir: str, main_dir: str) -> set[str]:
-    out = subprocess.run(
-        [host_go(), "list", "-deps", f"./{main_dir}"],
-        cwd=repo / module_dir,
-        env={**os.environ, "GOFLAGS": "-mod=readonly", "CGO_ENABLED": "0", "GOWORK": "off"},
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    return set(out.split())
-
-
 @pytest.mark.parametrize(
     "edited,import_path",
     [
@@ -99,16 +86,9 @@ def test_an_edit_rebuilds_exactly_the_binaries_that_import_it(built_repo: Path, 
     expected = set()
     if import_path:
         for address, (module_dir, main_dir) in BINARIES.items():
-            if import_path in go_list_deps(built_repo, module_dir, main_dir):
+            if import_path in go_list_deps(built_repo / module_dir, main_dir):
                 expected |= {f"Build static Go binary {address} for {p} (go build)" for p in PLATFORMS}
-    path = built_repo / edited
-    original = path.read_text()
-    try:
-        # A fresh comment: never built before, so no cache can answer it.
-        path.write_text(original + f"\n// edit {uuid.uuid4().hex}\n")
-        res = check(run_pants(built_repo, "package", "::"))
-    finally:
-        path.write_text(original)
+    res = package_after_edit(built_repo, edited)
     assert set(res.processes("(go build)")) == expected
 
 

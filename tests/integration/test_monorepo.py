@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
-import uuid
 from pathlib import Path
 
 import pytest
 
-from integration.pantsrun import check, copy_repo, run_pants
-from testsupport import REPO_ROOT, host_go
+from integration.pantsrun import check, copy_repo, go_list_deps, package_after_edit, run_pants
+from testsupport import REPO_ROOT
 
 sys.path.insert(0, str(REPO_ROOT / "benchmarks"))
 from gen_monorepo import generate  # noqa: E402
@@ -28,34 +25,17 @@ def mono(tmp_path_factory) -> tuple[Path, dict]:
     return repo, graph
 
 
-def closure(repo: Path, cmd: str) -> set[str]:
-    out = subprocess.run(
-        [host_go(), "list", "-deps", f"./{cmd}"],
-        cwd=repo / "mono",
-        env={**os.environ, "GOFLAGS": "-mod=readonly", "CGO_ENABLED": "0", "GOWORK": "off"},
-        capture_output=True, text=True, check=True,
-    ).stdout
-    return set(out.split())
-
-
 def expected_rebuilds(repo: Path, graph: dict, package_dir: str) -> set[str]:
     import_path = f"example.com/mono/{package_dir}"
     return {
         f"Build static Go binary mono/{cmd}:{cmd.split('/')[-1]} for linux/amd64 (go build)"
         for cmd in graph["binaries"]
-        if import_path in closure(repo, cmd)
+        if import_path in go_list_deps(repo / "mono", cmd)
     }
 
 
 def edit_and_package(repo: Path, rel: str) -> set[str]:
-    path = repo / "mono" / rel
-    original = path.read_text()
-    try:
-        path.write_text(original + f"\n// edit {uuid.uuid4().hex}\n")
-        res = check(run_pants(repo, "package", "::"))
-    finally:
-        path.write_text(original)
-    return set(res.processes("(go build)"))
+    return set(package_after_edit(repo, f"mono/{rel}").processes("(go build)"))
 
 
 def test_leaf_edit_rebuilds_exactly_the_go_list_closure(mono) -> None:

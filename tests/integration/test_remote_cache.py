@@ -8,9 +8,7 @@ with `go build` from the module proxy, cached outside the clone.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
-import shutil
 import subprocess
 from pathlib import Path
 
