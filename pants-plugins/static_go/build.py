@@ -11,13 +11,13 @@ empty build id make the output bytes a function of those inputs, the SDK and the
 from __future__ import annotations
 
 import dataclasses
+import logging
 import os
 import shlex
 from dataclasses import dataclass
 
 from pants.core.target_types import FileSourceField, ResourceSourceField
 from pants.core.util_rules.source_files import SourceFiles, SourceFilesRequest
-from pants.core.util_rules.system_binaries import BinaryPathRequest, BinaryPaths, BinaryPathTest, SearchPath
 from pants.engine.addresses import Address
 from pants.engine.env_vars import EnvironmentVars, EnvironmentVarsRequest
 from pants.engine.fs import Digest, RemovePrefix, Snapshot
@@ -38,6 +38,9 @@ from static_go.analysis import GoPackageAnalysis, GoPackageAnalysisRequest, Main
 from static_go.platforms import GoPlatform
 from static_go.target_types import (
     StaticGoBinaryCgoField,
+    StaticGoBinaryCToolchainsField,
+    StaticGoBinaryPureGoPlatformsField,
+    StaticGoBinaryStaticPieField,
     StaticGoBinaryEnvField,
     StaticGoBinaryLdflagsField,
     StaticGoBinaryMainField,
@@ -50,7 +53,10 @@ from static_go.target_types import (
     StaticGoModuleSourcesField,
     StaticGoPackageSourcesField,
 )
-from static_go.toolchain import GoProcess, StaticGoSubsystem, _expand_search_paths
+from static_go.cgo import BinaryCToolchainRequest, CToolchain, MaybeCToolchain, glibc_nss_symbols
+from static_go.toolchain import GoProcess, StaticGoSubsystem
+
+logger = logging.getLogger(__name__)
 
 OUT_DIR = "__static_go_out"
 
@@ -66,6 +72,9 @@ class StaticGoBinaryFieldSet(FieldSet):
     main: StaticGoBinaryMainField
     platforms: StaticGoBinaryPlatformsField
     cgo: StaticGoBinaryCgoField
+    c_toolchains: StaticGoBinaryCToolchainsField
+    pure_go_platforms: StaticGoBinaryPureGoPlatformsField
+    static_pie: StaticGoBinaryStaticPieField
     tags: StaticGoBinaryTagsField
     ldflags: StaticGoBinaryLdflagsField
     x_defs: StaticGoBinaryXDefsField
@@ -86,6 +95,10 @@ class StaticGoBinaryFieldSet(FieldSet):
             return self
         return StaticGoBinaryFieldSet(**{f.name: getattr(self, f.name) for f in dataclasses.fields(StaticGoBinaryFieldSet)})
 
+    def uses_cgo(self, platform: GoPlatform) -> bool:
+        pure = {GoPlatform.parse(p) for p in self.pure_go_platforms.value or ()}
+        return bool(self.cgo.value) and platform not in pure
+
     def file_name(self, platform: GoPlatform) -> str:
         return (self.binary_name.value or self.address.target_name) + platform.exe_suffix
 
@@ -105,6 +118,7 @@ class BuiltGoBinary:
     digest: Digest
     file_name: str
     cgo: bool
+    c_toolchain: str | None = None  # a description of the C toolchain, for messages
 
 
 def _quote_ldflag(flag: str) -> str:
@@ -115,6 +129,7 @@ def _quote_ldflag(flag: str) -> str:
 
 
 def go_ldflags(fs: StaticGoBinaryFieldSet, cgo: bool) -> str:
+    """`-ldflags` for `go build`; with cgo, an external static (or static-pie) link."""
     flags: list[str] = []
     if fs.strip_debug.value:
         flags += ["-s", "-w"]
@@ -122,28 +137,10 @@ def go_ldflags(fs: StaticGoBinaryFieldSet, cgo: bool) -> str:
     for key, value in sorted((fs.x_defs.value or {}).items()):
         flags += ["-X", _quote_ldflag(f"{key}={value}")]
     if cgo:
-        flags += ["-linkmode", "external", "-extldflags", _quote_ldflag("-static")]
+        static = "-static-pie" if fs.static_pie.value else "-static"
+        flags += ["-linkmode", "external", "-extldflags", _quote_ldflag(static)]
     flags += [_quote_ldflag(f) for f in fs.ldflags.value or ()]
     return " ".join(flags)
-
-
-@dataclass(frozen=True)
-class HostCCompiler:
-    path: str | None
-
-
-@rule(desc="Find the host C compiler for cgo", level=LogLevel.DEBUG)
-async def find_host_c_compiler(settings: StaticGoSubsystem) -> HostCCompiler:
-    env = await Get(EnvironmentVars, EnvironmentVarsRequest(["PATH"]))
-    paths = await Get(
-        BinaryPaths,
-        BinaryPathRequest(
-            binary_name="gcc",
-            search_path=SearchPath(_expand_search_paths(settings.cc_search_paths, env)),
-            test=BinaryPathTest(["--version"]),
-        ),
-    )
-    return HostCCompiler(paths.first_path.path if paths.first_path else None)
 
 
 @dataclass(frozen=True)
@@ -201,16 +198,26 @@ async def build_static_go_binary(request: StaticGoBuildRequest, settings: Static
     inputs = await Get(GoBuildInputs, StaticGoBinaryFieldSet, fs)
     module_dir = inputs.module_dir
 
-    cgo = fs.cgo.value
+    _check_cgo_fields(fs, settings)
+    cgo = fs.uses_cgo(plat)
     env: dict[str, str] = {**plat.go_env(), "CGO_ENABLED": "1" if cgo else "0"}
+    tags = list(fs.tags.value or ())
+    toolchain: CToolchain | None = None
     if cgo:
-        cc = await Get(HostCCompiler)
-        if cc.path is None:
+        toolchain = (await Get(MaybeCToolchain, BinaryCToolchainRequest(fs.c_toolchains, plat))).toolchain
+        if toolchain is None:
             raise GoBuildError(
-                f"{fs.address} sets `cgo=True`, but no `gcc` was found on "
-                "[static-go].cc_search_paths. Install a C compiler or set `cgo=False`."
+                softwrap(
+                    f"""
+                    {fs.address} sets `cgo=True`, but none of its `c_toolchains`
+                    ({', '.join(fs.c_toolchains.value or ()) or 'none given'}) serves {plat}.
+                    Add a `go_c_toolchain` with {plat} in its `platforms` to `c_toolchains`,
+                    or list {plat} in `pure_go_platforms` to build it without cgo.
+                    """
+                )
             )
-        env.update({"CC": cc.path, "PATH": os.path.dirname(cc.path)})
+        env.update(toolchain.env())
+        tags += [t for t in toolchain.build_tags if t not in tags]
 
     extra = dict(item.split("=", 1) if "=" in item else (item, None) for item in fs.env.value or ())
     if any(v is None for v in extra.values()):
@@ -220,8 +227,10 @@ async def build_static_go_binary(request: StaticGoBuildRequest, settings: Static
 
     out_file = fs.file_name(plat)
     args = ["build", "-trimpath", "-buildvcs=false"]
-    if fs.tags.value:
-        args.append("-tags=" + ",".join(fs.tags.value))
+    if cgo and fs.static_pie.value:
+        args.append("-buildmode=pie")
+    if tags:
+        args.append("-tags=" + ",".join(tags))
     args += [f"-ldflags={go_ldflags(fs, cgo)}", "-o", f"{OUT_DIR}/{out_file}", inputs.main_dir]
 
     result = await Get(
@@ -234,21 +243,52 @@ async def build_static_go_binary(request: StaticGoBuildRequest, settings: Static
             env=FrozenDict(env),
             output_files=(f"{OUT_DIR}/{out_file}",),
             mod_mode=inputs.mod_mode,
+            immutable_input_digests=toolchain.immutable_input_digests if toolchain else FrozenDict(),
+            append_only_caches=toolchain.append_only_caches if toolchain else FrozenDict(),
         ),
     )
     if result.exit_code != 0:
         raise GoBuildError(
             softwrap(
                 f"""
-                `go build` failed for {fs.address} ({plat}), exit code {result.exit_code}.
-                Command (in `{module_dir or '.'}`): go {shlex.join(args)}
+                `go build` failed for {fs.address} ({plat}{', C toolchain ' + toolchain.describe() if toolchain else ''}),
+                exit code {result.exit_code}. Command (in `{module_dir or '.'}`): go {shlex.join(args)}
                 """
             )
             + "\n\n"
             + (result.stderr.decode(errors="replace") + result.stdout.decode(errors="replace")).strip()
         )
+    if toolchain is not None:
+        nss = glibc_nss_symbols(result.stderr.decode(errors="replace"))
+        if nss:
+            logger.warning(
+                softwrap(
+                    f"""
+                    {fs.address} ({plat}) is linked statically against glibc by
+                    {toolchain.describe()} and uses {', '.join(nss)}: in a static glibc binary these
+                    need glibc's shared NSS libraries (of the same glibc version) at run time, so
+                    they fail in an empty root or on another distribution. Use a musl toolchain
+                    (`libc="musl"`, zig or musl-gcc), or the build tags `netgo,osusergo`.
+                    """
+                )
+            )
     digest = await Get(Digest, RemovePrefix(result.output_digest, OUT_DIR))
-    return BuiltGoBinary(fs.address, plat, digest, out_file, cgo)
+    return BuiltGoBinary(fs.address, plat, digest, out_file, cgo, toolchain.describe() if toolchain else None)
+
+
+def _check_cgo_fields(fs: StaticGoBinaryFieldSet, settings: StaticGoSubsystem) -> None:
+    platforms = set(fs.go_platforms(settings))
+    for text in fs.pure_go_platforms.value or ():
+        if GoPlatform.parse(text) not in platforms:
+            raise InvalidFieldException(
+                f"The `pure_go_platforms` field of {fs.address} lists {text}, which is not one of "
+                f"its platforms ({', '.join(map(str, sorted(platforms)))})."
+            )
+    if fs.static_pie.value and not fs.cgo.value:
+        raise InvalidFieldException(
+            f"The `static_pie` field of {fs.address} needs `cgo=True` (a static-pie is linked by "
+            "the C toolchain's linker); leave it out for pure-Go builds."
+        )
 
 
 def rules():

@@ -26,6 +26,13 @@ class HostToolRequest:
     names: tuple[str, ...]
     search_paths: tuple[str, ...]  # option values; `<PATH>` is the PATH Pants runs with
     version_args: tuple[str, ...] = ("--version",)
+    # When set, the version check runs with PATH = the tool's own directory + these (for
+    # wrappers such as `musl-gcc`, which runs `gcc` from PATH); otherwise with no PATH.
+    probe_path: tuple[str, ...] | None = None
+
+
+def probe_path_dirs(path: str, extra: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys((os.path.dirname(path), *extra)))
 
 
 @dataclass(frozen=True)
@@ -63,6 +70,11 @@ async def find_host_tool(request: HostToolRequest) -> HostToolCandidates:
             FallibleProcessResult,
             Process(
                 argv=(path, *request.version_args),
+                env=(
+                    {"PATH": os.pathsep.join(probe_path_dirs(path, request.probe_path))}
+                    if request.probe_path is not None
+                    else {}
+                ),
                 description=f"Check {path}",
                 level=LogLevel.DEBUG,
                 # A host tool can be upgraded in place: ask again in every new Pants session.

@@ -5,8 +5,9 @@ Enable with `backend_packages = ["static_go"]` (and `pythonpath = ["%(buildroot)
 It does not use, and must not be combined with, `pants.backend.experimental.go`.
 """
 
-from static_go import analysis, artifact, build, image, package, publish, tailor, toolchain, verify
+from static_go import analysis, artifact, build, cgo, image, package, publish, tailor, toolchain, verify
 from static_go.target_types import (
+    GoCToolchainTarget,
     ScratchImageTarget,
     StaticGoBinaryTarget,
     StaticGoModuleTarget,
@@ -15,13 +16,14 @@ from static_go.target_types import (
 
 
 def target_types():
-    return [StaticGoModuleTarget, StaticGoPackageTarget, StaticGoBinaryTarget, ScratchImageTarget]
+    return [StaticGoModuleTarget, StaticGoPackageTarget, StaticGoBinaryTarget, GoCToolchainTarget, ScratchImageTarget]
 
 
 def rules():
     return [
         *toolchain.rules(),
         *analysis.rules(),
+        *cgo.rules(),
         *build.rules(),
         *verify.rules(),
         *artifact.rules(),

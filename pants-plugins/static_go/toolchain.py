@@ -144,10 +144,6 @@ class StaticGoSubsystem(Subsystem):
             """
         ),
     )
-    cc_search_paths = StrListOption(
-        default=["<PATH>"],
-        help="Where to find `gcc` for `static_go_binary(cgo=True)`. `<PATH>` is the PATH.",
-    )
     extra_env = DictOption[str](
         default={},
         help=softwrap(
@@ -300,6 +296,9 @@ class GoProcess:
     output_files: tuple[str, ...] = ()
     output_directories: tuple[str, ...] = ()
     mod_mode: str = "readonly"
+    # Extra tools (a C toolchain) and their caches.
+    immutable_input_digests: FrozenDict[str, Digest] = FrozenDict()
+    append_only_caches: FrozenDict[str, str] = FrozenDict()
     level: LogLevel = LogLevel.INFO
     cache_scope: ProcessCacheScope = ProcessCacheScope.SUCCESSFUL
 
@@ -328,7 +327,7 @@ async def setup_go_process(request: GoProcess, sdk: GoSdk, settings: StaticGoSub
         argv=(sdk.exe if os.path.isabs(sdk.exe) else _from_working_dir(sdk.exe, request.working_dir), *request.args),
         description=request.description,
         input_digest=request.input_digest,
-        immutable_input_digests=sdk.immutable_input_digests,
+        immutable_input_digests={**sdk.immutable_input_digests, **request.immutable_input_digests},
         working_directory=request.working_dir,
         env=env,
         output_files=request.output_files,
@@ -336,6 +335,7 @@ async def setup_go_process(request: GoProcess, sdk: GoSdk, settings: StaticGoSub
         append_only_caches={
             GOCACHE_NAMED_CACHE: f".cache/{GOCACHE_NAMED_CACHE}",
             GOMODCACHE_NAMED_CACHE: f".cache/{GOMODCACHE_NAMED_CACHE}",
+            **request.append_only_caches,
         },
         level=request.level,
         cache_scope=request.cache_scope,

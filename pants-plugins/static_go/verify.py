@@ -103,7 +103,13 @@ def explain(problems: list[str], info: BinaryInfo) -> str:
                 "tags `netgo,osusergo`."
             )
         ldflags = s.get("-ldflags", "")
-        if "linkmode" in ldflags or s.get("-buildmode") not in (None, "exe"):
+        if s.get("-buildmode") == "pie" and s.get("CGO_ENABLED") == "1":
+            hints.append(
+                "It was linked as a static-pie (`static_pie=True`), which the C toolchain's libc "
+                "does not support (Debian's musl-gcc, for one, links a dynamic PIE instead); use "
+                "zig or a glibc cross gcc, or drop `static_pie`."
+            )
+        elif "linkmode" in ldflags or s.get("-buildmode") not in (None, "exe"):
             hints.append(f"The link settings ({s.get('-buildmode', '')} {ldflags}) ask for dynamic linking.")
     return "\n".join(["- " + p for p in problems] + hints)
 
@@ -115,8 +121,9 @@ async def verify_static_go_binary(request: StaticGoBuildRequest) -> VerifiedGoBi
     data = contents[0].content
     info, problems = check_binary(data, built.platform, built.cgo)
     if problems:
+        via = f", C toolchain {built.c_toolchain}" if built.c_toolchain else ""
         raise StaticVerificationError(
-            f"{built.address} ({built.platform}): the built `{built.file_name}` failed "
+            f"{built.address} ({built.platform}{via}): the built `{built.file_name}` failed "
             f"verification:\n{explain(problems, info)}"
         )
     kind = "static " if info.format == "elf" else ""

@@ -225,20 +225,21 @@ def test_two_binaries_with_one_output_path(rule_runner: RuleRunner) -> None:
 
 def test_cgo_dynamic_binary_fails_verification(rule_runner: RuleRunner) -> None:
     main = 'package main\n\nimport (\n\t"fmt"\n\t"net"\n)\n\nfunc main() { fmt.Println(net.ParseIP("::1")); net.LookupHost("localhost") }\n'
-    # cgo links with `-extldflags -static`; a later `-extldflags` replaces it, so the host gcc
+    # cgo links with `-extldflags -static`; a later `-extldflags` replaces it, so the host gcc toolchain
     # links against the shared glibc: verification must fail the build, not warn.
     rule_runner.write_files(
         app_files(
             **{
                 "app/cmd/app/main.go": main,
                 "app/cmd/app/BUILD": 'static_go_package(name="main")\n'
-                'static_go_binary(name="app", cgo=True, ldflags=["-extldflags=-Wl,-O1"])\n',
+                'go_c_toolchain(name="gcc", kind="gcc", platforms=["linux/amd64"])\n'
+                'static_go_binary(name="app", cgo=True, c_toolchains=[":gcc"], ldflags=["-extldflags=-Wl,-O1"])\n',
             }
         )
     )
     err = package_error(rule_runner, APP)
-    assert "app/cmd/app:app (linux/amd64)" in err and "failed verification" in err
-    assert "PT_INTERP" in err and "libc.so.6" in err
+    assert "app/cmd/app:app (linux/amd64, C toolchain `go_c_toolchain` app/cmd/app:gcc (gcc, x86_64-linux-gnu, glibc))" in err
+    assert "failed verification" in err and "PT_INTERP" in err and "libc.so.6" in err
 
 
 def test_tailor(rule_runner: RuleRunner) -> None:

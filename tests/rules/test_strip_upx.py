@@ -280,13 +280,14 @@ def test_dynamic_binary_fails_verification_even_with_upx(tmp_path: Path) -> None
             **{
                 "app/cmd/app/main.go": main,
                 "app/cmd/app/BUILD": 'static_go_package(name="main")\n'
-                'static_go_binary(name="app", cgo=True, ldflags=["-extldflags=-Wl,-O1"], upx=True, upx_level=1)\n',
+                'go_c_toolchain(name="gcc", kind="gcc", platforms=["linux/amd64"])\n'
+                'static_go_binary(name="app", cgo=True, c_toolchains=[":gcc"], ldflags=["-extldflags=-Wl,-O1"], upx=True, upx_level=1)\n',
             }
         )
     )
     err = package_error(rr, APP)
-    assert "app/cmd/app:app (linux/amd64)" in err and "failed verification" in err
-    assert "PT_INTERP" in err and "libc.so.6" in err
+    assert "app/cmd/app:app (linux/amd64, C toolchain `go_c_toolchain` app/cmd/app:gcc" in err
+    assert "failed verification" in err and "PT_INTERP" in err and "libc.so.6" in err
 
 
 def test_two_targets_sharing_a_size_report_path() -> None:
