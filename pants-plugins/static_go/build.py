@@ -138,7 +138,10 @@ def go_ldflags(fs: StaticGoBinaryFieldSet, cgo: bool) -> str:
         flags += ["-X", _quote_ldflag(f"{key}={value}")]
     if cgo:
         static = "-static-pie" if fs.static_pie.value else "-static"
-        flags += ["-linkmode", "external", "-extldflags", _quote_ldflag(static)]
+        # `-s -w` strips Go's symbols and DWARF; `-s` for the C linker strips the C side too (zig's
+        # linker keeps C debug info, with build paths in it, otherwise).
+        extld = f"{static} -s" if fs.strip_debug.value else static
+        flags += ["-linkmode", "external", "-extldflags", _quote_ldflag(extld)]
     flags += [_quote_ldflag(f) for f in fs.ldflags.value or ()]
     return " ".join(flags)
 
@@ -266,9 +269,11 @@ async def build_static_go_binary(request: StaticGoBuildRequest, settings: Static
                     f"""
                     {fs.address} ({plat}) is linked statically against glibc by
                     {toolchain.describe()} and uses {', '.join(nss)}: in a static glibc binary these
-                    need glibc's shared NSS libraries (of the same glibc version) at run time, so
-                    they fail in an empty root or on another distribution. Use a musl toolchain
-                    (`libc="musl"`, zig or musl-gcc), or the build tags `netgo,osusergo`.
+                    load glibc's shared libraries at run time (NSS modules for host, service and
+                    user lookups; `dlopen`ed libraries), which must be of the same glibc version,
+                    so they fail in an empty root or on another distribution. Use a musl toolchain
+                    (`libc="musl"`, zig or musl-gcc), or for Go's own lookups the build tags
+                    `netgo,osusergo`.
                     """
                 )
             )

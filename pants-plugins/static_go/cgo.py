@@ -24,14 +24,23 @@ from dataclasses import dataclass
 from pants.core.util_rules.archive import ExtractedArchive, MaybeExtractArchiveRequest
 from pants.core.util_rules.external_tool import TemplatedExternalTool
 from pants.engine.addresses import Address, Addresses, UnparsedAddressInputs
-from pants.engine.fs import Digest, DigestSubset, DownloadFile, FileDigest, PathGlobs, Snapshot
+from pants.engine.fs import (
+    CreateDigest,
+    Digest,
+    DigestSubset,
+    DownloadFile,
+    FileContent,
+    FileDigest,
+    PathGlobs,
+    Snapshot,
+)
 from pants.engine.platform import Platform
-from pants.engine.process import FallibleProcessResult, Process, ProcessCacheScope
+from pants.engine.process import FallibleProcessResult, Process
 from pants.engine.rules import Get, MultiGet, collect_rules, rule
 from pants.engine.target import (
+    FieldSet,
     InferDependenciesRequest,
     InferredDependencies,
-    FieldSet,
     Target,
     WrappedTarget,
     WrappedTargetRequest,
@@ -63,6 +72,7 @@ from static_go.target_types import (
 logger = logging.getLogger(__name__)
 
 CC_DIGEST_PREFIX = "__c_toolchain"
+WRAPPER_PREFIX = "__c_toolchain_bin"
 ZIG_DIGEST_PREFIX = "__zig"
 ZIG_NAMED_CACHE = "static_go_zig_cache"
 # PATH of a C compiler found on the host: its own directory, then these. Fixed, so the user's PATH
@@ -118,11 +128,34 @@ def zig_triple(platform: GoPlatform, libc: str) -> str:
     return f"{_ZIG_ARCHES[platform.goarch]}-linux-{abi}"
 
 
+# Go puts the value of CC into the cache key of every cgo package (GOCACHE), and zig keys its own
+# cache (its libc builds) on the path of its lib directory. Sandbox paths change with every process,
+# so downloaded compilers are run through these wrappers, found on PATH by a bare name: `CC` stays
+# the same string in every sandbox, and zig gets a copy of its lib directory at a fixed path in
+# its named cache (made once per zig).
+ZIG_WRAPPER = """#!/bin/sh
+# Written by the static_go plugin: runs zig with a lib directory at a path that stays the same.
+cache=$(cd "$STATIC_GO_ZIG_CACHE" && pwd -P) || exit 1
+lib="$cache/lib-$STATIC_GO_ZIG_ID"
+if [ ! -f "$lib/.complete" ]; then
+  tmp="$lib.tmp.$$"
+  rm -rf "$tmp" && cp -R "${STATIC_GO_ZIG%/*}/lib" "$tmp" && : > "$tmp/.complete" || exit 1
+  if [ -e "$lib" ]; then rm -rf "$tmp"; else mv "$tmp" "$lib" || rm -rf "$tmp"; fi
+fi
+ZIG_LIB_DIR="$lib" ZIG_GLOBAL_CACHE_DIR="$cache/global" ZIG_LOCAL_CACHE_DIR="$cache/local" \\
+  exec "$STATIC_GO_ZIG" "$@"
+"""
+GCC_WRAPPER = """#!/bin/sh
+# Written by the static_go plugin: runs the downloaded compiler (and its sysroot, if any).
+exec "$STATIC_GO_CC_BIN/{name}" ${{STATIC_GO_CC_SYSROOT:+"--sysroot=$STATIC_GO_CC_SYSROOT"}} "$@"
+"""
+
 _NSS_WARNING_RE = re.compile(r"Using '(\w+)' in statically linked applications requires at runtime")
 
 
 def glibc_nss_symbols(linker_output: str) -> tuple[str, ...]:
-    """The functions glibc's linker warns need NSS shared libraries at run time."""
+    """The functions the linker warns need glibc's shared libraries at run time in a static
+    binary: NSS lookups (getaddrinfo, getpwnam_r, ...) and dlopen."""
     return tuple(sorted(set(_NSS_WARNING_RE.findall(linker_output))))
 
 
@@ -213,12 +246,14 @@ class CToolchain:
     target: str  # the compiler's target triple
     cc: str  # the value of CC: may hold arguments, and `{chroot}`
     cxx: str
+    ar: str  # used by Go only for `-buildmode=c-archive`
     build_tags: tuple[str, ...]
     cflags: tuple[str, ...]
     ldflags: tuple[str, ...]
     # Not read by the compiler: the compiler's identity (version, target) for the cache key.
     fingerprint: str
     path_dirs: tuple[str, ...] = ()
+    wrapper_env: FrozenDict[str, str] = FrozenDict()  # read by the wrapper scripts
     immutable_input_digests: FrozenDict[str, Digest] = FrozenDict()
     append_only_caches: FrozenDict[str, str] = FrozenDict()
 
@@ -226,7 +261,7 @@ class CToolchain:
         return f"`go_c_toolchain` {self.address} ({self.kind}, {self.target}, {self.libc})"
 
     def env(self) -> dict[str, str]:
-        env = {"CC": self.cc, "CXX": self.cxx, "STATIC_GO_C_TOOLCHAIN": self.fingerprint}
+        env = {"CC": self.cc, "CXX": self.cxx, "AR": self.ar, "STATIC_GO_C_TOOLCHAIN": self.fingerprint}
         # Go's default CGO_CFLAGS is `-O2 -g`; setting it replaces the default, so keep it.
         if self.cflags:
             env["CGO_CFLAGS"] = " ".join(("-O2", "-g", *self.cflags))
@@ -235,9 +270,7 @@ class CToolchain:
             env["CGO_LDFLAGS"] = " ".join(self.ldflags)
         if self.path_dirs:
             env["PATH"] = os.pathsep.join(self.path_dirs)
-        if self.kind == "zig":
-            env["ZIG_GLOBAL_CACHE_DIR"] = f"{{chroot}}/.cache/{ZIG_NAMED_CACHE}"
-            env["ZIG_LOCAL_CACHE_DIR"] = f"{{chroot}}/.cache/{ZIG_NAMED_CACHE}"
+        env.update(self.wrapper_env)
         return env
 
 
@@ -282,16 +315,28 @@ async def resolve_c_toolchain(request: CToolchainRequest, platform: Platform) ->
     immutable: dict[str, Digest] = {}
     caches: dict[str, str] = {}
     path_dirs: tuple[str, ...] = ()
+    wrapper_env: dict[str, str] = {}
+    wrapper_dir = f"{{chroot}}/{WRAPPER_PREFIX}"
     if kind == "zig":
-        zig = await Get(Zig)
+        zig, wrapper = await MultiGet(
+            Get(Zig), Get(Digest, CreateDigest([FileContent("zig", ZIG_WRAPPER.encode(), is_executable=True)]))
+        )
         target = triple or zig_triple(plat, libc)
-        zig_cmd = f"{{chroot}}/{zig.exe}"
         sysroot_arg = f" --sysroot={sysroot}" if sysroot else ""
-        cc = f"{zig_cmd} cc -target {target}{sysroot_arg}"
-        cxx = f"{zig_cmd} c++ -target {target}{sysroot_arg}"
+        # `zig` is the wrapper, found on PATH.
+        cc = f"zig cc -target {target}{sysroot_arg}"
+        cxx = f"zig c++ -target {target}{sysroot_arg}"
+        ar = "zig ar"
         fingerprint = f"zig {zig.version} -target {target}"
         immutable[ZIG_DIGEST_PREFIX] = zig.digest
+        immutable[WRAPPER_PREFIX] = wrapper
         caches[ZIG_NAMED_CACHE] = f".cache/{ZIG_NAMED_CACHE}"
+        path_dirs = (wrapper_dir, *HOST_TOOL_PATH)  # the wrapper uses cp, mv, rm once
+        wrapper_env = {
+            "STATIC_GO_ZIG": f"{{chroot}}/{zig.exe}",
+            "STATIC_GO_ZIG_CACHE": f"{{chroot}}/.cache/{ZIG_NAMED_CACHE}",
+            "STATIC_GO_ZIG_ID": f"{zig.version}-{zig.digest.fingerprint[:16]}",
+        }
     else:
         name = "musl-gcc" if kind == "musl-gcc" else (f"{triple}-gcc" if triple else "gcc")
         url = tgt[GoCToolchainUrlField].value
@@ -313,13 +358,37 @@ async def resolve_c_toolchain(request: CToolchainRequest, platform: Platform) ->
                     f"{where}: the archive from `{url}` holds {len(found.files)} `bin/{name}` "
                     f"({', '.join(found.files) or 'none'}); it needs exactly one."
                 )
+            bin_dir = os.path.dirname(found.files[0])
+            prefix = f"{triple}-" if triple else ""
+            wrappers = await Get(
+                Digest,
+                CreateDigest(
+                    FileContent(tool, GCC_WRAPPER.format(name=tool).encode(), is_executable=True)
+                    for tool in (f"{prefix}gcc", f"{prefix}g++")
+                ),
+            )
             immutable[CC_DIGEST_PREFIX] = extracted.digest
-            exe = f"{{chroot}}/{CC_DIGEST_PREFIX}/{found.files[0]}"
-            probe_exe = f"{CC_DIGEST_PREFIX}/{found.files[0]}"
-            bin_dir = os.path.dirname(exe)
-            path_dirs = (bin_dir,)
-            if sysroot:
-                sysroot = f"{{chroot}}/{CC_DIGEST_PREFIX}/{sysroot.lstrip('/')}"
+            immutable[WRAPPER_PREFIX] = wrappers
+            # CC is the wrapper's bare name: the same string in every sandbox.
+            exe = f"{prefix}gcc"
+            path_dirs = (wrapper_dir, f"{{chroot}}/{CC_DIGEST_PREFIX}/{bin_dir}")
+            wrapper_env = {
+                "STATIC_GO_CC_BIN": f"{{chroot}}/{CC_DIGEST_PREFIX}/{bin_dir}",
+                "STATIC_GO_CC_SYSROOT": f"{{chroot}}/{CC_DIGEST_PREFIX}/{sysroot.lstrip('/')}" if sysroot else "",
+            }
+            sysroot = None  # passed by the wrapper
+            probe = await Get(
+                FallibleProcessResult,
+                Process(
+                    argv=(f"{CC_DIGEST_PREFIX}/{found.files[0]}", "-v"),
+                    immutable_input_digests=immutable,
+                    env={"PATH": os.pathsep.join(path_dirs)},
+                    description=f"Check the C compiler of {request.address}",
+                    level=LogLevel.DEBUG,
+                ),
+            )
+            ok = probe.exit_code == 0
+            verbose = probe.stderr.decode(errors="replace") + probe.stdout.decode(errors="replace")
         else:
             search_paths = tgt[GoCToolchainSearchPathsField].value or ()
             candidates = await Get(
@@ -342,30 +411,19 @@ async def resolve_c_toolchain(request: CToolchainRequest, platform: Platform) ->
                         """
                     )
                 )
-            exe = probe_exe = usable[0].path
-            # gcc finds its assembler and linker by its own prefix; musl-gcc runs `gcc` from PATH.
+            exe = usable[0].path
+            # gcc finds its assembler and linker by its own prefix; musl-gcc runs `gcc` from PATH
+            # (the same PATH the `-v` check ran with).
             path_dirs = probe_path_dirs(exe, HOST_TOOL_PATH)
-        probe = await Get(
-            FallibleProcessResult,
-            Process(
-                argv=(probe_exe, "-v"),
-                immutable_input_digests=immutable,
-                env={"PATH": os.pathsep.join(path_dirs)},
-                description=f"Check the C compiler of {request.address}",
-                level=LogLevel.DEBUG,
-                cache_scope=ProcessCacheScope.PER_RESTART_SUCCESSFUL,
-            ),
-        )
-        verbose = probe.stderr.decode(errors="replace") + probe.stdout.decode(errors="replace")
+            ok, verbose = True, usable[0].version_output
         target = _gcc_target(verbose) or ""
-        if probe.exit_code != 0 or not target:
-            raise CToolchainError(
-                f"{where}: `{name} -v` failed (exit code {probe.exit_code}) or named no target:\n{verbose.strip()}"
-            )
+        if not ok or not target:
+            raise CToolchainError(f"{where}: `{name} -v` failed or named no target:\n{verbose.strip()}")
         sysroot_arg = f" --sysroot={sysroot}" if sysroot else ""
         cc = f"{exe}{sysroot_arg}"
-        cxx_name = {"musl-gcc": None, "gcc": f"{triple}-g++" if triple else "g++"}[kind]
-        cxx = f"{os.path.join(os.path.dirname(exe), cxx_name)}{sysroot_arg}" if cxx_name else cc
+        prefix = f"{triple}-" if kind == "gcc" and triple else ""
+        cxx = f"{os.path.join(os.path.dirname(exe), prefix + 'g++')}{sysroot_arg}" if kind == "gcc" else cc
+        ar = os.path.join(os.path.dirname(exe), prefix + "ar")
         fingerprint = f"{name}: {target}; {_gcc_version(verbose)}"
 
     goarch = goarch_of_triple(target)
@@ -387,11 +445,13 @@ async def resolve_c_toolchain(request: CToolchainRequest, platform: Platform) ->
         target=target,
         cc=cc,
         cxx=cxx,
+        ar=ar,
         build_tags=tuple(tags) if tags is not None else (("netgo", "osusergo") if libc == "musl" else ()),
         cflags=tuple(tgt[GoCToolchainCflagsField].value or ()),
         ldflags=tuple(tgt[GoCToolchainLdflagsField].value or ()),
         fingerprint=fingerprint,
         path_dirs=path_dirs,
+        wrapper_env=FrozenDict(wrapper_env),
         immutable_input_digests=FrozenDict(immutable),
         append_only_caches=FrozenDict(caches),
     )

@@ -2,8 +2,8 @@
 """Strip: `--strip-all` on a verified binary, as its own cached process.
 
 Go's `-s -w` (the `strip_debug` field, on by default) already leaves nothing a strip tool would
-remove from a pure-Go binary; this step is for binaries built with `strip_debug=False`, and for
-cgo/zig outputs whose C objects keep debug information despite `-s -w`.
+remove from a pure-Go binary, and with cgo the C linker gets `-s` too; this step is for binaries
+built with `strip_debug=False`, e.g. to keep the debug build in the cache and ship a stripped one.
 
 The tool: `llvm-strip` by default, because one `llvm-strip` handles every ELF machine (amd64,
 arm64, arm, ...), so no per-architecture binutils are needed; when none is found, the GNU binutils
@@ -56,8 +56,8 @@ class StaticGoBinaryStripField(TriBoolField):
     help = help_text(
         """
         Run a strip tool (`--strip-all`) on the verified binary, as its own cached step before
-        UPX. Useful with `strip_debug=False`, or for cgo/zig-linked outputs that keep C debug
-        information despite `-s -w`; a pure-Go `-s -w` binary has nothing left to strip.
+        UPX. Useful with `strip_debug=False`; a `-s -w` binary (pure Go, or cgo, whose C linker
+        then gets `-s` too) has nothing left to strip.
         The tool is `llvm-strip` (any ELF machine) or the binary's `<triple>-strip`, see
         `[static-go-strip]`. linux (ELF) binaries only. Defaults to
         `[static-go-strip].enabled_by_default` (False).

@@ -144,6 +144,13 @@ class StaticGoBinaryDependenciesField(Dependencies):
     )
 
 
+def parse_platform_field(alias: str, address: Address, text: str) -> GoPlatform:
+    try:
+        return GoPlatform.parse(text)
+    except InvalidPlatform as e:
+        raise InvalidFieldException(f"The {alias!r} field of {address} has an unknown platform {e}")
+
+
 class StaticGoBinaryPlatformsField(StringSequenceField):
     alias = "platforms"
     help = help_text(
@@ -168,12 +175,7 @@ class StaticGoBinaryPlatformsField(StringSequenceField):
             )
         seen: set[GoPlatform] = set()
         for text in value:
-            try:
-                plat = GoPlatform.parse(text)
-            except InvalidPlatform as e:
-                raise InvalidFieldException(
-                    f"The {cls.alias!r} field of {address} has an unknown platform {e}"
-                )
+            plat = parse_platform_field(cls.alias, address, text)
             if plat in seen:
                 raise InvalidFieldException(
                     f"The {cls.alias!r} field of {address} lists `{text}` twice."
@@ -225,10 +227,7 @@ class StaticGoBinaryPureGoPlatformsField(StringSequenceField):
     def compute_value(cls, raw_value: Optional[Iterable[str]], address: Address):
         value = super().compute_value(raw_value, address)
         for text in value or ():
-            try:
-                GoPlatform.parse(text)
-            except InvalidPlatform as e:
-                raise InvalidFieldException(f"The {cls.alias!r} field of {address} has an unknown platform {e}")
+            parse_platform_field(cls.alias, address, text)
         return value
 
 
@@ -460,10 +459,7 @@ class GoCToolchainPlatformsField(StringSequenceField):
         if not value:
             raise InvalidFieldException(f"The {cls.alias!r} field of {address} must list at least one platform.")
         for text in value:
-            try:
-                plat = GoPlatform.parse(text)
-            except InvalidPlatform as e:
-                raise InvalidFieldException(f"The {cls.alias!r} field of {address} has an unknown platform {e}")
+            plat = parse_platform_field(cls.alias, address, text)
             if not plat.is_linux:
                 raise InvalidFieldException(
                     f"The {cls.alias!r} field of {address} lists {text}: C toolchains serve linux "
