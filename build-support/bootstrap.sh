@@ -210,6 +210,10 @@ psg_find_or_build_python39() {
 PSG_PY_BUILD_DEPS=(build-essential pkg-config xz-utils libssl-dev zlib1g-dev libffi-dev
   libbz2-dev libreadline-dev libsqlite3-dev liblzma-dev)
 
+# Debian packages of the C toolchains the cgo examples name (examples/toolchains/BUILD), and
+# `unzip`, which Pants uses to unpack the zig wheel.
+PSG_EXAMPLE_DEBS=(musl-tools gcc-aarch64-linux-gnu unzip)
+
 psg__missing_debs() {
   local p
   for p in "$@"; do
@@ -217,28 +221,36 @@ psg__missing_debs() {
   done
 }
 
-psg__ensure_build_deps() {
+# psg__ensure_debs FATAL WHAT PKG...: install the missing Debian packages PKG (as root, with
+# apt-get), for WHAT. FATAL=1 stops the bootstrap when that fails; 0 only warns.
+psg__ensure_debs() {
+  local fatal="$1" what="$2" missing
+  shift 2
   command -v dpkg-query > /dev/null 2>&1 || {
-    psg_log "not a Debian-like system: assuming a C toolchain and Python build dependencies are installed"
+    psg_log "not a Debian-like system: assuming $what is installed ($*)"
     return 0
   }
-  local missing
-  missing="$(psg__missing_debs "${PSG_PY_BUILD_DEPS[@]}" | tr '\n' ' ')"
+  missing="$(psg__missing_debs "$@" | tr '\n' ' ')"
   [[ -n "${missing// /}" ]] || return 0
   if [[ "$(id -u)" == 0 ]] && command -v apt-get > /dev/null 2>&1; then
-    psg_log "installing build dependencies: $missing"
+    psg_log "installing $what: $missing"
+    mkdir -p "$PSG_CACHE/tmp"
     # shellcheck disable=SC2086
     {
       DEBIAN_FRONTEND=noninteractive apt-get update -q \
         && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing
-    } > "$PSG_CACHE/tmp/apt-install.log" 2>&1 || {
-      tail -n 30 "$PSG_CACHE/tmp/apt-install.log" >&2
-      psg_die "could not find or build CPython 3.9: installing build dependencies failed ($missing)"
-    }
+    } > "$PSG_CACHE/tmp/apt-install.log" 2>&1 && return 0
+    tail -n 30 "$PSG_CACHE/tmp/apt-install.log" >&2
+    [[ "$fatal" == 1 ]] && psg_die "installing $what failed ($missing)"
+    psg_log "warning: installing $what failed ($missing)"
   else
-    psg_log "warning: missing build dependencies ($missing) and not root; the build may fail or lack modules."
-    psg_log "install them with: sudo apt-get install $missing"
+    psg_log "warning: $what is missing ($missing) and this is not root with apt-get."
+    psg_log "install it with: sudo apt-get install $missing"
   fi
+}
+
+psg__ensure_build_deps() {
+  psg__ensure_debs 1 "the build dependencies of CPython 3.9" "${PSG_PY_BUILD_DEPS[@]}"
 }
 
 # Downloads the orig tarball into $1 (a directory), verifying its sha256.
@@ -371,6 +383,9 @@ psg_bootstrap() {
   psg__lock
   # Somebody else may have finished while we waited for the lock.
   if ! psg__venv_ready; then
+    # Once per machine (with the venv): the system tools `./pants package ::` over examples/
+    # needs beyond what Pants downloads itself (Go, UPX, zig).
+    psg__ensure_debs 0 "the C toolchains of the cgo examples and unzip" "${PSG_EXAMPLE_DEBS[@]}"
     psg__create_venv
   fi
   psg__unlock

@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 from pathlib import Path
+from typing import NamedTuple
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CA_CERTS = "/etc/ssl/certs/ca-certificates.crt"
@@ -58,3 +59,34 @@ def upx_exe() -> str:
     exe = shutil.which("upx") or shutil.which("upx-ucl")
     assert exe, "UPX 4.2+ is needed (`.ci/run` installs upx-ucl/bookworm-backports)"
     return exe
+
+
+class ElfFacts(NamedTuple):
+    machine: str  # e.g. EM_X86_64
+    type: str  # ET_EXEC, or ET_DYN for a (static-)pie
+    interp: bool  # has PT_INTERP
+    needed: list  # DT_NEEDED entries
+
+
+def elf_facts(path: str | Path) -> ElfFacts:
+    """Read by pyelftools, independently of the plugin's own reader."""
+    from elftools.elf.elffile import ELFFile
+
+    with Path(path).open("rb") as f:
+        elf = ELFFile(f)
+        interp = any(seg["p_type"] == "PT_INTERP" for seg in elf.iter_segments())
+        dyn = elf.get_section_by_name(".dynamic")
+        needed = [t.needed for t in dyn.iter_tags() if t.entry.d_tag == "DT_NEEDED"] if dyn else []
+        return ElfFacts(elf["e_machine"], elf["e_type"], interp, needed)
+
+
+def go_build_settings(path: str | Path) -> dict[str, str]:
+    """The `build` settings `go version -m` reports for a binary (CGO_ENABLED, -tags, ...)."""
+    out = subprocess.run([host_go(), "version", "-m", str(path)], capture_output=True, text=True, check=True).stdout
+    settings = {}
+    for line in out.splitlines():
+        parts = line.strip().split("\t")
+        if parts[0] == "build" and len(parts) == 2 and "=" in parts[1]:
+            key, value = parts[1].split("=", 1)
+            settings[key] = value
+    return settings

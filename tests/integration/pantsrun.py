@@ -9,6 +9,7 @@ import subprocess
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from testsupport import REPO_ROOT
 
@@ -83,12 +84,14 @@ def check(result: PantsResult) -> PantsResult:
     return result
 
 
-def package_after_edit(repo: Path, rel: str) -> PantsResult:
-    """Append a never-seen comment to `rel` (so no cache can answer), run `package ::`, restore."""
+def package_after_edit(repo: Path, rel: str, edit: Callable[[str, str], str] | None = None) -> PantsResult:
+    """Edit `rel` with a never-seen token (so no cache can answer), run `package ::`, restore.
+    `edit(text, token)` returns the new text; by default a comment with the token is appended."""
     path = repo / rel
     original = path.read_text()
+    token = uuid.uuid4().hex
     try:
-        path.write_text(original + f"\n// edit {uuid.uuid4().hex}\n")
+        path.write_text(edit(original, token) if edit else original + f"\n// edit {token}\n")
         return check(run_pants(repo, "package", "::"))
     finally:
         path.write_text(original)

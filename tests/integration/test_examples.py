@@ -9,27 +9,16 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from elftools.elf.elffile import ELFFile
-
 from integration.conftest import BINARIES, PLATFORMS, dist_path
 from integration.pantsrun import check, copy_repo, go_list_deps, package_after_edit, run_pants
-from testsupport import run_binary, sha256_file
-
-def elf_facts(path: Path) -> tuple[str, bool, list[str]]:
-    """Independent of the plugin's own reader: pyelftools."""
-    with path.open("rb") as f:
-        elf = ELFFile(f)
-        interp = any(seg["p_type"] == "PT_INTERP" for seg in elf.iter_segments())
-        dyn = elf.get_section_by_name(".dynamic")
-        needed = [t.needed for t in dyn.iter_tags() if t.entry.d_tag == "DT_NEEDED"] if dyn else []
-        return elf["e_machine"], interp, needed
-
+from testsupport import elf_facts, run_binary, sha256_file
 
 def test_every_output_is_static_and_of_the_right_machine(built_repo: Path) -> None:
     for address in BINARIES:
         for platform, machine in zip(PLATFORMS, ("EM_X86_64", "EM_AARCH64")):
             p = dist_path(built_repo, address, platform)
-            assert elf_facts(p) == (machine, False, []), p
+            facts = elf_facts(p)
+            assert (facts.machine, facts.interp, facts.needed) == (machine, False, []), p
 
 
 @pytest.mark.parametrize("platform", PLATFORMS)
@@ -69,7 +58,10 @@ def test_pants_run(built_repo: Path) -> None:
 def test_tailor_check_and_help(built_repo: Path) -> None:
     check(run_pants(built_repo, "tailor", "--check", "::"))
     res = check(run_pants(built_repo, "help", "static_go_binary"))
-    for field in ("main", "platforms", "cgo", "build_tags", "ldflags", "x_defs", "strip_debug", "env", "output_path"):
+    for field in ("main", "platforms", "cgo", "c_toolchains", "pure_go_platforms", "static_pie", "build_tags", "ldflags", "x_defs", "strip_debug", "env", "output_path"):
+        assert re.search(rf"^{field}\b", res.stdout, re.MULTILINE), field
+    res = check(run_pants(built_repo, "help", "go_c_toolchain"))
+    for field in ("kind", "platforms", "triple", "libc", "sysroot", "cflags", "ldflags", "build_tags", "search_paths", "url", "sha256", "length"):
         assert re.search(rf"^{field}\b", res.stdout, re.MULTILINE), field
 
 

@@ -7,18 +7,16 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
-import subprocess
 import tarfile
 from pathlib import Path
 from textwrap import dedent
 
 import pytest
-from elftools.elf.elffile import ELFFile
 from pants.testutil.rule_runner import RuleRunner
 
 from rules.conftest import write_digest
 from rules.test_static_go_binary import APP, app_files, package, package_error
-from testsupport import host_go, run_binary
+from testsupport import elf_facts, go_build_settings, run_binary
 
 # C code of its own, and `net`/`os/user`, which use the C library when cgo is on and the tags
 # netgo/osusergo are not set.
@@ -59,27 +57,6 @@ def cgo_app(build: str, **extra: str) -> dict[str, str]:
     )
 
 
-def elf_facts(path: Path) -> tuple[str, str, bool, list[str]]:
-    """pyelftools, independent of the plugin's own reader: machine, type, PT_INTERP, DT_NEEDED."""
-    with path.open("rb") as f:
-        elf = ELFFile(f)
-        interp = any(seg["p_type"] == "PT_INTERP" for seg in elf.iter_segments())
-        dyn = elf.get_section_by_name(".dynamic")
-        needed = [t.needed for t in dyn.iter_tags() if t.entry.d_tag == "DT_NEEDED"] if dyn else []
-        return elf["e_machine"], elf["e_type"], interp, needed
-
-
-def build_settings(path: Path) -> dict[str, str]:
-    out = subprocess.run([host_go(), "version", "-m", str(path)], capture_output=True, text=True, check=True).stdout
-    settings = {}
-    for line in out.splitlines():
-        parts = line.strip().split("\t")
-        if parts[0] == "build" and len(parts) == 2 and "=" in parts[1]:
-            k, v = parts[1].split("=", 1)
-            settings[k] = v
-    return settings
-
-
 def build_app(rule_runner: RuleRunner, tmp_path: Path) -> dict[str, Path]:
     built = package(rule_runner, APP)
     return {p.split("/")[-2]: f for p, f in write_digest(rule_runner, built.digest, tmp_path).items()}
@@ -98,7 +75,7 @@ def test_musl_gcc_and_cross_gcc_link_static_cgo_binaries(rule_runner: RuleRunner
     for plat, arch in (("linux_amd64", "amd64"), ("linux_arm64", "arm64")):
         res = run_binary(out[plat], goarch=arch)
         assert res.returncode == 0 and "twice(21) = 42 true true" in res.stdout, res
-    musl, gnu = build_settings(out["linux_amd64"]), build_settings(out["linux_arm64"])
+    musl, gnu = go_build_settings(out["linux_amd64"]), go_build_settings(out["linux_arm64"])
     assert musl["CGO_ENABLED"] == "1" and musl["-tags"] == "netgo,osusergo"  # musl's default tags
     assert gnu["CGO_ENABLED"] == "1" and "-tags" not in gnu
     # Static glibc: the NSS-dependent functions are reported, with what to do.
@@ -115,7 +92,7 @@ def test_static_pie_with_cross_gcc(rule_runner: RuleRunner, tmp_path: Path) -> N
     )
     out = build_app(rule_runner, tmp_path)
     assert elf_facts(out["linux_arm64"]) == ("EM_AARCH64", "ET_DYN", False, [])
-    assert build_settings(out["linux_arm64"])["-buildmode"] == "pie"
+    assert go_build_settings(out["linux_arm64"])["-buildmode"] == "pie"
     res = run_binary(out["linux_arm64"], goarch="arm64")
     assert "twice(21) = 42" in res.stdout, res
 
@@ -145,9 +122,9 @@ def test_pure_go_platforms_keep_cgo_off(rule_runner: RuleRunner, tmp_path: Path)
         )
     )
     out = build_app(rule_runner, tmp_path)
-    assert build_settings(out["linux_amd64"])["CGO_ENABLED"] == "1"
-    assert build_settings(out["linux_arm64"])["CGO_ENABLED"] == "0"
-    assert build_settings(out["windows_amd64"])["CGO_ENABLED"] == "0"
+    assert go_build_settings(out["linux_amd64"])["CGO_ENABLED"] == "1"
+    assert go_build_settings(out["linux_arm64"])["CGO_ENABLED"] == "0"
+    assert go_build_settings(out["windows_amd64"])["CGO_ENABLED"] == "0"
     assert run_binary(out["linux_amd64"]).stdout.strip() == "cgo"
     assert run_binary(out["linux_arm64"], goarch="arm64").stdout.strip() == "pure"
 
