@@ -74,6 +74,7 @@ def package(repo: Path, address: str, named_caches: Path) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", default=str(REPO / "benchmarks" / "results" / "cgo_toolchains.md"))
+    parser.add_argument("--programs", nargs="+", choices=sorted(PROGRAMS), default=sorted(PROGRAMS))
     args = parser.parse_args()
     rows = []
     with tempfile.TemporaryDirectory(prefix="psg-cgo-bench-") as tmp:
@@ -81,7 +82,8 @@ def main() -> None:
         prepare(repo)
         # Warm what is not being measured: the Go SDK and zig downloads, the venv, pantsd-less startup.
         subprocess.run(["./pants", "--no-pantsd", "list", "::"], cwd=repo, check=True, capture_output=True)
-        for prog, d in PROGRAMS.items():
+        for prog in args.programs:
+            d = PROGRAMS[prog]
             for name, (_, plat, _) in TOOLCHAINS.items():
                 address = f"{d}:bench-{slug(name)}"
                 caches = Path(tmp) / f"nc-{prog}-{slug(name)}"
@@ -94,7 +96,8 @@ def main() -> None:
     lines = [
         "# Cold build time and size of the cgo examples per C toolchain",
         "",
-        f"Machine: {platform.machine()}, {os.cpu_count()} CPUs, {platform.platform()}. "
+        f"Machine: {platform.machine()}, {os.cpu_count()} CPUs, {platform.platform()}; load average "
+        f"{os.getloadavg()[0]:.1f} at the end. "
         "Produced by `benchmarks/cgo_toolchains.py` (method in its docstring). Times are whole "
         "`./pants --no-pantsd` invocations, about 4 s of which is Pants' own start-up.",
         "",
