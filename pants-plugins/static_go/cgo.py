@@ -457,6 +457,14 @@ async def resolve_c_toolchain(request: CToolchainRequest, platform: Platform) ->
     )
 
 
+def c_toolchain_addresses(field: StaticGoBinaryCToolchainsField) -> UnparsedAddressInputs:
+    return UnparsedAddressInputs(
+        field.value or (),
+        owning_address=field.address,
+        description_of_origin=f"the `c_toolchains` field of {field.address}",
+    )
+
+
 @dataclass(frozen=True)
 class BinaryCToolchainRequest:
     """The toolchain among a binary's `c_toolchains` that serves `platform`."""
@@ -474,10 +482,7 @@ class MaybeCToolchain:
 async def choose_binary_c_toolchain(request: BinaryCToolchainRequest) -> MaybeCToolchain:
     field = request.field
     origin = f"the `c_toolchains` field of {field.address}"
-    addresses = await Get(
-        Addresses,
-        UnparsedAddressInputs(field.value or (), owning_address=field.address, description_of_origin=origin),
-    )
+    addresses = await Get(Addresses, UnparsedAddressInputs, c_toolchain_addresses(field))
     wrapped = await MultiGet(
         Get(WrappedTarget, WrappedTargetRequest(a, description_of_origin=origin)) for a in addresses
     )
@@ -514,14 +519,7 @@ class InferCToolchainDependencies(InferDependenciesRequest):
 
 @rule(desc="Infer the C toolchain dependencies of a static_go_binary", level=LogLevel.DEBUG)
 async def infer_c_toolchain_dependencies(request: InferCToolchainDependencies) -> InferredDependencies:
-    field = request.field_set.c_toolchains
-    addresses = await Get(
-        Addresses,
-        UnparsedAddressInputs(
-            field.value or (), owning_address=field.address,
-            description_of_origin=f"the `c_toolchains` field of {field.address}",
-        ),
-    )
+    addresses = await Get(Addresses, UnparsedAddressInputs, c_toolchain_addresses(request.field_set.c_toolchains))
     return InferredDependencies(addresses)
 
 
