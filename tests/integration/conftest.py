@@ -18,6 +18,18 @@ BINARIES = {
     "examples/tools/cmd/sizeof:sizeof": ("examples/tools", "cmd/sizeof"),
 }
 PLATFORMS = ("linux/amd64", "linux/arm64")
+# address, platform, the toolchain's libc
+CGO_OUTPUTS = (
+    ("examples/cgo/cmd/ccalc:ccalc", "linux/amd64", "musl"),  # musl-gcc
+    ("examples/cgo/cmd/ccalc:ccalc", "linux/arm64", "glibc"),  # aarch64-linux-gnu-gcc
+    ("examples/cgo/cmd/ccalc:ccalc-zig", "linux/arm64", "musl"),  # zig cc
+    ("examples/cgo/cmd/kvstore:kvstore", "linux/amd64", "musl"),
+    ("examples/cgo/cmd/kvstore:kvstore", "linux/arm64", "glibc"),
+    ("examples/cgo/cmd/kvstore:kvstore-zig", "linux/arm64", "musl"),
+)
+# Every `go build` of `package ::` over examples/: the pure-Go binaries on both platforms, and
+# the cgo ones.
+EXAMPLE_GO_BUILDS = len(BINARIES) * len(PLATFORMS) + len(CGO_OUTPUTS)
 
 
 def dist_path(repo: Path, address: str, platform: str) -> Path:

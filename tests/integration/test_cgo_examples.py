@@ -11,19 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from integration.conftest import dist_path
+from integration.conftest import CGO_OUTPUTS, dist_path
 from integration.pantsrun import package_after_edit
 from testsupport import elf_facts, go_build_settings, run_binary
 
-# address, platform, the toolchain's libc
-CGO_OUTPUTS = (
-    ("examples/cgo/cmd/ccalc:ccalc", "linux/amd64", "musl"),  # musl-gcc
-    ("examples/cgo/cmd/ccalc:ccalc", "linux/arm64", "glibc"),  # aarch64-linux-gnu-gcc
-    ("examples/cgo/cmd/ccalc:ccalc-zig", "linux/arm64", "musl"),  # zig cc
-    ("examples/cgo/cmd/kvstore:kvstore", "linux/amd64", "musl"),
-    ("examples/cgo/cmd/kvstore:kvstore", "linux/arm64", "glibc"),
-    ("examples/cgo/cmd/kvstore:kvstore-zig", "linux/arm64", "musl"),
-)
 MACHINES = {"linux/amd64": "EM_X86_64", "linux/arm64": "EM_AARCH64"}
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from integration.conftest import EXAMPLE_GO_BUILDS
 from integration.pantsrun import check, copy_repo, run_pants
 from testsupport import REPO_ROOT, host_go, sha256_file
 
@@ -64,7 +65,7 @@ def test_second_clone_reads_every_build_from_the_remote_cache(server, tmp_path: 
     remote = [f"--remote-store-address=grpc://{addr}", "--remote-instance-name=ci"]
     a = copy_repo(tmp_path / "a" / "repo")
     res_a = check(run_pants(a, "--no-local-cache", "--remote-cache-write", *remote, "package", "::"))
-    assert len(res_a.processes("(go build)", source="Ran")) == 8
+    assert len(res_a.processes("(go build)", source="Ran")) == EXAMPLE_GO_BUILDS
 
     b = copy_repo(tmp_path / "elsewhere" / "b")
     res_b = check(
@@ -75,7 +76,7 @@ def test_second_clone_reads_every_build_from_the_remote_cache(server, tmp_path: 
         )
     )
     assert res_b.processes("(go build)", source="Ran") == []
-    assert len(res_b.processes("(go build)", source="HitRemotely")) == 8
+    assert len(res_b.processes("(go build)", source="HitRemotely")) == EXAMPLE_GO_BUILDS
     assert res_b.processes("(go list)", source="Ran") == []
 
     files = sorted(p.relative_to(a / "dist") for p in (a / "dist").rglob("*") if p.is_file())
