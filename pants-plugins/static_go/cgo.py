@@ -338,7 +338,8 @@ async def resolve_c_toolchain(request: CToolchainRequest, platform: Platform) ->
             "STATIC_GO_ZIG_ID": f"{zig.version}-{zig.digest.fingerprint[:16]}",
         }
     else:
-        name = "musl-gcc" if kind == "musl-gcc" else (f"{triple}-gcc" if triple else "gcc")
+        prefix = f"{triple}-" if triple else ""  # `musl-gcc` takes no triple (the target's validate())
+        name = "musl-gcc" if kind == "musl-gcc" else f"{prefix}gcc"
         url = tgt[GoCToolchainUrlField].value
         if url:
             sha256 = tgt[GoCToolchainSha256Field].value
@@ -359,7 +360,6 @@ async def resolve_c_toolchain(request: CToolchainRequest, platform: Platform) ->
                     f"({', '.join(found.files) or 'none'}); it needs exactly one."
                 )
             bin_dir = os.path.dirname(found.files[0])
-            prefix = f"{triple}-" if triple else ""
             wrappers = await Get(
                 Digest,
                 CreateDigest(
@@ -421,7 +421,6 @@ async def resolve_c_toolchain(request: CToolchainRequest, platform: Platform) ->
             raise CToolchainError(f"{where}: `{name} -v` failed or named no target:\n{verbose.strip()}")
         sysroot_arg = f" --sysroot={sysroot}" if sysroot else ""
         cc = f"{exe}{sysroot_arg}"
-        prefix = f"{triple}-" if kind == "gcc" and triple else ""
         cxx = f"{os.path.join(os.path.dirname(exe), prefix + 'g++')}{sysroot_arg}" if kind == "gcc" else cc
         ar = os.path.join(os.path.dirname(exe), prefix + "ar")
         fingerprint = f"{name}: {target}; {_gcc_version(verbose)}"
@@ -491,7 +490,7 @@ async def choose_binary_c_toolchain(request: BinaryCToolchainRequest) -> MaybeCT
         tgt = w.target
         if not tgt.has_field(GoCToolchainPlatformsField):
             raise CToolchainError(f"{origin} names {tgt.address}, a `{tgt.alias}`; it must name `go_c_toolchain` targets.")
-        if str(request.platform) in {str(GoPlatform.parse(p)) for p in tgt[GoCToolchainPlatformsField].value or ()}:
+        if request.platform in {GoPlatform.parse(p) for p in tgt[GoCToolchainPlatformsField].value or ()}:
             serving.append(tgt.address)
     if len(serving) > 1:
         raise CToolchainError(
