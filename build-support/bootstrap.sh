@@ -374,6 +374,101 @@ psg__create_venv() {
   psg_log "venv ready"
 }
 
+# ---------------------------------------------------------------------------
+# Pants' execution root
+# ---------------------------------------------------------------------------
+#
+# Pants 2.17 materializes each Process's immutable inputs (here the ~240 MB Go SDK and zig)
+# into an `immutable_inputs*` temporary directory of `--local-execution-root-dir` (default: the
+# system temp dir) and only removes it when the engine is dropped, which a `--no-pantsd` run and
+# a stopped or restarted pantsd never do: every run leaked one directory. So the launcher gives
+# Pants an execution root it can clean:
+#   - with pantsd off (`--no-pantsd`, `--pantsd=false`, PANTS_PANTSD=false): a root per run,
+#     removed when Pants exits;
+#   - with pantsd: one shared root, emptied by a launch that finds no pantsd running (so what a
+#     killed or restarted pantsd left is removed once pantsd is down, e.g. after `pkill pantsd`);
+#   - roots of runs whose launcher is gone (killed) are removed by the next launch.
+# An explicit PANTS_LOCAL_EXECUTION_ROOT_DIR or --local-execution-root-dir is left alone.
+
+psg__pantsd_disabled() {
+  case "${PANTS_PANTSD:-}" in
+    false | False | FALSE | 0 | no) return 0 ;;
+  esac
+  local arg
+  for arg in "$@"; do
+    case "$arg" in
+      --) break ;;
+      --no-pantsd | --pantsd=false | --pantsd=False) return 0 ;;
+    esac
+  done
+  return 1
+}
+
+psg__explicit_exec_root() {
+  [[ -n "${PANTS_LOCAL_EXECUTION_ROOT_DIR:-}" ]] && return 0
+  local arg
+  for arg in "$@"; do
+    case "$arg" in
+      --) break ;;
+      --local-execution-root-dir | --local-execution-root-dir=*) return 0 ;;
+    esac
+  done
+  return 1
+}
+
+# Remove a tree Pants materialized read-only (a non-root user cannot unlink in it otherwise).
+psg__rm_tree() {
+  [[ -e "$1" ]] || return 0
+  chmod -R u+w "$1" 2> /dev/null || true
+  rm -rf "$1" 2> /dev/null || true
+}
+
+# Remove what dead runs left under $1: per-run roots of launchers that are gone, and what is in
+# the shared pantsd root when no pantsd is running. (pantsd overwrites its environment with its
+# process title, so "no process titled `pantsd [...]`" is the test; entries younger than a
+# minute are kept for a pantsd that is still starting.)
+psg__reap_exec_roots() {
+  local base="$1" d pid
+  for d in "$base"/run-*; do
+    [[ -d "$d" ]] || continue
+    pid="${d##*/run-}"
+    pid="${pid%%.*}"
+    if [[ "$pid" =~ ^[0-9]+$ ]] && ! kill -0 "$pid" 2> /dev/null; then
+      psg__rm_tree "$d"
+    fi
+  done
+  local shared="$base/pantsd" stale=()
+  [[ -d "$shared" ]] || return 0
+  # List first, then look for a pantsd: whatever a pantsd starting now creates is not listed.
+  mapfile -t stale < <(find "$shared" -mindepth 1 -maxdepth 1 -mmin +1 2> /dev/null)
+  ((${#stale[@]})) || return 0
+  if grep -qsa '^pantsd \[' /proc/[0-9]*/cmdline 2> /dev/null; then
+    return 0
+  fi
+  for d in "${stale[@]}"; do psg__rm_tree "$d"; done
+}
+
+# Run Pants (never returns). See "Pants' execution root" above.
+psg_run_pants() {
+  local pants="$PSG_VENV/bin/pants"
+  if psg__explicit_exec_root "$@" || [[ ! -d /proc/self ]]; then
+    exec "$pants" "$@"
+  fi
+  local base="${TMPDIR:-/tmp}/pants-static-go-${EUID}"
+  mkdir -p "$base" 2> /dev/null && chmod 700 "$base" 2> /dev/null || exec "$pants" "$@"
+  psg__reap_exec_roots "$base"
+  if ! psg__pantsd_disabled "$@"; then
+    export PANTS_LOCAL_EXECUTION_ROOT_DIR="$base/pantsd"
+    exec "$pants" "$@"
+  fi
+  local root rc=0
+  root="$(mktemp -d "$base/run-$$.XXXXXX")" || exec "$pants" "$@"
+  # shellcheck disable=SC2064 # expand $root now
+  trap "psg__rm_tree '$root'" EXIT
+  PANTS_LOCAL_EXECUTION_ROOT_DIR="$root" "$pants" "$@" || rc=$?
+  exit "$rc"
+}
+
 psg_bootstrap() {
   psg__init_paths
   psg__compute_venv_path

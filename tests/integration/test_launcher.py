@@ -1,0 +1,83 @@
+"""The `./pants` launcher keeps Pants' execution root clean.
+
+Pants 2.17 materializes immutable process inputs (the Go SDK, zig) into an `immutable_inputs*`
+directory of its execution root and never removes it after a `--no-pantsd` run or a pantsd that
+stopped: about 240 MB per run. These tests run the real launcher with TMPDIR pointed at a
+directory of the test's own, so what Pants leaves there is all the test's.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+import uuid
+from pathlib import Path
+
+from integration.pantsrun import check, run_pants
+
+
+def _pantsd_running() -> bool:
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            if cmdline.read_bytes().startswith(b"pantsd ["):
+                return True
+        except OSError:
+            pass
+    return False
+
+
+def _exec_base(tmpdir: Path) -> Path:
+    return tmpdir / f"pants-static-go-{os.geteuid()}"
+
+
+def test_a_no_pantsd_run_leaves_nothing_in_the_execution_root(built_repo: Path, tmp_path: Path) -> None:
+    tmpdir = tmp_path / "tmp"
+    tmpdir.mkdir()
+    # A never-seen edit, so the Go SDK really is materialized for a `go build`.
+    main = built_repo / "examples/tools/cmd/sizeof/main.go"
+    original = main.read_text()
+    try:
+        main.write_text(original + f"\n// edit {uuid.uuid4().hex}\n")
+        result = check(run_pants(built_repo, "package", "examples/tools/cmd/sizeof:sizeof", env={"TMPDIR": str(tmpdir)}))
+    finally:
+        main.write_text(original)
+    assert result.processes("go build"), "the edit should have made Pants run `go build`"
+    base = _exec_base(tmpdir)
+    assert base.is_dir(), "the launcher should have used an execution root under TMPDIR"
+    left = sorted(str(p.relative_to(tmpdir)) for p in tmpdir.rglob("*") if p != base)
+    assert left == [], f"left behind in the execution root: {left[:10]}"
+
+
+def test_the_launcher_reaps_roots_of_dead_runs_and_of_a_stopped_pantsd(built_repo: Path, tmp_path: Path) -> None:
+    tmpdir = tmp_path / "tmp"
+    base = _exec_base(tmpdir)
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    dead_run = base / f"run-{dead.pid}.abc123"
+    live_run = base / f"run-{os.getpid()}.def456"
+    old_pantsd = base / "pantsd" / "immutable_inputsOLD"
+    young_pantsd = base / "pantsd" / "immutable_inputsYOUNG"
+    for d in (dead_run, live_run, old_pantsd, young_pantsd):
+        ro = d / "immutable_inputsX" / "sdk"
+        ro.mkdir(parents=True)
+        (ro / "go").write_text("x")
+        # Pants materializes immutable inputs read-only.
+        os.chmod(ro / "go", 0o444)
+        os.chmod(ro, 0o555)
+    two_minutes_ago = time.time() - 120
+    os.utime(old_pantsd, (two_minutes_ago, two_minutes_ago))
+
+    check(run_pants(built_repo, "--version", env={"TMPDIR": str(tmpdir)}))
+
+    assert not dead_run.exists(), "the root of a run whose launcher is gone should be removed"
+    assert live_run.is_dir(), "the root of a live launcher must be kept"
+    assert young_pantsd.is_dir(), "a pantsd that is starting may own a young directory"
+    if _pantsd_running():
+        assert old_pantsd.is_dir(), "a running pantsd may own the shared root's directories"
+    else:
+        assert not old_pantsd.exists(), "with no pantsd running, the shared root should be emptied"
+    # Leave the tree removable for pytest.
+    for d in (live_run, young_pantsd, old_pantsd):
+        if d.exists():
+            subprocess.run(["chmod", "-R", "u+w", str(d)], check=True)
