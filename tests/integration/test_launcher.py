@@ -17,14 +17,17 @@ from pathlib import Path
 from integration.pantsrun import check, run_pants
 
 
-def _pantsd_running() -> bool:
+def _pantsd_pids(repo: Path | None = None) -> list[int]:
+    """pantsd processes (of `repo` only, if given), found by the process title pantsd sets."""
+    title = b"pantsd [" + (str(repo).encode() + b"]" if repo else b"")
+    pids = []
     for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
         try:
-            if cmdline.read_bytes().startswith(b"pantsd ["):
-                return True
+            if cmdline.read_bytes().startswith(title):
+                pids.append(int(cmdline.parent.name))
         except OSError:
             pass
-    return False
+    return pids
 
 
 def _exec_base(tmpdir: Path) -> Path:
@@ -73,7 +76,7 @@ def test_the_launcher_reaps_roots_of_dead_runs_and_of_a_stopped_pantsd(built_rep
     assert not dead_run.exists(), "the root of a run whose launcher is gone should be removed"
     assert live_run.is_dir(), "the root of a live launcher must be kept"
     assert young_pantsd.is_dir(), "a pantsd that is starting may own a young directory"
-    if _pantsd_running():
+    if _pantsd_pids():
         assert old_pantsd.is_dir(), "a running pantsd may own the shared root's directories"
     else:
         assert not old_pantsd.exists(), "with no pantsd running, the shared root should be emptied"
@@ -81,3 +84,32 @@ def test_the_launcher_reaps_roots_of_dead_runs_and_of_a_stopped_pantsd(built_rep
     for d in (live_run, young_pantsd, old_pantsd):
         if d.exists():
             subprocess.run(["chmod", "-R", "u+w", str(d)], check=True)
+
+
+def test_with_pantsd_the_launcher_uses_the_native_client(built_repo: Path) -> None:
+    """With pantsd up, `./pants` connects through Pants' Rust client, not by starting Python."""
+
+    def pants(*args: str, **env: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            ["./pants", "--pantsd", "--no-dynamic-ui", *args],
+            cwd=built_repo, env={**os.environ, **env}, capture_output=True, text=True, timeout=600,
+        )
+
+    try:
+        first = pants("list", "examples/tools::")
+        assert first.returncode == 0, first.stderr
+        assert _pantsd_pids(built_repo), "the first run should have started pantsd"
+        native = pants("-ldebug", "list", "examples/tools::")
+        python = pants("-ldebug", "list", "examples/tools::", PANTS_NO_NATIVE_CLIENT="1")
+        assert native.returncode == python.returncode == 0, native.stderr + python.stderr
+        assert native.stdout == python.stdout == first.stdout
+        # Only the Python client takes pantsd's lock (and logs it at debug level).
+        assert "pants.pantsd.lock" in python.stderr, python.stderr
+        assert "pants.pantsd.lock" not in native.stderr, native.stderr
+    finally:
+        for pid in _pantsd_pids(built_repo):
+            os.kill(pid, 15)
+        for _ in range(100):
+            if not _pantsd_pids(built_repo):
+                break
+            time.sleep(0.1)
