@@ -9,7 +9,7 @@ from pants.core.goals.tailor import AllOwnedSources, PutativeTargets
 from pants.core.target_types import FilesGeneratorTarget, ResourcesGeneratorTarget
 from pants.core.target_types import rules as core_target_types_rules
 from pants.core.util_rules import archive, external_tool, source_files, system_binaries
-from pants.engine.fs import Digest, DigestContents
+from pants.engine.fs import Digest, DigestContents, Snapshot
 from pants.engine.rules import QueryRule
 from pants.engine.target import Addresses, DependenciesRequest, Targets
 from pants.testutil.rule_runner import RuleRunner
@@ -40,6 +40,7 @@ def make_rule_runner(*extra_rules) -> RuleRunner:
             QueryRule(Targets, [DependenciesRequest]),
             QueryRule(PutativeTargets, [PutativeStaticGoTargetsRequest, AllOwnedSources]),
             QueryRule(DigestContents, [Digest]),
+            QueryRule(Snapshot, [Digest]),
             QueryRule(Addresses, [DependenciesRequest]),
         ],
         target_types=[*register.target_types(), ResourcesGeneratorTarget, FilesGeneratorTarget],

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from pants.core.goals.package import BuiltPackage
 from pants.engine.addresses import Address
+from pants.engine.fs import Snapshot
 from pants.engine.internals.scheduler import ExecutionError
 from pants.testutil.rule_runner import RuleRunner
 
@@ -71,6 +72,15 @@ def test_download_from_file_url_go_1_27(sdk_tarball, tmp_path) -> None:
     sdk = rule_runner.request(GoSdk, [])
     assert sdk.version == "go1.27.3"
     assert not os.path.isabs(sdk.exe)  # the SDK is a sandbox input, not a host path
+    # Only what builds read is an input: not the toolchain's sources, tests or test data.
+    (digest,) = sdk.immutable_input_digests.values()
+    files = rule_runner.request(Snapshot, [digest]).files
+    assert "go/bin/go" in files and "go/src/runtime/proc.go" in files
+    assert any(f.startswith("go/pkg/tool/") for f in files)
+    unused = [f for f in files if f.startswith(("go/src/cmd/", "go/misc/")) or "/testdata/" in f or f.endswith("_test.go")]
+    assert unused == []
+    tarball_files = len(tarfile.open(tarball).getnames())
+    assert len(files) < tarball_files / 2
     assert build_and_run(rule_runner, tmp_path) == ("go1.27.3", "go1.27.3")
 
 
