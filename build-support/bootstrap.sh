@@ -459,7 +459,9 @@ psg__exec_pantsd_client() {
   found=("$PSG_VENV"/lib/python3*/site-packages/pants/bin/native_client)
   native="${found[0]}"
   # pip installs it as package data, without the executable bit.
-  [[ -f "$native" && ! -x "$native" ]] && chmod +x "$native" 2> /dev/null
+  if [[ -f "$native" && ! -x "$native" ]]; then
+    chmod +x "$native" 2> /dev/null || true
+  fi
   if [[ -x "$native" && -z "${PANTS_NO_NATIVE_CLIENT:-}" ]]; then
     export _PANTS_SERVER_EXE="$pants"
     exec "$native" "$@"
@@ -474,7 +476,11 @@ psg_run_pants() {
     exec "$pants" "$@"
   fi
   local base="${TMPDIR:-/tmp}/pants-static-go-${EUID}"
-  mkdir -p "$base" 2> /dev/null && chmod 700 "$base" 2> /dev/null || exec "$pants" "$@"
+  if [[ ! -d "$base" ]]; then
+    mkdir -m 700 "$base" 2> /dev/null || true
+  fi
+  # Somebody else's directory (in a shared /tmp) is not ours to use: leave Pants' default.
+  [[ -d "$base" && -O "$base" && ! -L "$base" ]] || exec "$pants" "$@"
   psg__reap_exec_roots "$base"
   if ! psg__pantsd_disabled "$@"; then
     export PANTS_LOCAL_EXECUTION_ROOT_DIR="$base/pantsd"
