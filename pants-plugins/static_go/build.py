@@ -29,12 +29,21 @@ from pants.engine.target import (
     SourcesField,
     TransitiveTargets,
     TransitiveTargetsRequest,
+    WrappedTarget,
+    WrappedTargetRequest,
 )
 from pants.util.frozendict import FrozenDict
 from pants.util.logging import LogLevel
 from pants.util.strutil import softwrap
 
-from static_go.analysis import GoPackageAnalysis, GoPackageAnalysisRequest, MainPackage, MainPackageRequest
+from static_go.analysis import (
+    GoModuleAnalysis,
+    GoModuleAnalysisRequest,
+    GoPackageAnalysis,
+    GoPackageAnalysisRequest,
+    MainPackage,
+    MainPackageRequest,
+)
 from static_go.platforms import GoPlatform
 from static_go.target_types import (
     StaticGoBinaryCgoField,
@@ -151,6 +160,7 @@ class GoBuildInputs:
     """Everything `go build` sees of the repository for one binary."""
 
     snapshot: Snapshot
+    module_address: Address
     module_dir: str
     main_dir: str  # relative to module_dir, `.`-prefixed for `go build`
     mod_mode: str  # `readonly` or `vendor`
@@ -188,10 +198,95 @@ async def collect_go_build_inputs(fs: StaticGoBinaryFieldSet) -> GoBuildInputs:
     rel_main = os.path.relpath(main.address.spec_path or ".", module_dir or ".")
     return GoBuildInputs(
         snapshot=sources.snapshot,
+        module_address=analysis.module.module_address,
         module_dir=module_dir,
         main_dir="." if rel_main == "." else f"./{rel_main}",
         mod_mode="vendor" if f"{prefix}vendor/modules.txt" in sources.files else "readonly",
     )
+
+
+@dataclass(frozen=True)
+class GoBuildCacheWarmupRequest:
+    """Compile a module's imports from outside the module, for one build configuration."""
+
+    module_address: Address
+    platform: GoPlatform
+    env: FrozenDict[str, str]  # the go build's own environment (GOOS, GOARCH, CGO_ENABLED, ...)
+    tags: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class WarmedGoBuildCache:
+    packages: tuple[str, ...]
+    ok: bool
+
+
+def external_imports(module: GoModuleAnalysis) -> tuple[str, ...]:
+    """The standard-library and third-party packages imported by the module's own packages."""
+    return tuple(
+        sorted(
+            {
+                imp
+                for pkg in module.packages.values()
+                for imp in pkg.imports
+                if imp not in module.local_dirs and imp != "C"
+            }
+        )
+    )
+
+
+@rule(desc="Precompile a Go module's standard-library and third-party imports", level=LogLevel.DEBUG)
+async def warm_go_build_cache(request: GoBuildCacheWarmupRequest) -> WarmedGoBuildCache:
+    """Compile, in one process and into the shared GOCACHE, every package the module imports from
+    outside itself, before the module's binaries are built.
+
+    Without it, the binaries' `go build` processes start side by side on a cold GOCACHE and each
+    compiles the same standard library (Go does not share work in progress between processes).
+    `go list -e -export` compiles packages exactly as `go build` does, under the same cache keys
+    (same flags, environment and tags), so each binary's build then compiles only its module's own
+    packages. With `-e`, an import that this configuration cannot build (one seen only under
+    another analysis platform) does not stop the others from being compiled. The process's cache
+    key holds `go.mod`/`go.sum` and the list of imports, not the module's sources, so an edit of a
+    package does not run it again. It is an optimization only: no output depends on it, and when
+    it fails the binaries' builds compile what they need and report any real error.
+    """
+    module = await Get(GoModuleAnalysis, GoModuleAnalysisRequest(request.module_address))
+    packages = external_imports(module)
+    if not packages:
+        return WarmedGoBuildCache((), True)
+    wrapped = await Get(
+        WrappedTarget,
+        WrappedTargetRequest(request.module_address, description_of_origin="the static_go build cache warm-up"),
+    )
+    sources = await Get(SourceFiles, SourceFilesRequest([wrapped.target[StaticGoModuleSourcesField]]))
+    prefix = f"{module.module_dir}/" if module.module_dir else ""
+    args = ["list", "-e", "-export", "-trimpath", "-f", "{{if .Error}}{{.ImportPath}}: {{.Error}}{{end}}"]
+    if request.tags:
+        args.append("-tags=" + ",".join(request.tags))
+    result = await Get(
+        FallibleProcessResult,
+        GoProcess(
+            args=(*args, *packages),
+            description=(
+                f"Precompile the standard-library and third-party imports of {request.module_address} "
+                f"for {request.platform} (go list -export)"
+            ),
+            input_digest=sources.snapshot.digest,
+            working_dir=module.module_dir or None,
+            env=request.env,
+            mod_mode="vendor" if f"{prefix}vendor/modules.txt" in sources.files else "readonly",
+        ),
+    )
+    problems = (result.stdout + result.stderr).decode(errors="replace").strip()
+    if problems:
+        logger.debug(
+            "Precompiling the imports of %s for %s left out (the binaries' builds compile what they "
+            "need themselves):\n%s",
+            request.module_address,
+            request.platform,
+            problems,
+        )
+    return WarmedGoBuildCache(packages, result.exit_code == 0 and not problems)
 
 
 @rule(desc="Build a static Go binary")
@@ -227,6 +322,12 @@ async def build_static_go_binary(request: StaticGoBuildRequest, settings: Static
         host = await Get(EnvironmentVars, EnvironmentVarsRequest([k for k, v in extra.items() if v is None]))
         extra = {k: (v if v is not None else host.get(k, "")) for k, v in extra.items()}
     env.update(extra)  # type: ignore[arg-type]
+
+    if not cgo:
+        await Get(
+            WarmedGoBuildCache,
+            GoBuildCacheWarmupRequest(inputs.module_address, plat, FrozenDict(env), tuple(tags)),
+        )
 
     out_file = fs.file_name(plat)
     args = ["build", "-trimpath", "-buildvcs=false"]

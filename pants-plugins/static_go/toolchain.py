@@ -42,6 +42,7 @@ from pants.engine.process import (
     ProcessResult,
 )
 from pants.engine.rules import Get, MultiGet, collect_rules, rule
+from pants.option.global_options import GlobalOptions
 from pants.option.option_types import BoolOption, DictOption, StrListOption, StrOption
 from pants.option.subsystem import Subsystem
 from pants.util.frozendict import FrozenDict
@@ -187,7 +188,7 @@ class GoSdkError(Exception):
     pass
 
 
-def _go_env_process(exe: str, digests: Mapping[str, Digest], description: str) -> Process:
+def _go_env_process(exe: str, digests: Mapping[str, Digest], description: str, pantsd: bool) -> Process:
     return Process(
         argv=(exe, "env", "GOVERSION", "GOROOT"),
         env={"GOTOOLCHAIN": "local", "GOENV": "off", "HOME": "{chroot}", "GOCACHE": "off"},
@@ -195,9 +196,15 @@ def _go_env_process(exe: str, digests: Mapping[str, Digest], description: str) -
         description=description,
         level=LogLevel.DEBUG,
         # A host SDK can be upgraded in place: ask again in every new Pants session. A downloaded
-        # one is a digest: its answer can be cached like any process, so that a run whose
-        # processes are all cached never materializes the SDK.
-        cache_scope=ProcessCacheScope.SUCCESSFUL if digests else ProcessCacheScope.PER_RESTART_SUCCESSFUL,
+        # one is a digest, whose answer can be cached like any process, so that a `--no-pantsd`
+        # run whose processes are all cached never materializes the SDK. pantsd keeps the SDK it
+        # materialized for as long as it runs: there the check runs once per pantsd, in its first
+        # run, so the SDK is ready before the first edit needs a build.
+        cache_scope=(
+            ProcessCacheScope.SUCCESSFUL
+            if digests and not pantsd
+            else ProcessCacheScope.PER_RESTART_SUCCESSFUL
+        ),
     )
 
 
@@ -217,7 +224,7 @@ def go_sdk_used_files(goroot: str) -> PathGlobs:
 
 
 @rule(desc="Find the Go SDK", level=LogLevel.DEBUG)
-async def find_go_sdk(sdk: GoSdkSubsystem, platform: Platform) -> GoSdk:
+async def find_go_sdk(sdk: GoSdkSubsystem, platform: Platform, global_options: GlobalOptions) -> GoSdk:
     minimum = parse_go_version(sdk.minimum_version)
     if minimum is None:
         raise GoSdkError(
@@ -259,7 +266,7 @@ async def find_go_sdk(sdk: GoSdkSubsystem, platform: Platform) -> GoSdk:
         digests = FrozenDict({GO_SDK_DIGEST_PREFIX: trimmed})
         exe = os.path.join(GO_SDK_DIGEST_PREFIX, found.files[0])
         result = await Get(
-            ProcessResult, Process, _go_env_process(exe, digests, f"Check the Go SDK {sdk.version}")
+            ProcessResult, Process, _go_env_process(exe, digests, f"Check the Go SDK {sdk.version}", global_options.pantsd)
         )
         version = result.stdout.decode().splitlines()[0].strip()
         if parse_go_version(version) != requested:
@@ -278,7 +285,7 @@ async def find_go_sdk(sdk: GoSdkSubsystem, platform: Platform) -> GoSdk:
         ),
     )
     results = await MultiGet(
-        Get(FallibleProcessResult, Process, _go_env_process(p.path, {}, f"Check {p.path}"))
+        Get(FallibleProcessResult, Process, _go_env_process(p.path, {}, f"Check {p.path}", global_options.pantsd))
         for p in paths.paths
     )
     seen = []

@@ -14,6 +14,7 @@ sys.path.insert(0, str(REPO_ROOT / "benchmarks"))
 from gen_monorepo import generate  # noqa: E402
 
 BINARIES, PACKAGES = 20, 80
+PRECOMPILE = "Precompile the standard-library and third-party imports of mono:mono for linux/amd64 (go list -export)"
 
 
 @pytest.fixture(scope="module")
@@ -22,6 +23,9 @@ def mono(tmp_path_factory) -> tuple[Path, dict]:
     graph = generate(repo / "mono", BINARIES, PACKAGES)
     res = check(run_pants(repo, "package", "::"))
     assert len(list((repo / "dist").rglob("linux_amd64/svc*"))) == BINARIES, res.stderr[-3000:]
+    # One precompile of the module's outside imports for its one build configuration, before the
+    # 20 builds.
+    assert res.processes("Precompile") == [PRECOMPILE]
     return repo, graph
 
 
@@ -34,8 +38,10 @@ def expected_rebuilds(repo: Path, graph: dict, package_dir: str) -> set[str]:
     }
 
 
-def edit_and_package(repo: Path, rel: str) -> set[str]:
-    return set(package_after_edit(repo, f"mono/{rel}").processes("(go build)"))
+def edit_and_package(repo: Path, rel: str) -> tuple[set[str], list[str]]:
+    """The binaries' go builds and the precompiles that ran after editing `rel`."""
+    res = package_after_edit(repo, f"mono/{rel}")
+    return set(res.processes("(go build)")), res.processes("Precompile")
 
 
 def test_leaf_edit_rebuilds_exactly_the_go_list_closure(mono) -> None:
@@ -47,14 +53,17 @@ def test_leaf_edit_rebuilds_exactly_the_go_list_closure(mono) -> None:
             break
     else:
         pytest.fail("the generated graph has no leaf shared by some but not all binaries")
-    rebuilt = edit_and_package(repo, f"{leaf}/{leaf.split('/')[-1]}.go")
+    rebuilt, precompiled = edit_and_package(repo, f"{leaf}/{leaf.split('/')[-1]}.go")
     assert rebuilt == expected
+    # The precompile's key holds go.mod/go.sum and the list of imports, not the packages' sources.
+    assert precompiled == []
 
 
 def test_go_mod_edit_rebuilds_every_binary_of_the_module(mono) -> None:
     repo, graph = mono
-    rebuilt = edit_and_package(repo, "go.mod")
+    rebuilt, precompiled = edit_and_package(repo, "go.mod")
     assert len(rebuilt) == BINARIES
+    assert precompiled == [PRECOMPILE]
 
 
 def test_no_op_runs_no_process(mono) -> None:

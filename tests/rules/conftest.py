@@ -24,8 +24,9 @@ from testsupport import ca_certs_path
 GO_MOD = "module example.com/app\n\ngo 1.22\n"
 
 
-def make_rule_runner(*extra_rules) -> RuleRunner:
+def make_rule_runner(*extra_rules, bootstrap_args: tuple[str, ...] = ()) -> RuleRunner:
     rr = RuleRunner(
+        bootstrap_args=bootstrap_args,
         rules=[
             *extra_rules,
             *register.rules(),
