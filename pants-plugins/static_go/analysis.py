@@ -6,6 +6,9 @@ module's directory (test files and `testdata/` excluded). Its result maps every 
 directory of the module to its imports and embedded files. Dependency inference turns that into
 edges: package -> imported packages of the same module, package -> its `static_go_module`,
 package -> `resources`/`files` owning `//go:embed` files, binary -> its main package.
+
+`go list` is given each Go file cut to what it reads (goheader.py), so edits that leave imports,
+embeds and build constraints alone do not run it again.
 """
 
 from __future__ import annotations
@@ -15,7 +18,16 @@ import os
 from dataclasses import dataclass
 
 from pants.build_graph.address import Address, AddressInput
-from pants.engine.fs import PathGlobs, Snapshot
+from pants.engine.fs import (
+    CreateDigest,
+    Digest,
+    DigestContents,
+    DigestSubset,
+    FileContent,
+    MergeDigests,
+    PathGlobs,
+    Snapshot,
+)
 from pants.engine.internals.graph import Owners, OwnersRequest
 from pants.engine.process import FallibleProcessResult
 from pants.engine.rules import Get, MultiGet, collect_rules, rule
@@ -33,6 +45,7 @@ from pants.util.frozendict import FrozenDict
 from pants.util.logging import LogLevel
 from pants.util.strutil import softwrap
 
+from static_go.goheader import go_list_view_bytes
 from static_go.platforms import GoPlatform
 from static_go.target_types import (
     StaticGoBinaryDependenciesField,
@@ -190,6 +203,32 @@ def module_analysis_from_listings(
     )
 
 
+@dataclass(frozen=True)
+class GoListInputRequest:
+    digest: Digest
+
+
+@dataclass(frozen=True)
+class GoListInput:
+    """A module's files as `go list` reads them: Go files cut to their package clause, imports and
+    `//go:embed` directives (see goheader.py), everything else as it is."""
+
+    digest: Digest
+
+
+@rule(desc="Prepare a Go module for `go list`", level=LogLevel.DEBUG)
+async def go_list_input(request: GoListInputRequest) -> GoListInput:
+    go_files, others = await MultiGet(
+        Get(DigestContents, DigestSubset(request.digest, PathGlobs(["**/*.go"]))),
+        Get(Digest, DigestSubset(request.digest, PathGlobs(["**", "!**/*.go"]))),
+    )
+    views = await Get(
+        Digest,
+        CreateDigest(FileContent(fc.path, go_list_view_bytes(fc.content), fc.is_executable) for fc in go_files),
+    )
+    return GoListInput(await Get(Digest, MergeDigests([views, others])))
+
+
 @rule(desc="Analyze a Go module with `go list`")
 async def analyze_go_module(request: GoModuleAnalysisRequest, settings: StaticGoSubsystem) -> GoModuleAnalysis:
     module_dir = request.module_address.spec_path
@@ -199,6 +238,8 @@ async def analyze_go_module(request: GoModuleAnalysisRequest, settings: StaticGo
         PathGlobs([f"{prefix}**", f"!{prefix}**/*_test.go", f"!{prefix}**/testdata/**"]),
     )
     mod_mode = "vendor" if f"{prefix}vendor/modules.txt" in snapshot.files else "readonly"
+    # An edit that leaves every file's imports and embeds alone gives the same input: a cache hit.
+    listed = await Get(GoListInput, GoListInputRequest(snapshot.digest))
     platforms = [GoPlatform.parse(p) for p in settings.analysis_platforms]
     results = await MultiGet(
         Get(
@@ -206,7 +247,7 @@ async def analyze_go_module(request: GoModuleAnalysisRequest, settings: StaticGo
             GoProcess(
                 args=("list", "-e", f"-json={_LIST_FIELDS}", "-deps", "./..."),
                 description=f"Analyze Go module {request.module_address} for {plat} (go list)",
-                input_digest=snapshot.digest,
+                input_digest=listed.digest,
                 working_dir=module_dir or None,
                 env=FrozenDict({**plat.go_env(), "CGO_ENABLED": "1"}),
                 mod_mode=mod_mode,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
@@ -14,13 +15,15 @@ sys.path.insert(0, str(REPO_ROOT / "benchmarks"))
 from gen_monorepo import generate  # noqa: E402
 
 BINARIES, PACKAGES = 20, 80
+# A module path of its own per run: no process cache can answer the first build.
+MODULE = f"example.com/mono{uuid.uuid4().hex[:12]}"
 PRECOMPILE = "Precompile the standard-library and third-party imports of mono:mono for linux/amd64 (go list -export)"
 
 
 @pytest.fixture(scope="module")
 def mono(tmp_path_factory) -> tuple[Path, dict]:
     repo = copy_repo(tmp_path_factory.mktemp("mono") / "repo", examples=False)
-    graph = generate(repo / "mono", BINARIES, PACKAGES)
+    graph = generate(repo / "mono", BINARIES, PACKAGES, module=MODULE)
     res = check(run_pants(repo, "package", "::"))
     assert len(list((repo / "dist").rglob("linux_amd64/svc*"))) == BINARIES, res.stderr[-3000:]
     # One precompile of the module's outside imports for its one build configuration, before the
@@ -30,7 +33,7 @@ def mono(tmp_path_factory) -> tuple[Path, dict]:
 
 
 def expected_rebuilds(repo: Path, graph: dict, package_dir: str) -> set[str]:
-    import_path = f"example.com/mono/{package_dir}"
+    import_path = f"{MODULE}/{package_dir}"
     return {
         f"Build static Go binary mono/{cmd}:{cmd.split('/')[-1]} for linux/amd64 (go build)"
         for cmd in graph["binaries"]
@@ -38,32 +41,48 @@ def expected_rebuilds(repo: Path, graph: dict, package_dir: str) -> set[str]:
     }
 
 
-def edit_and_package(repo: Path, rel: str) -> tuple[set[str], list[str]]:
-    """The binaries' go builds and the precompiles that ran after editing `rel`."""
-    res = package_after_edit(repo, f"mono/{rel}")
-    return set(res.processes("(go build)")), res.processes("Precompile")
+def leaf_shared_by_some(repo: Path, graph: dict) -> tuple[str, set[str]]:
+    """A leaf package used by some but not all binaries (which makes the checks meaningful), and
+    the go builds that an edit of it must run."""
+    for leaf in graph["leaves"]:
+        expected = expected_rebuilds(repo, graph, leaf)
+        if 0 < len(expected) < BINARIES:
+            return leaf, expected
+    pytest.fail("the generated graph has no leaf shared by some but not all binaries")
 
 
 def test_leaf_edit_rebuilds_exactly_the_go_list_closure(mono) -> None:
     repo, graph = mono
-    # A leaf used by some but not all binaries makes the check meaningful.
-    for leaf in graph["leaves"]:
-        expected = expected_rebuilds(repo, graph, leaf)
-        if 0 < len(expected) < BINARIES:
-            break
-    else:
-        pytest.fail("the generated graph has no leaf shared by some but not all binaries")
-    rebuilt, precompiled = edit_and_package(repo, f"{leaf}/{leaf.split('/')[-1]}.go")
-    assert rebuilt == expected
-    # The precompile's key holds go.mod/go.sum and the list of imports, not the packages' sources.
-    assert precompiled == []
+    leaf, expected = leaf_shared_by_some(repo, graph)
+    res = package_after_edit(repo, f"mono/{leaf}/{leaf.split('/')[-1]}.go")
+    assert set(res.processes("(go build)")) == expected
+    # The edit (a comment after the declarations) leaves the file's imports alone: the module's
+    # `go list` input is unchanged. Nor does the precompile's key hold the packages' sources.
+    assert res.processes("(go list)") == []
+    assert res.processes("Precompile") == []
+
+
+def test_import_edit_reruns_the_analysis(mono) -> None:
+    repo, graph = mono
+    leaf, expected = leaf_shared_by_some(repo, graph)
+    res = package_after_edit(
+        repo,
+        f"mono/{leaf}/{leaf.split('/')[-1]}.go",
+        edit=lambda text, token: text.replace(
+            "\n\n// Name identifies", f'\n\nimport _ "unsafe" // {token}\n\n// Name identifies', 1
+        ),
+    )
+    assert set(res.processes("(go build)")) == expected
+    assert res.processes("(go list)") == ["Analyze Go module mono:mono for linux/amd64 (go list)"]
+    # A new standard-library import: the precompile's import list changed.
+    assert res.processes("Precompile") == [PRECOMPILE]
 
 
 def test_go_mod_edit_rebuilds_every_binary_of_the_module(mono) -> None:
     repo, graph = mono
-    rebuilt, precompiled = edit_and_package(repo, "go.mod")
-    assert len(rebuilt) == BINARIES
-    assert precompiled == [PRECOMPILE]
+    res = package_after_edit(repo, "mono/go.mod")
+    assert len(res.processes("(go build)")) == BINARIES
+    assert res.processes("Precompile") == [PRECOMPILE]
 
 
 def test_no_op_runs_no_process(mono) -> None:

@@ -1,0 +1,134 @@
+# Copyright 2026 pants-static-go contributors.
+"""The part of a Go source file that `go list` reads.
+
+`go list` (go/build) reads a file's build constraints, package clause and import declarations,
+and, in a file that imports "embed", the `//go:embed` directives of the rest of the file; it
+never looks at the declarations themselves. `go_list_view` keeps exactly that: the file up to
+its first top-level declaration, plus the `//go:embed` lines that follow. The module analysis
+runs `go list` over these views, so an edit inside a function body gives the same input, and
+the analysis is a cache hit instead of a new `go list` over the whole module.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Go tokens, enough to walk the package clause and import declarations and to skip comments,
+# strings and runes anywhere. `bad` is the start of an unterminated comment, string or rune;
+# `other` is any other single character.
+_TOKEN = re.compile(
+    r"""
+    (?P<ws>[ \t\r\n]+)
+    | (?P<line>//[^\n]*)
+    | (?P<block>/\*.*?\*/)
+    | (?P<str>"(?:[^"\\\n]|\\.)*")
+    | (?P<raw>`[^`]*`)
+    | (?P<rune>'(?:[^'\\\n]|\\.)+')
+    | (?P<ident>[^\W\d]\w*)
+    | (?P<bad>/\*|["`'])
+    | (?P<other>.)
+    """,
+    re.S | re.X,
+)
+_EMBED = "//go:embed"
+
+
+class _Malformed(Exception):
+    pass
+
+
+def _tokens(text: str, pos: int):
+    """(kind, value, start) of each token from `pos`, without whitespace and comments."""
+    n = len(text)
+    while pos < n:
+        m = _TOKEN.match(text, pos)
+        if m is None or m.lastgroup == "bad":
+            raise _Malformed
+        kind = m.lastgroup
+        if kind not in ("ws", "line", "block"):
+            yield kind, m.group(), pos
+        pos = m.end()
+
+
+def header_end(text: str) -> int | None:
+    """The offset of the first top-level declaration (or the end of the file); None when the
+    file does not start with a package clause or its imports do not parse."""
+    try:
+        toks = _tokens(text, 0)
+        first, name = next(toks, None), next(toks, None)
+        if first is None or first[:2] != ("ident", "package") or name is None or name[0] != "ident":
+            return None
+        state = "top"  # top: between declarations; spec: after `import`; path: after a name; group: in `( )`
+        for kind, value, start in toks:
+            quoted = kind in ("str", "raw")
+            if state == "top":
+                if value == "import":
+                    state = "spec"
+                elif value != ";":
+                    return start
+            elif state == "spec":
+                if value == "(":
+                    state = "group"
+                elif quoted:
+                    state = "top"
+                elif kind == "ident" or value == ".":
+                    state = "path"
+                else:
+                    return None
+            elif state == "path":
+                if not quoted:
+                    return None
+                state = "top"
+            elif value == ")":
+                state = "top"
+            elif not (quoted or kind == "ident" or value in (".", ";")):
+                return None
+        return len(text) if state == "top" else None
+    except _Malformed:
+        return None
+
+
+def _embed_line_numbers(text: str, pos: int) -> set[int]:
+    """Line numbers (0-based, counted from `pos`) of the `//go:embed` directives that start a
+    line outside comments and strings, from `pos` on."""
+    out = set()
+    n = len(text)
+    start = pos
+    while pos < n:
+        m = _TOKEN.match(text, pos)
+        if m is None or m.lastgroup == "bad":
+            raise _Malformed
+        if m.lastgroup == "line" and m.group().startswith(_EMBED):
+            line_start = text.rfind("\n", 0, pos) + 1
+            if not text[line_start:pos].strip():
+                out.add(text.count("\n", start, pos))
+        pos = m.end()
+    return out
+
+
+def go_list_view(text: str) -> str:
+    """What `go list` sees of a Go file, or the text itself when it cannot be split safely.
+
+    A file without `//go:embed` directives after its imports is cut at its first declaration. In
+    a file with them, every other line after the imports is emptied instead, so that the
+    directives keep their line numbers (they appear in `go list`'s error messages).
+    """
+    end = header_end(text)
+    if end is None or end == len(text):
+        return text
+    if _EMBED not in text[end:]:
+        return text[:end]
+    try:
+        keep = _embed_line_numbers(text, end)
+    except _Malformed:
+        return text
+    rest = text[end:].split("\n")
+    return text[:end] + "\n".join(line if i in keep else "" for i, line in enumerate(rest))
+
+
+def go_list_view_bytes(data: bytes) -> bytes:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data  # not valid Go; `go list` reports it
+    return go_list_view(text).encode("utf-8")
