@@ -172,11 +172,21 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def copy_entries(dest: Path, entries: tuple[str, ...]) -> None:
+    """A new Pants repo at `dest` with these entries of this repository (the launcher etc.)."""
+    dest.mkdir(parents=True)
+    for e in entries:
+        (shutil.copytree if (REPO / e).is_dir() else shutil.copy2)(REPO / e, dest / e)
+
+
+def clone(repo: Path, dest: Path) -> None:
+    """A copy of `repo` at another path, without its outputs, workdir and pantsd state."""
+    shutil.copytree(repo, dest, ignore=shutil.ignore_patterns("dist", ".pants.d", ".pids"))
+
+
 def bench(n: int, work: Path, reapi_server: str | None) -> dict[str, tuple[float, float]]:
     repo = work / f"repo-{n}"
-    repo.mkdir(parents=True)
-    for e in ENTRIES:
-        (shutil.copytree if (REPO / e).is_dir() else shutil.copy2)(REPO / e, repo / e)
+    copy_entries(repo, ENTRIES)
     # A module path never built before: no process cache can answer, yet the Go SDK stays in the
     # local store (as on any machine that has built once).
     graph = generate(repo / "mono", n, 4 * n, module=f"example.com/bench{n}x{uuid.uuid4().hex[:8]}")
@@ -194,9 +204,7 @@ def bench(n: int, work: Path, reapi_server: str | None) -> dict[str, tuple[float
     # Against "plugin cold", it tells Pants' own start-up (on these machines ~12 s without
     # pantsd: building the rule graph) apart from the build.
     repo_pd = work / f"repo-pd-{n}"
-    repo_pd.mkdir(parents=True)
-    for e in ENTRIES:
-        (shutil.copytree if (REPO / e).is_dir() else shutil.copy2)(REPO / e, repo_pd / e)
+    copy_entries(repo_pd, ENTRIES)
     generate(repo_pd / "mono", n, 4 * n, module=f"example.com/benchpd{n}x{uuid.uuid4().hex[:8]}")
     named_pd = work / f"named-pd-{n}"
     measure(pants(repo_pd, "--pantsd", f"--named-caches-dir={named_pd}", "--version"), repo_pd)
@@ -228,7 +236,7 @@ def bench(n: int, work: Path, reapi_server: str | None) -> dict[str, tuple[float
             remote = [f"--remote-store-address=grpc://127.0.0.1:{port}", "--remote-instance-name=bench"]
             measure(pants(repo, "--no-pantsd", "--no-local-cache", "--remote-cache-write", *remote, f"--named-caches-dir={named}", "package", "::"), repo)
             other = work / f"other-{n}" / "clone"
-            shutil.copytree(repo, other, ignore=shutil.ignore_patterns("dist", ".pants.d", ".pids"))
+            clone(repo, other)
             # No local process cache and empty named caches: every result comes from the server.
             r["plugin remote hit (new clone)"] = measure(
                 pants(other, "--no-pantsd", "--no-local-cache", "--remote-cache-read", *remote,
@@ -237,7 +245,7 @@ def bench(n: int, work: Path, reapi_server: str | None) -> dict[str, tuple[float
             )
             # The same in a third clone whose pantsd is already running (started by `--version`).
             third = work / f"third-{n}" / "clone"
-            shutil.copytree(repo, third, ignore=shutil.ignore_patterns("dist", ".pants.d", ".pids"))
+            clone(repo, third)
             opts = ["--pantsd", "--no-local-cache", "--remote-cache-read", *remote, f"--named-caches-dir={work / f'named-c-{n}'}"]
             measure(pants(third, *opts, "--version"), third)
             try:
@@ -253,9 +261,7 @@ def bench(n: int, work: Path, reapi_server: str | None) -> dict[str, tuple[float
 def bench_go_backend(n: int, work: Path, go_dir: Path, failures: list[str]) -> dict[str, tuple[float, float] | None]:
     """Pants 2.17's own Go backend on Go 1.21, next to a `go build` loop on Go 1.21 (same tree)."""
     repo = work / f"gorepo-{n}"
-    repo.mkdir(parents=True)
-    for e in GO_BACKEND_ENTRIES:
-        (shutil.copytree if (REPO / e).is_dir() else shutil.copy2)(REPO / e, repo / e)
+    copy_entries(repo, GO_BACKEND_ENTRIES)
     (repo / "pants.toml").write_text(GO_BACKEND_TOML.format(go_dir=go_dir))
     graph = generate(repo / "mono", n, 4 * n, module=f"example.com/gobk{n}x{uuid.uuid4().hex[:8]}", go_version="1.21", targets="pants-go")
     mono = repo / "mono"

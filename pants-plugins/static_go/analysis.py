@@ -54,7 +54,7 @@ from static_go.target_types import (
     StaticGoPackageDependenciesField,
     StaticGoPackageSourcesField,
 )
-from static_go.toolchain import GoProcess, StaticGoSubsystem
+from static_go.toolchain import GoProcess, StaticGoSubsystem, go_mod_mode
 
 _LIST_FIELDS = "ImportPath,Name,Dir,Standard,Module,Imports,EmbedPatterns,EmbedFiles,Error,DepsErrors"
 
@@ -237,7 +237,7 @@ async def analyze_go_module(request: GoModuleAnalysisRequest, settings: StaticGo
         Snapshot,
         PathGlobs([f"{prefix}**", f"!{prefix}**/*_test.go", f"!{prefix}**/testdata/**"]),
     )
-    mod_mode = "vendor" if f"{prefix}vendor/modules.txt" in snapshot.files else "readonly"
+    mod_mode = go_mod_mode(module_dir, snapshot.files)
     # An edit that leaves every file's imports and embeds alone gives the same input: a cache hit.
     listed = await Get(GoListInput, GoListInputRequest(snapshot.digest))
     platforms = [GoPlatform.parse(p) for p in settings.analysis_platforms]

@@ -63,7 +63,7 @@ from static_go.target_types import (
     StaticGoPackageSourcesField,
 )
 from static_go.cgo import BinaryCToolchainRequest, CToolchain, MaybeCToolchain, glibc_nss_symbols
-from static_go.toolchain import GoProcess, StaticGoSubsystem
+from static_go.toolchain import GoProcess, StaticGoSubsystem, go_mod_mode
 
 logger = logging.getLogger(__name__)
 
@@ -201,7 +201,7 @@ async def collect_go_build_inputs(fs: StaticGoBinaryFieldSet) -> GoBuildInputs:
         module_address=analysis.module.module_address,
         module_dir=module_dir,
         main_dir="." if rel_main == "." else f"./{rel_main}",
-        mod_mode="vendor" if f"{prefix}vendor/modules.txt" in sources.files else "readonly",
+        mod_mode=go_mod_mode(module_dir, sources.files),
     )
 
 
@@ -259,7 +259,6 @@ async def warm_go_build_cache(request: GoBuildCacheWarmupRequest) -> WarmedGoBui
         WrappedTargetRequest(request.module_address, description_of_origin="the static_go build cache warm-up"),
     )
     sources = await Get(SourceFiles, SourceFilesRequest([wrapped.target[StaticGoModuleSourcesField]]))
-    prefix = f"{module.module_dir}/" if module.module_dir else ""
     args = ["list", "-e", "-export", "-trimpath", "-f", "{{if .Error}}{{.ImportPath}}: {{.Error}}{{end}}"]
     if request.tags:
         args.append("-tags=" + ",".join(request.tags))
@@ -274,7 +273,7 @@ async def warm_go_build_cache(request: GoBuildCacheWarmupRequest) -> WarmedGoBui
             input_digest=sources.snapshot.digest,
             working_dir=module.module_dir or None,
             env=request.env,
-            mod_mode="vendor" if f"{prefix}vendor/modules.txt" in sources.files else "readonly",
+            mod_mode=go_mod_mode(module.module_dir, sources.files),
         ),
     )
     problems = (result.stdout + result.stderr).decode(errors="replace").strip()

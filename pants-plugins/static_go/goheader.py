@@ -37,17 +37,21 @@ class _Malformed(Exception):
     pass
 
 
-def _tokens(text: str, pos: int):
-    """(kind, value, start) of each token from `pos`, without whitespace and comments."""
+def _lex(text: str, pos: int):
+    """(kind, value, start) of every token from `pos` on; raises _Malformed at an unterminated
+    comment, string or rune."""
     n = len(text)
     while pos < n:
         m = _TOKEN.match(text, pos)
         if m is None or m.lastgroup == "bad":
             raise _Malformed
-        kind = m.lastgroup
-        if kind not in ("ws", "line", "block"):
-            yield kind, m.group(), pos
+        yield m.lastgroup, m.group(), pos
         pos = m.end()
+
+
+def _tokens(text: str, pos: int):
+    """The tokens from `pos` on, without whitespace and comments."""
+    return ((kind, value, start) for kind, value, start in _lex(text, pos) if kind not in ("ws", "line", "block"))
 
 
 def header_end(text: str) -> int | None:
@@ -92,17 +96,11 @@ def _embed_line_numbers(text: str, pos: int) -> set[int]:
     """Line numbers (0-based, counted from `pos`) of the `//go:embed` directives that start a
     line outside comments and strings, from `pos` on."""
     out = set()
-    n = len(text)
-    start = pos
-    while pos < n:
-        m = _TOKEN.match(text, pos)
-        if m is None or m.lastgroup == "bad":
-            raise _Malformed
-        if m.lastgroup == "line" and m.group().startswith(_EMBED):
-            line_start = text.rfind("\n", 0, pos) + 1
-            if not text[line_start:pos].strip():
-                out.add(text.count("\n", start, pos))
-        pos = m.end()
+    for kind, value, start in _lex(text, pos):
+        if kind == "line" and value.startswith(_EMBED):
+            line_start = text.rfind("\n", 0, start) + 1
+            if not text[line_start:start].strip():
+                out.add(text.count("\n", pos, start))
     return out
 
 

@@ -310,6 +310,13 @@ async def find_go_sdk(sdk: GoSdkSubsystem, platform: Platform, global_options: G
     )
 
 
+def go_mod_mode(module_dir: str, files: Iterable[str]) -> str:
+    """`-mod=` for a module whose files (build-root relative) are `files`: `vendor` when it has a
+    `vendor/modules.txt`, else `readonly`."""
+    prefix = f"{module_dir}/" if module_dir else ""
+    return "vendor" if f"{prefix}vendor/modules.txt" in files else "readonly"
+
+
 @dataclass(frozen=True)
 class GoProcess:
     """A `go` command to run hermetically. `Get(Process, GoProcess(...))` fills in the rest."""
