@@ -52,12 +52,14 @@ class PantsResult:
         return sorted(out)
 
 
-def run_pants(repo: Path, *args: str, env: dict[str, str] | None = None, timeout: int = 1200) -> PantsResult:
+def run_pants(
+    repo: Path, *args: str, env: dict[str, str] | None = None, timeout: int = 1200, pantsd: bool = False
+) -> PantsResult:
     logdir = repo / ".pants.d" / f"workunits-{uuid.uuid4().hex}"
     logdir.mkdir(parents=True)
     argv = [
         "./pants",
-        "--no-pantsd",
+        "--pantsd" if pantsd else "--no-pantsd",
         "--no-dynamic-ui",
         "--backend-packages=+['pants.backend.experimental.tools.workunit_logger']",
         "--workunit-logger-enabled",

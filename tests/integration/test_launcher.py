@@ -30,6 +30,15 @@ def _pantsd_pids(repo: Path | None = None) -> list[int]:
     return pids
 
 
+def _stop_pantsd(repo: Path) -> None:
+    for pid in _pantsd_pids(repo):
+        os.kill(pid, 15)
+    for _ in range(100):
+        if not _pantsd_pids(repo):
+            break
+        time.sleep(0.1)
+
+
 def _exec_base(tmpdir: Path) -> Path:
     return tmpdir / f"pants-static-go-{os.geteuid()}"
 
@@ -107,9 +116,23 @@ def test_with_pantsd_the_launcher_uses_the_native_client(built_repo: Path) -> No
         assert "pants.pantsd.lock" in python.stderr, python.stderr
         assert "pants.pantsd.lock" not in native.stderr, native.stderr
     finally:
-        for pid in _pantsd_pids(built_repo):
-            os.kill(pid, 15)
-        for _ in range(100):
-            if not _pantsd_pids(built_repo):
-                break
-            time.sleep(0.1)
+        _stop_pantsd(built_repo)
+
+
+def test_a_new_pantsd_checks_the_go_sdk_in_its_first_run(built_repo: Path) -> None:
+    """Without pantsd, a run whose processes are all cached never runs the SDK check, so the SDK is
+    not materialized. A new pantsd runs it once, in its first run, so the SDK is ready before the
+    first edit needs a build."""
+    target = "examples/tools/cmd/sizeof:sizeof"
+    check_sdk = "Check the Go SDK"
+    assert check(run_pants(built_repo, "package", target)).processes(check_sdk, source="Ran") == []
+    _stop_pantsd(built_repo)
+    try:
+        first = check(run_pants(built_repo, "package", target, pantsd=True))
+        assert _pantsd_pids(built_repo), "the run should have started pantsd"
+        assert len(first.processes(check_sdk, source="Ran")) == 1
+        assert first.processes("(go build)") == [], "everything else was cached"
+        again = check(run_pants(built_repo, "package", target, pantsd=True))
+        assert again.processes(check_sdk, source="Ran") == []
+    finally:
+        _stop_pantsd(built_repo)
