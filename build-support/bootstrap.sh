@@ -90,11 +90,13 @@ psg__init_paths() {
   export PSG_ROOT PSG_CACHE
 }
 
-# Sets PSG_VENV from the lock file's hash. One fork (sha256sum), no Python.
+# Sets PSG_VENV from the hash of the lock file and of the backports applied to the installed
+# Pants (build-support/pants_backports.py). Two forks (cat, sha256sum), no Python.
 psg__compute_venv_path() {
   [[ -f "$PSG_LOCK_FILE" ]] || psg_die "missing lock file $PSG_LOCK_FILE"
   local sum
-  sum="$(sha256sum < "$PSG_LOCK_FILE")" || psg_die "could not hash $PSG_LOCK_FILE"
+  sum="$(cat "$PSG_LOCK_FILE" "$PSG_ROOT/build-support/pants_backports.py" | sha256sum)" \
+    || psg_die "could not hash $PSG_LOCK_FILE and build-support/pants_backports.py"
   PSG_VENV="$PSG_CACHE/venv-cp39-f${PSG_BOOTSTRAP_FORMAT}-${sum:0:16}"
   export PSG_VENV
 }
@@ -369,6 +371,9 @@ psg__create_venv() {
     -r "$PSG_LOCK_FILE" >> "$log" 2>&1 \
     || { tail -n 30 "$log" >&2; psg_die "could not install ${PSG_LOCK_FILE} into $PSG_VENV (see $log)"; }
   [[ -x "$PSG_VENV/bin/pants" ]] || psg_die "the lock installed but $PSG_VENV/bin/pants is missing"
+  psg_log "applying build-support/pants_backports.py"
+  "$PSG_VENV/bin/python" "$PSG_ROOT/build-support/pants_backports.py" >> "$log" 2>&1 \
+    || { tail -n 20 "$log" >&2; psg_die "could not apply build-support/pants_backports.py to $PSG_VENV (see $log)"; }
   touch "$PSG_VENV/.psg-complete"
   rm -f "$log"
   psg_log "venv ready"

@@ -136,3 +136,15 @@ def test_a_new_pantsd_checks_the_go_sdk_in_its_first_run(built_repo: Path) -> No
         assert again.processes(check_sdk, source="Ran") == []
     finally:
         _stop_pantsd(built_repo)
+
+
+def test_without_plugins_the_options_are_still_validated(built_repo: Path) -> None:
+    """The venv's Pants creates its bootstrap scheduler only for `[GLOBAL].plugins`
+    (build-support/pants_backports.py); the checks that scheduler also ran are still made when
+    the full options are parsed."""
+    res = run_pants(built_repo, "--pants-version=2.17.0", "--version")
+    assert res.returncode != 0
+    assert "Version mismatch: Requested version was 2.17.0, our version is 2.17.1." in res.stderr
+    res = run_pants(built_repo, "--no-watch-filesystem", "--loop", "--version")
+    assert res.returncode != 0
+    assert "The `--no-watch-filesystem` option may not be set if `--pantsd` or `--loop` is set." in res.stderr

@@ -1,0 +1,109 @@
+"""The backports applied to the venv's Pants 2.17.1 (build-support/pants_backports.py)."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from testsupport import REPO_ROOT
+
+SCRIPT = REPO_ROOT / "build-support" / "pants_backports.py"
+
+
+def _load():
+    spec = importlib.util.spec_from_file_location("pants_backports", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+pb = _load()
+LAZY = pb.BACKPORTS[0]
+
+
+def _sha(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def test_the_venv_pants_has_every_backport() -> None:
+    """The interpreter running the tests is the bootstrap venv's: its Pants is patched."""
+    res = subprocess.run([sys.executable, str(SCRIPT), "--check"], capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+
+
+@pytest.fixture
+def pristine(tmp_path: Path) -> Path:
+    """A site-packages holding Pants 2.17.1's options_initializer.py as released, rebuilt from the
+    installed (patched) file by undoing the edits; its sha256 must be the release's."""
+    text = (pb.site_packages() / LAZY["file"]).read_text()
+    for old, new in reversed(LAZY["edits"]):
+        assert text.count(new) == 1
+        text = text.replace(new, old)
+    assert _sha(text) == LAZY["before"]
+    path = tmp_path / LAZY["file"]
+    path.parent.mkdir(parents=True)
+    path.write_text(text)
+    return tmp_path
+
+
+def test_apply_patches_the_released_file_once(pristine: Path) -> None:
+    path = pristine / LAZY["file"]
+    assert pb.apply(pristine, check_only=True) == [f"{LAZY['name']}: {path} is not applied"]
+    assert pb.apply(pristine, check_only=False) == []
+    assert _sha(path.read_text()) == LAZY["after"]
+    # Idempotent: applying again changes nothing and reports nothing.
+    assert pb.apply(pristine, check_only=False) == []
+    assert pb.apply(pristine, check_only=True) == []
+    assert _sha(path.read_text()) == LAZY["after"]
+
+
+def test_apply_leaves_an_unknown_file_alone(pristine: Path) -> None:
+    path = pristine / LAZY["file"]
+    text = path.read_text() + "\n# another Pants\n"
+    path.write_text(text)
+    [problem] = pb.apply(pristine, check_only=False)
+    assert "found an unexpected file" in problem and str(path) in problem
+    assert path.read_text() == text
+
+
+class _Created(Exception):
+    pass
+
+
+def test_the_bootstrap_scheduler_is_created_only_for_plugins(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pants' own OptionsInitializer (patched): without `[GLOBAL].plugins`, building the
+    configuration creates no bootstrap scheduler; with plugins, it creates one to resolve them.
+    Creating the scheduler is replaced by a sentinel so the test sees the call without running
+    the resolve (which needs the network)."""
+    from pants.engine.env_vars import CompleteEnvironmentVars
+    from pants.init import options_initializer as oi
+    from pants.option.options_bootstrapper import OptionsBootstrapper
+
+    calls = []
+
+    def create(options_bootstrapper, executor):
+        calls.append(options_bootstrapper)
+        raise _Created()
+
+    monkeypatch.setattr(oi, "create_bootstrap_scheduler", create)
+    monkeypatch.chdir(REPO_ROOT)
+    env = CompleteEnvironmentVars({})
+
+    def bootstrapper(*args: str) -> OptionsBootstrapper:
+        return OptionsBootstrapper.create(env={}, args=["pants", "--backend-packages=[]", *args], allow_pantsrc=False)
+
+    plain = bootstrapper()
+    initializer = oi.OptionsInitializer(plain, executor=None)
+    build_config = initializer.build_config(plain, env)
+    assert build_config.allow_unknown_options is False
+    assert calls == []
+
+    with_plugins = bootstrapper("--plugins=['psg-no-such-plugin==0.0.1']")
+    with pytest.raises(_Created):
+        initializer.build_config(with_plugins, env)
+    assert calls == [plain]
