@@ -3,11 +3,13 @@
 plugin's `pants package ::`, and optionally vs Pants 2.17's own Go backend.
 
     ./run-tests --version >/dev/null; "$PSG_VENV/bin/python" benchmarks/monorepo_bench.py [--sizes 10 50 100]
-        [--pants-go-backend [--go121-venv DIR]] [--output FILE]
+        [--reps 3] [--reapi-server BIN] [--pants-go-backend [--go121-venv DIR]] [--output FILE]
     (or any Python 3.9+: it only runs ./pants, go and, for --pants-go-backend, venv/pip)
 
 For each size N (N binaries, 4N packages, layered imports; see gen_monorepo.py) it measures, in one
-run, for both the floor and the plugin:
+run, for both the floor and the plugin, each step `--reps` times (default 3) with the floor's and
+the plugin's runs interleaved, so that the machine's slow and fast phases fall on both; the table
+shows the median and the range of each step, and the ratios are of medians:
 - cold: empty GOCACHE and module cache, and a module path never built before, so no process cache
   can answer (the Go SDK is already in the local store, as on any machine that has built once);
 - no-op: nothing changed (the plugin with pantsd running, as on a workstation);
@@ -62,7 +64,10 @@ import sys
 import tempfile
 import time
 import uuid
+from collections import defaultdict
 from pathlib import Path
+from statistics import median
+from typing import List, Tuple
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -184,47 +189,60 @@ def clone(repo: Path, dest: Path) -> None:
     shutil.copytree(repo, dest, ignore=shutil.ignore_patterns("dist", ".pants.d", ".pids"))
 
 
-def bench(n: int, work: Path, reapi_server: str | None) -> dict[str, tuple[float, float]]:
-    repo = work / f"repo-{n}"
-    copy_entries(repo, ENTRIES)
-    # A module path never built before: no process cache can answer, yet the Go SDK stays in the
-    # local store (as on any machine that has built once).
-    graph = generate(repo / "mono", n, 4 * n, module=f"example.com/bench{n}x{uuid.uuid4().hex[:8]}")
-    mono = repo / "mono"
+Samples = List[Tuple[float, float]]  # (seconds, peak RSS MiB) of each run of a step
+
+
+def bench(n: int, work: Path, reapi_server: str | None, reps: int) -> dict[str, Samples]:
+    """Every step `reps` times, the floor's and the plugin's runs interleaved (floor, plugin,
+    floor, plugin, ...) so that the machine's slow and fast phases fall on both."""
+    r: dict[str, Samples] = defaultdict(list)
+
+    def new_repo(name: str) -> tuple[Path, dict]:
+        # A module path never built before: no process cache can answer, yet the Go SDK stays in
+        # the local store (as on any machine that has built once). The same seed gives the same
+        # graph in every copy.
+        repo = work / name
+        copy_entries(repo, ENTRIES)
+        return repo, generate(repo / "mono", n, 4 * n, module=f"example.com/b{name.replace('-', '')}x{uuid.uuid4().hex[:8]}")
+
+    for i in range(reps):
+        repo, graph = new_repo(f"repo-{n}-{i}")
+        mono = repo / "mono"
+        cmds = sorted(graph["binaries"])
+        floor_cache = work / f"floor-{n}-{i}"
+        r["floor cold"].append(floor_build(mono, cmds, floor_cache, work / f"floor-out-{n}"))
+        named = work / f"named-{n}-{i}"
+        r["plugin cold"].append(measure(pants(repo, "--no-pantsd", f"--named-caches-dir={named}", "package", "::"), repo))
+        # The same cold build with pantsd already running (started by `--version`, which builds
+        # no target), in a copy of its own. Against "plugin cold", it tells Pants' own start-up
+        # apart from the build.
+        repo_pd, _ = new_repo(f"repo-pd-{n}-{i}")
+        named_pd = work / f"named-pd-{n}-{i}"
+        measure(pants(repo_pd, "--pantsd", f"--named-caches-dir={named_pd}", "--version"), repo_pd)
+        r["plugin cold (pantsd up)"].append(measure(pants(repo_pd, "--pantsd", f"--named-caches-dir={named_pd}", "package", "::"), repo_pd))
+        stop_pantsd(repo_pd)
+        shutil.rmtree(repo_pd)
+        shutil.rmtree(named_pd)
+    # The other steps use the last cold build's repo, GOCACHE and named caches.
     module = (mono / "go.mod").read_text().split()[1]
-    cmds = sorted(graph["binaries"])
-    r: dict[str, tuple[float, float]] = {}
 
-    r["floor cold"] = floor_build(mono, cmds, work / f"floor-{n}", work / f"floor-out-{n}")
-    named = work / f"named-{n}"
-    r["plugin cold"] = measure(pants(repo, "--no-pantsd", f"--named-caches-dir={named}", "package", "::"), repo)
-
-    # The same cold build with pantsd already running (started by `--version`, which builds no
-    # target): a second copy of the repo with a module path of its own and fresh named caches.
-    # Against "plugin cold", it tells Pants' own start-up (on these machines ~12 s without
-    # pantsd: building the rule graph) apart from the build.
-    repo_pd = work / f"repo-pd-{n}"
-    copy_entries(repo_pd, ENTRIES)
-    generate(repo_pd / "mono", n, 4 * n, module=f"example.com/benchpd{n}x{uuid.uuid4().hex[:8]}")
-    named_pd = work / f"named-pd-{n}"
-    measure(pants(repo_pd, "--pantsd", f"--named-caches-dir={named_pd}", "--version"), repo_pd)
-    r["plugin cold (pantsd up)"] = measure(pants(repo_pd, "--pantsd", f"--named-caches-dir={named_pd}", "package", "::"), repo_pd)
-    stop_pantsd(repo_pd)
-
-    r["floor no-op"] = floor_build(mono, cmds, work / f"floor-{n}", work / f"floor-out-{n}")
     measure(pants(repo, "--pantsd", f"--named-caches-dir={named}", "package", "::"), repo)  # start pantsd, warm
-    r["plugin no-op (pantsd)"] = measure(pants(repo, "--pantsd", f"--named-caches-dir={named}", "package", "::"), repo)
+    for _ in range(reps):
+        r["floor no-op"].append(floor_build(mono, cmds, floor_cache, work / f"floor-out-{n}"))
+        r["plugin no-op (pantsd)"].append(measure(pants(repo, "--pantsd", f"--named-caches-dir={named}", "package", "::"), repo))
 
     leaf = next(
         leaf for leaf in graph["leaves"]
-        if 0 < sum(f"{module}/{leaf}" in closure(mono, c, work / f"floor-{n}") for c in cmds[:10]) < 10
+        if 0 < sum(f"{module}/{leaf}" in closure(mono, c, floor_cache) for c in cmds[:10]) < 10
     )
-    affected = [c for c in cmds if f"{module}/{leaf}" in closure(mono, c, work / f"floor-{n}")]
+    affected = [c for c in cmds if f"{module}/{leaf}" in closure(mono, c, floor_cache)]
     src = mono / leaf / f"{leaf.split('/')[-1]}.go"
     original = src.read_text()
-    src.write_text(original + f"\n// edit {uuid.uuid4().hex}\n")
-    r[f"floor leaf edit ({len(affected)} bins)"] = floor_build(mono, affected, work / f"floor-{n}", work / f"floor-out-{n}")
-    r[f"plugin leaf edit ({len(affected)} bins)"] = measure(pants(repo, "--pantsd", f"--named-caches-dir={named}", "package", "::"), repo)
+    for _ in range(reps):
+        # A new edit each time (a token never seen), so no cache can answer.
+        src.write_text(original + f"\n// edit {uuid.uuid4().hex}\n")
+        r[f"floor leaf edit ({len(affected)} bins)"].append(floor_build(mono, affected, floor_cache, work / f"floor-out-{n}"))
+        r[f"plugin leaf edit ({len(affected)} bins)"].append(measure(pants(repo, "--pantsd", f"--named-caches-dir={named}", "package", "::"), repo))
     src.write_text(original)
     stop_pantsd(repo)
 
@@ -235,23 +253,24 @@ def bench(n: int, work: Path, reapi_server: str | None) -> dict[str, tuple[float
         try:
             remote = [f"--remote-store-address=grpc://127.0.0.1:{port}", "--remote-instance-name=bench"]
             measure(pants(repo, "--no-pantsd", "--no-local-cache", "--remote-cache-write", *remote, f"--named-caches-dir={named}", "package", "::"), repo)
-            other = work / f"other-{n}" / "clone"
-            clone(repo, other)
-            # No local process cache and empty named caches: every result comes from the server.
-            r["plugin remote hit (new clone)"] = measure(
-                pants(other, "--no-pantsd", "--no-local-cache", "--remote-cache-read", *remote,
-                      f"--named-caches-dir={work / f'named-b-{n}'}", "package", "::"),
-                other,
-            )
-            # The same in a third clone whose pantsd is already running (started by `--version`).
-            third = work / f"third-{n}" / "clone"
-            clone(repo, third)
-            opts = ["--pantsd", "--no-local-cache", "--remote-cache-read", *remote, f"--named-caches-dir={work / f'named-c-{n}'}"]
-            measure(pants(third, *opts, "--version"), third)
-            try:
-                r["plugin remote hit (new clone, pantsd up)"] = measure(pants(third, *opts, "package", "::"), third)
-            finally:
-                stop_pantsd(third)
+            for i in range(reps):
+                other = work / f"other-{n}-{i}" / "clone"
+                clone(repo, other)
+                # No local process cache and empty named caches: every result comes from the server.
+                r["plugin remote hit (new clone)"].append(measure(
+                    pants(other, "--no-pantsd", "--no-local-cache", "--remote-cache-read", *remote,
+                          f"--named-caches-dir={work / f'named-b-{n}-{i}'}", "package", "::"),
+                    other,
+                ))
+                # The same in another clone whose pantsd is already running (started by `--version`).
+                third = work / f"third-{n}-{i}" / "clone"
+                clone(repo, third)
+                opts = ["--pantsd", "--no-local-cache", "--remote-cache-read", *remote, f"--named-caches-dir={work / f'named-c-{n}-{i}'}"]
+                measure(pants(third, *opts, "--version"), third)
+                try:
+                    r["plugin remote hit (new clone, pantsd up)"].append(measure(pants(third, *opts, "package", "::"), third))
+                finally:
+                    stop_pantsd(third)
         finally:
             server.terminate()
             server.wait()
@@ -319,6 +338,8 @@ def step_of(name: str) -> str:
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--sizes", type=int, nargs="+", default=[10, 50, 100])
+    p.add_argument("--reps", type=int, default=3,
+                   help="runs of each step (the Go backend's: one), floor and plugin interleaved; the table shows medians")
     p.add_argument("--reapi-server", help="path to the reapi_cache binary (tests/reapi_cache)")
     p.add_argument("--output", type=Path, default=HERE / "results" / "monorepo.md")
     p.add_argument("--pants-go-backend", action="store_true",
@@ -332,31 +353,34 @@ def main() -> None:
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="psg-bench-") as tmp:
         for n in args.sizes:
-            res: dict[str, tuple[float, float] | None] = dict(bench(n, Path(tmp), args.reapi_server))
+            res: dict[str, Samples | None] = dict(bench(n, Path(tmp), args.reapi_server, args.reps))
             if go_dir:
-                res.update(bench_go_backend(n, Path(tmp), go_dir, failures))
-            floor_cold = res["floor cold"][0]
-            plugin_cold = res["plugin cold"][0]
+                res.update({k: ([v] if v else None) for k, v in bench_go_backend(n, Path(tmp), go_dir, failures).items()})
+            secs = {k: median(s for s, _ in v) for k, v in res.items() if v}
+            floor_cold = secs["floor cold"]
+            plugin_cold = secs["plugin cold"]
             first = len(rows)
-            for name, m in res.items():
+            for name, samples in res.items():
                 step = step_of(name)
-                floor = next((v[0] for k, v in res.items() if k.startswith("floor ") and not k.startswith("floor Go 1.21") and step_of(k) == step), floor_cold)
-                floor121 = next((v[0] for k, v in res.items() if k.startswith("floor Go 1.21") and step_of(k) == step), None)
-                if m is None:
-                    cells = ["failed", "–", "–", "–", "–", "–"]
+                floor = next((secs[k] for k in secs if k.startswith("floor ") and not k.startswith("floor Go 1.21") and step_of(k) == step), floor_cold)
+                floor121 = next((secs[k] for k in secs if k.startswith("floor Go 1.21") and step_of(k) == step), None)
+                if not samples:
+                    cells = ["failed", "–", "–", "–", "–", "–", "–"]
                 else:
-                    secs, mib = m
-                    vs121 = f"{secs / floor121:.2f}x" if floor121 and name.startswith("pants-go") else "–"
-                    vs_plugin = f"{secs / plugin_cold:.3f}" if name.startswith("plugin") else "–"
-                    cells = [f"{secs:.2f}", f"{secs / floor:.2f}x", vs121, f"{secs / floor_cold:.3f}", vs_plugin, f"{mib:.0f}"]
+                    t = secs[name]
+                    spread = f"{min(s for s, _ in samples):.2f}–{max(s for s, _ in samples):.2f}" if len(samples) > 1 else "–"
+                    vs121 = f"{t / floor121:.2f}x" if floor121 and name.startswith("pants-go") else "–"
+                    vs_plugin = f"{t / plugin_cold:.3f}" if name.startswith("plugin") else "–"
+                    mib = median(m for _, m in samples)
+                    cells = [f"{t:.2f}", spread, f"{t / floor:.2f}x", vs121, f"{t / floor_cold:.3f}", vs_plugin, f"{mib:.0f}"]
                 if not go_dir:
-                    del cells[2]
+                    del cells[3]
                 rows.append(f"| {n} | {name} | " + " | ".join(cells) + " |")
             print("\n".join(rows[first:]), flush=True)
-    header = ["binaries", "step", "seconds", "× floor (same step)", "× floor Go 1.21 (same step)", "÷ floor cold", "÷ plugin cold", "peak RSS MiB"]
+    header = ["binaries", "step", f"seconds (median of {args.reps})", "min–max", "× floor (same step)", "× floor Go 1.21 (same step)", "÷ floor cold", "÷ plugin cold", "peak RSS MiB"]
     if not go_dir:
         header.remove("× floor Go 1.21 (same step)")
-    flags = f"--sizes {' '.join(map(str, args.sizes))}" + (" --pants-go-backend" if go_dir else "")
+    flags = f"--sizes {' '.join(map(str, args.sizes))} --reps {args.reps}" + (" --pants-go-backend" if go_dir else "")
     go_versions = subprocess.run([shutil.which('go') or '/usr/local/go/bin/go', 'version'], capture_output=True, text=True).stdout.strip()
     if go_dir:
         go_versions += "; Go 1.21 floor and Pants' Go backend: " + subprocess.run(

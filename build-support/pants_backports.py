@@ -22,6 +22,7 @@ Applying is idempotent; `--check` only verifies that every backport is in place.
 from __future__ import annotations
 
 import hashlib
+import py_compile
 import sys
 from pathlib import Path
 
@@ -108,8 +109,11 @@ def apply(root: Path, check_only: bool) -> list[str]:
                 problems.append(f"{bp['name']}: patching {path} gave sha256 {_sha256(text)}, not {bp['after']}")
                 continue
             path.write_text(text)
+            # Its bytecode too, as pip compiled the rest (with PYTHONDONTWRITEBYTECODE set, Python
+            # would otherwise compile the file from source in every run).
             for pyc in path.parent.glob(f"__pycache__/{path.stem}.*.pyc"):
                 pyc.unlink()
+            py_compile.compile(str(path), doraise=True)
     return problems
 
 

@@ -107,3 +107,26 @@ def test_the_bootstrap_scheduler_is_created_only_for_plugins(monkeypatch: pytest
     with pytest.raises(_Created):
         initializer.build_config(with_plugins, env)
     assert calls == [plain]
+
+
+def test_no_other_file_of_the_installed_pants_differs_from_the_wheel() -> None:
+    """Only the backported files differ from what the wheel's RECORD says was installed."""
+    import base64
+    import csv
+
+    root = pb.site_packages()
+    [record] = root.glob("pantsbuild.pants-*.dist-info/RECORD")
+    changed = []
+    for row in csv.reader(record.read_text().splitlines()):
+        if len(row) < 2 or not row[1].startswith("sha256=") or not row[0].startswith("pants/"):
+            continue
+        digest = base64.urlsafe_b64encode(hashlib.sha256((root / row[0]).read_bytes()).digest()).rstrip(b"=")
+        if digest.decode() != row[1][len("sha256="):]:
+            changed.append(row[0])
+    assert sorted(changed) == sorted(bp["file"] for bp in pb.BACKPORTS)
+
+
+def test_the_backported_file_has_its_bytecode() -> None:
+    path = pb.site_packages() / LAZY["file"]
+    [pyc] = path.parent.glob(f"__pycache__/{path.stem}.cpython-*.pyc")
+    assert pyc.stat().st_mtime >= path.stat().st_mtime
