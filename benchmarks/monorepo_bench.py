@@ -259,7 +259,9 @@ def bench(n: int, work: Path, reapi_server: str | None, reps: int) -> dict[str, 
         server.stdout.readline()
         try:
             remote = [f"--remote-store-address=grpc://127.0.0.1:{port}", "--remote-instance-name=bench"]
-            measure(pants(repo, "--no-pantsd", "--no-local-cache", "--remote-cache-write", *remote, f"--named-caches-dir={named}", "package", "::"), repo)
+            # The writer waits for its uploads after the goal (Pants' default, 3 s, drops the rest).
+            measure(pants(repo, "--no-pantsd", "--no-local-cache", "--remote-cache-write", "--session-end-tasks-timeout=600",
+                          *remote, f"--named-caches-dir={named}", "package", "::"), repo)
             for i in range(reps):
                 other = work / f"other-{n}-{i}" / "clone"
                 clone(repo, other)
