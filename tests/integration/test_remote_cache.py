@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from integration.conftest import EXAMPLE_GO_BUILDS
-from integration.pantsrun import check, copy_repo, run_pants
+from integration.pantsrun import PantsResult, check, copy_repo, run_pants
 from testsupport import REPO_ROOT, host_go, sha256_file
 
 SERVER_SRC = REPO_ROOT / "tests" / "reapi_cache"
@@ -66,6 +66,21 @@ def server(server_binary: Path, tmp_path: Path):
     proc.wait(timeout=20)
 
 
+def package_from_remote_cache(repo: Path, remote: list[str], tmp_path: Path, go_builds: int) -> PantsResult:
+    """`package ::` in `repo` with an empty local store, empty named caches and remote reads: every
+    one of the `go_builds` builds must be a remote hit."""
+    res = check(
+        run_pants(
+            repo, "--no-local-cache", "--remote-cache-read", *remote,
+            f"--local-store-dir={tmp_path / 'empty-store'}", f"--named-caches-dir={tmp_path / 'empty-named'}",
+            "package", "::",
+        )
+    )
+    assert res.processes("(go build)", source="Ran") == []
+    assert len(res.processes("(go build)", source="HitRemotely")) == go_builds
+    return res
+
+
 def test_second_clone_reads_every_build_from_the_remote_cache(server, tmp_path: Path) -> None:
     addr, stats = server
     remote = [f"--remote-store-address=grpc://{addr}", "--remote-instance-name=ci"]
@@ -77,15 +92,7 @@ def test_second_clone_reads_every_build_from_the_remote_cache(server, tmp_path: 
     assert len(res_a.processes("(go build)", source="Ran")) == EXAMPLE_GO_BUILDS
 
     b = copy_repo(tmp_path / "elsewhere" / "b")
-    res_b = check(
-        run_pants(
-            b, "--no-local-cache", "--remote-cache-read", *remote,
-            f"--local-store-dir={tmp_path / 'empty-store'}", f"--named-caches-dir={tmp_path / 'empty-named'}",
-            "package", "::",
-        )
-    )
-    assert res_b.processes("(go build)", source="Ran") == []
-    assert len(res_b.processes("(go build)", source="HitRemotely")) == EXAMPLE_GO_BUILDS
+    res_b = package_from_remote_cache(b, remote, tmp_path, EXAMPLE_GO_BUILDS)
     assert res_b.processes("(go list)", source="Ran") == []
 
     files = sorted(p.relative_to(a / "dist") for p in (a / "dist").rglob("*") if p.is_file())
@@ -117,12 +124,4 @@ def test_a_short_writer_run_needs_the_session_end_timeout_of_readme(server, tmp_
 
     b = copy_repo(tmp_path / "elsewhere" / "b", examples=False)
     shutil.copytree(a / "mono", b / "mono")
-    res_b = check(
-        run_pants(
-            b, "--no-local-cache", "--remote-cache-read", *remote,
-            f"--local-store-dir={tmp_path / 'empty-store'}", f"--named-caches-dir={tmp_path / 'empty-named'}",
-            "package", "::",
-        )
-    )
-    assert res_b.processes("(go build)", source="Ran") == []
-    assert len(res_b.processes("(go build)", source="HitRemotely")) == 2
+    package_from_remote_cache(b, remote, tmp_path, 2)
