@@ -2,6 +2,7 @@
 """Write a realistic Go monorepo module for tests and benchmarks.
 
     gen_monorepo.py OUT_DIR --binaries 20 --packages 80 [--layers 4] [--seed 1] [--module example.com/mono]
+        [--package-targets per-directory|generated]
 
 The module has `--packages` library packages in `--layers` layers (`pkg/l<layer>/p<i>`); each
 package of a layer imports two packages of the next lower layer (layer 0 holds the leaves), so
@@ -10,6 +11,9 @@ top-layer packages; every fourth one embeds an asset directory with `//go:embed`
 third one imports the third-party module github.com/google/uuid (from the Go module proxy,
 pinned in go.sum). BUILD files are written too (static_go_module / static_go_package /
 static_go_binary / resources), exactly what `pants tailor` plus the embed targets would write.
+With `--package-targets generated`, the package directories get no BUILD file: the module's
+BUILD file holds a `static_go_packages()` that generates their `static_go_package` targets, and
+a program's BUILD file holds only its `static_go_binary` (and `resources`).
 With `--targets pants-go` they are for Pants' own Go backend instead (`pants.backend.experimental.go`:
 go_mod / go_package / go_binary, the embedding packages depending on their `resources`), and
 `--go-version` sets the go.mod `go` line (default 1.22; Pants 2.17's Go backend needs <= 1.21).
@@ -40,6 +44,9 @@ TARGETS = {
 }
 
 
+PACKAGE_TARGETS = ("per-directory", "generated")
+
+
 def generate(
     out: Path,
     binaries: int,
@@ -49,13 +56,19 @@ def generate(
     module: str = "example.com/mono",
     go_version: str = "1.22",
     targets: str = "static-go",
+    package_targets: str = "per-directory",
 ) -> dict:
     rng = random.Random(seed)
     mod_t, pkg_t, main_t, bin_t = TARGETS[targets]
+    if package_targets not in PACKAGE_TARGETS:
+        raise ValueError(f"package_targets: one of {PACKAGE_TARGETS}, not {package_targets!r}")
+    generated = package_targets == "generated"
+    if generated and targets != "static-go":
+        raise ValueError("generated package targets (static_go_packages) exist only for --targets static-go")
     out.mkdir(parents=True, exist_ok=True)
     (out / "go.mod").write_text(f"module {module}\n\ngo {go_version}\n\nrequire github.com/google/uuid v1.6.0\n")
     (out / "go.sum").write_text(GO_SUM)
-    (out / "BUILD").write_text(mod_t + "\n")
+    (out / "BUILD").write_text(mod_t + "\n" + ('static_go_packages(name="pkgs")\n' if generated else ""))
 
     pkgs: list[list[str]] = []  # per layer: relative dirs
     for layer, size in enumerate(layer_sizes(packages, layers)):
@@ -85,7 +98,8 @@ def generate(
             (p / f"{d.split('/')[-1]}_test.go").write_text(
                 f"package {d.split('/')[-1]}\n\nimport \"testing\"\n\nfunc TestValue(t *testing.T) {{ if Value() <= 0 {{ t.Fatal(Value()) }} }}\n"
             )
-            (p / "BUILD").write_text(pkg_t + "\n")
+            if not generated:
+                (p / "BUILD").write_text(pkg_t + "\n")
 
     top = pkgs[-1]
     bins: dict[str, list[str]] = {}
@@ -117,7 +131,7 @@ def generate(
         # Pants' Go backend only sees embedded files through a dependency on a resources target;
         # the plugin finds them from the package's EmbedPatterns.
         deps = ', dependencies=[":assets"]' if embed and targets == "pants-go" else ""
-        build = [main_t.format(deps=deps), bin_t.format(name=f"svc{j}")]
+        build = ([] if generated else [main_t.format(deps=deps)]) + [bin_t.format(name=f"svc{j}")]
         if embed:
             (p / "assets").mkdir(exist_ok=True)
             (p / "assets" / "banner.txt").write_text(f"banner of svc{j}\n")
@@ -136,8 +150,12 @@ def main() -> None:
     parser.add_argument("--module", default="example.com/mono")
     parser.add_argument("--go-version", default="1.22", help="the go.mod `go` line")
     parser.add_argument("--targets", choices=sorted(TARGETS), default="static-go", help="which Pants backend the BUILD files are for")
+    parser.add_argument(
+        "--package-targets", choices=PACKAGE_TARGETS, default="per-directory",
+        help="a static_go_package BUILD file in every package directory, or one static_go_packages in the module's BUILD file",
+    )
     args = parser.parse_args()
-    generate(args.out, args.binaries, args.packages, args.layers, args.seed, args.module, args.go_version, args.targets)
+    generate(args.out, args.binaries, args.packages, args.layers, args.seed, args.module, args.go_version, args.targets, args.package_targets)
 
 
 if __name__ == "__main__":

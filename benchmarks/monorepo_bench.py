@@ -15,6 +15,10 @@ shows the median and the range of each step, and the ratios are of medians:
 - no-op: nothing changed (the plugin with pantsd running, as on a workstation);
 - leaf edit: one leaf package edited; the floor rebuilds exactly the binaries whose `go list -deps`
   contains it, with a warm GOCACHE;
+- no-op and leaf edit again (`static_go_packages` rows, interleaved with the others) on a copy of
+  the module whose package directories have no BUILD file: one `static_go_packages()` in the
+  module's BUILD file generates their targets (gen_monorepo.py --package-targets generated), so
+  Pants parses ~N+1 BUILD files per run instead of ~5N+1;
 - remote hit (plugin only, when `--reapi-server` points at the cache server binary built from
   tests/reapi_cache): a second clone at another path with empty named caches and no local
   process cache reads every process result from the remote cache; then the same in a third
@@ -210,13 +214,14 @@ def bench(n: int, work: Path, reapi_server: str | None, reps: int) -> dict[str, 
     floor, plugin, ...) so that the machine's slow and fast phases fall on both."""
     r: dict[str, Samples] = defaultdict(list)
 
-    def new_repo(name: str) -> tuple[Path, dict]:
+    def new_repo(name: str, package_targets: str = "per-directory") -> tuple[Path, dict]:
         # A module path never built before: no process cache can answer, yet the Go SDK stays in
         # the local store (as on any machine that has built once). The same seed gives the same
         # graph in every copy.
         repo = work / name
         copy_entries(repo, ENTRIES)
-        return repo, generate(repo / "mono", n, 4 * n, module=f"example.com/b{name.replace('-', '')}x{uuid.uuid4().hex[:8]}")
+        module = f"example.com/b{name.replace('-', '')}x{uuid.uuid4().hex[:8]}"
+        return repo, generate(repo / "mono", n, 4 * n, module=module, package_targets=package_targets)
 
     for i in range(reps):
         repo, graph = new_repo(f"repo-{n}-{i}")
@@ -236,22 +241,35 @@ def bench(n: int, work: Path, reapi_server: str | None, reps: int) -> dict[str, 
         stop_pantsd(repo_pd)
         shutil.rmtree(repo_pd)
         shutil.rmtree(named_pd)
-    # The other steps use the last cold build's repo, GOCACHE and named caches.
-    measure(pants(repo, "--pantsd", f"--named-caches-dir={named}", "package", "::"), repo)  # start pantsd, warm
+    # The other steps use the last cold build's repo, GOCACHE and named caches, and next to it the
+    # same module (same graph, a module path of its own) with one `static_go_packages()` in its
+    # BUILD file instead of a BUILD file per package directory (`static_go_packages` rows).
+    repo_g, _ = new_repo(f"repo-gen-{n}", "generated")
+    for rp in (repo, repo_g):
+        measure(pants(rp, "--pantsd", f"--named-caches-dir={named}", "package", "::"), rp)  # start pantsd, build
+    measure(pants(repo_g, "--pantsd", f"--named-caches-dir={named}", "package", "::"), repo_g)
     for _ in range(reps):
         r["floor no-op"].append(floor_build(mono, cmds, floor_cache, work / f"floor-out-{n}"))
         r["plugin no-op (pantsd)"].append(measure(pants(repo, "--pantsd", f"--named-caches-dir={named}", "package", "::"), repo))
+        r["plugin no-op (pantsd, static_go_packages)"].append(
+            measure(pants(repo_g, "--pantsd", f"--named-caches-dir={named}", "package", "::"), repo_g))
 
     leaf, affected = edited_leaf(mono, graph, cmds, floor_cache)
-    src = mono / leaf / f"{leaf.split('/')[-1]}.go"
-    original = src.read_text()
+    srcs = [rp / "mono" / leaf / f"{leaf.split('/')[-1]}.go" for rp in (repo, repo_g)]
+    originals = [src.read_text() for src in srcs]
     for _ in range(reps):
         # A new edit each time (a token never seen), so no cache can answer.
-        src.write_text(original + f"\n// edit {uuid.uuid4().hex}\n")
+        for src, original in zip(srcs, originals):
+            src.write_text(original + f"\n// edit {uuid.uuid4().hex}\n")
         r[f"floor leaf edit ({len(affected)} bins)"].append(floor_build(mono, affected, floor_cache, work / f"floor-out-{n}"))
         r[f"plugin leaf edit ({len(affected)} bins)"].append(measure(pants(repo, "--pantsd", f"--named-caches-dir={named}", "package", "::"), repo))
-    src.write_text(original)
+        r[f"plugin leaf edit ({len(affected)} bins, static_go_packages)"].append(
+            measure(pants(repo_g, "--pantsd", f"--named-caches-dir={named}", "package", "::"), repo_g))
+    for src, original in zip(srcs, originals):
+        src.write_text(original)
+    stop_pantsd(repo_g)
     stop_pantsd(repo)
+    shutil.rmtree(repo_g)
 
     if reapi_server:
         port = free_port()

@@ -53,6 +53,7 @@ from static_go.target_types import (
     StaticGoModuleSourcesField,
     StaticGoPackageDependenciesField,
     StaticGoPackageSourcesField,
+    go_package_dir,
 )
 from static_go.toolchain import GoProcess, StaticGoSubsystem, go_mod_mode
 
@@ -92,12 +93,13 @@ async def index_static_go_targets(all_targets: AllTargets) -> StaticGoTargetInde
         for field_type, index in ((StaticGoModuleSourcesField, modules), (StaticGoPackageSourcesField, packages)):
             if not tgt.has_field(field_type):
                 continue
-            d = tgt.address.spec_path
+            d = go_package_dir(tgt.address) if index is packages else tgt.address.spec_path
             if d in index and index[d] != tgt.address:
                 kind = "static_go_module" if index is modules else "static_go_package"
                 raise GoAnalysisError(
-                    f"Two `{kind}` targets in `{d or '.'}`: {index[d]} and {tgt.address}. "
-                    "Go packages and modules are one per directory: keep one target."
+                    f"Two `{kind}` targets for `{d or '.'}`: {index[d]} and {tgt.address}. "
+                    "Go packages and modules are one per directory: keep one target (a "
+                    "`static_go_packages` generates one for every package directory below it)."
                 )
             index[d] = tgt.address
     return StaticGoTargetIndex(FrozenDict(modules), FrozenDict(packages))
@@ -312,7 +314,7 @@ async def infer_static_go_package_dependencies(
     request: InferStaticGoPackageDependencies, index: StaticGoTargetIndex
 ) -> InferredDependencies:
     address = request.field_set.address
-    analysis = await Get(GoPackageAnalysis, GoPackageAnalysisRequest(address.spec_path))
+    analysis = await Get(GoPackageAnalysis, GoPackageAnalysisRequest(go_package_dir(address)))
     deps: set[Address] = {analysis.module.module_address}
     info = analysis.info
     if info is None:
@@ -327,7 +329,7 @@ async def infer_static_go_package_dependencies(
             raise GoAnalysisError(
                 f"{address} imports `{imp}`, whose directory `{imp_dir}` has no "
                 "`static_go_package` target. Add `static_go_package()` there (or run "
-                "`pants tailor ::`)."
+                "`pants tailor ::`), or a `static_go_packages()` in a directory above it."
             )
         if dep != address:
             deps.add(dep)
@@ -382,8 +384,9 @@ async def find_main_package(request: MainPackageRequest, index: StaticGoTargetIn
         pkg = index.packages.get(addr.spec_path)
         if pkg is None:
             raise InvalidFieldException(
-                f"{addr} has no `main` field and there is no `static_go_package` target in "
-                f"`{addr.spec_path or '.'}`. Add `static_go_package()` there, or set "
+                f"{addr} has no `main` field and there is no `static_go_package` target for "
+                f"`{addr.spec_path or '.'}`. Add `static_go_package()` there (or a "
+                "`static_go_packages()` in a directory above it), or set "
                 "`main=\"//path/to:pkg\"`."
             )
         return MainPackage(pkg)

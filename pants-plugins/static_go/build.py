@@ -61,6 +61,7 @@ from static_go.target_types import (
     StaticGoBinaryXDefsField,
     StaticGoModuleSourcesField,
     StaticGoPackageSourcesField,
+    go_package_dir,
 )
 from static_go.cgo import BinaryCToolchainRequest, CToolchain, MaybeCToolchain, glibc_nss_symbols
 from static_go.toolchain import GoProcess, StaticGoSubsystem, go_mod_mode
@@ -169,7 +170,8 @@ class GoBuildInputs:
 @rule(desc="Collect the inputs of a static Go binary", level=LogLevel.DEBUG)
 async def collect_go_build_inputs(fs: StaticGoBinaryFieldSet) -> GoBuildInputs:
     main = await Get(MainPackage, MainPackageRequest(fs.main))
-    analysis = await Get(GoPackageAnalysis, GoPackageAnalysisRequest(main.address.spec_path))
+    main_dir = go_package_dir(main.address)
+    analysis = await Get(GoPackageAnalysis, GoPackageAnalysisRequest(main_dir))
     info = analysis.info
     if info is not None and info.name and info.name != "main":
         raise InvalidFieldException(
@@ -195,7 +197,7 @@ async def collect_go_build_inputs(fs: StaticGoBinaryFieldSet) -> GoBuildInputs:
     prefix = f"{module_dir}/" if module_dir else ""
     if f"{prefix}go.mod" not in sources.files:
         raise GoBuildError(f"{fs.address}: the closure of {main.address} holds no `{prefix}go.mod`.")
-    rel_main = os.path.relpath(main.address.spec_path or ".", module_dir or ".")
+    rel_main = os.path.relpath(main_dir or ".", module_dir or ".")
     return GoBuildInputs(
         snapshot=sources.snapshot,
         module_address=analysis.module.module_address,

@@ -5,23 +5,37 @@ Enable with `backend_packages = ["static_go"]` (and `pythonpath = ["%(buildroot)
 It does not use, and must not be combined with, `pants.backend.experimental.go`.
 """
 
-from static_go import analysis, artifact, build, cgo, image, package, publish, tailor, toolchain, verify
+from static_go import (
+    analysis,
+    artifact,
+    build,
+    cgo,
+    image,
+    package,
+    publish,
+    tailor,
+    target_type_rules,
+    toolchain,
+    verify,
+)
 from static_go.target_types import (
     GoCToolchainTarget,
     ScratchImageTarget,
     StaticGoBinaryTarget,
     StaticGoModuleTarget,
+    StaticGoPackagesTarget,
     StaticGoPackageTarget,
 )
 
 
 def target_types():
-    return [StaticGoModuleTarget, StaticGoPackageTarget, StaticGoBinaryTarget, GoCToolchainTarget, ScratchImageTarget]
+    return [StaticGoModuleTarget, StaticGoPackageTarget, StaticGoPackagesTarget, StaticGoBinaryTarget, GoCToolchainTarget, ScratchImageTarget]
 
 
 def rules():
     return [
         *toolchain.rules(),
+        *target_type_rules.rules(),
         *analysis.rules(),
         *cgo.rules(),
         *build.rules(),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import sys
 import uuid
 from pathlib import Path
@@ -23,7 +24,7 @@ PRECOMPILE = "Precompile the standard-library and third-party imports of mono:mo
 @pytest.fixture(scope="module")
 def mono(tmp_path_factory) -> tuple[Path, dict]:
     repo = copy_repo(tmp_path_factory.mktemp("mono") / "repo", examples=False)
-    graph = generate(repo / "mono", BINARIES, PACKAGES, module=MODULE)
+    graph = {**generate(repo / "mono", BINARIES, PACKAGES, module=MODULE), "module": MODULE}
     res = check(run_pants(repo, "package", "::"))
     assert len(list((repo / "dist").rglob("linux_amd64/svc*"))) == BINARIES, res.stderr[-3000:]
     # One precompile of the module's outside imports for its one build configuration, before the
@@ -33,7 +34,7 @@ def mono(tmp_path_factory) -> tuple[Path, dict]:
 
 
 def expected_rebuilds(repo: Path, graph: dict, package_dir: str) -> set[str]:
-    import_path = f"{MODULE}/{package_dir}"
+    import_path = f"{graph['module']}/{package_dir}"
     return {
         f"Build static Go binary mono/{cmd}:{cmd.split('/')[-1]} for linux/amd64 (go build)"
         for cmd in graph["binaries"]
@@ -89,3 +90,51 @@ def test_no_op_runs_no_process(mono) -> None:
     repo, _ = mono
     res = check(run_pants(repo, "package", "::"))
     assert res.processes("(go build)") == [] and res.processes("(go list)") == []
+
+
+# The same module with one `static_go_packages()` in its BUILD file instead of a BUILD file per
+# package (gen_monorepo.py --package-targets generated); a module path of its own.
+GENERATED_MODULE = f"example.com/monogen{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture(scope="module")
+def mono_generated(tmp_path_factory) -> tuple[Path, dict]:
+    repo = copy_repo(tmp_path_factory.mktemp("monogen") / "repo", examples=False)
+    graph = {
+        **generate(repo / "mono", BINARIES, PACKAGES, module=GENERATED_MODULE, package_targets="generated"),
+        "module": GENERATED_MODULE,
+    }
+    assert not list((repo / "mono" / "pkg").rglob("BUILD"))
+    res = check(run_pants(repo, "package", "::"))
+    assert len(list((repo / "dist").rglob("linux_amd64/svc*"))) == BINARIES, res.stderr[-3000:]
+    return repo, graph
+
+
+def test_generated_packages_leaf_edit_rebuilds_exactly_the_go_list_closure(mono_generated) -> None:
+    repo, graph = mono_generated
+    leaf, expected = leaf_shared_by_some(repo, graph)
+    res = package_after_edit(repo, f"mono/{leaf}/{leaf.split('/')[-1]}.go")
+    assert set(res.processes("(go build)")) == expected
+    assert res.processes("(go list)") == []
+
+
+def test_generated_packages_changed_since_selects_exactly_the_affected_binaries(mono_generated) -> None:
+    repo, graph = mono_generated
+    leaf, expected = leaf_shared_by_some(repo, graph)
+    listed = check(run_pants(repo, "list", f"mono/{leaf}:")).stdout.split()
+    assert listed == [f"mono:pkgs#{leaf}"]
+    (repo / ".gitignore").write_text("dist/\n.pants.d/\n.pids/\n")
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    for cmd in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "base"]):
+        subprocess.run([*git, *cmd], cwd=repo, check=True, capture_output=True)
+    src = repo / "mono" / leaf / f"{leaf.split('/')[-1]}.go"
+    original = src.read_text()
+    try:
+        src.write_text(original + "\n// changed\n")
+        res = check(
+            run_pants(repo, "--changed-since=HEAD", "--changed-dependents=transitive", "--filter-target-type=static_go_binary", "list")
+        )
+    finally:
+        src.write_text(original)
+    # "Build static Go binary mono/cmd/svc3:svc3 for ..." -> "mono/cmd/svc3:svc3"
+    assert set(res.stdout.split()) == {e.split()[4] for e in expected}
