@@ -16,20 +16,33 @@ sys.path.insert(0, str(REPO_ROOT / "benchmarks"))
 from gen_monorepo import generate  # noqa: E402
 
 BINARIES, PACKAGES = 20, 80
-# A module path of its own per run: no process cache can answer the first build.
-MODULE = f"example.com/mono{uuid.uuid4().hex[:12]}"
 PRECOMPILE = "Precompile the standard-library and third-party imports of mono:mono for linux/amd64 (go list -export)"
 
 
-@pytest.fixture(scope="module")
-def mono(tmp_path_factory) -> tuple[Path, dict]:
+def build_module(tmp_path_factory, package_targets: str) -> tuple[Path, dict]:
+    # A module path of its own per run: no process cache can answer the first build.
+    module = f"example.com/mono{uuid.uuid4().hex[:12]}"
     repo = copy_repo(tmp_path_factory.mktemp("mono") / "repo", examples=False)
-    graph = {**generate(repo / "mono", BINARIES, PACKAGES, module=MODULE), "module": MODULE}
+    graph = {**generate(repo / "mono", BINARIES, PACKAGES, module=module, package_targets=package_targets), "module": module}
     res = check(run_pants(repo, "package", "::"))
     assert len(list((repo / "dist").rglob("linux_amd64/svc*"))) == BINARIES, res.stderr[-3000:]
     # One precompile of the module's outside imports for its one build configuration, before the
     # 20 builds.
     assert res.processes("Precompile") == [PRECOMPILE]
+    return repo, graph
+
+
+@pytest.fixture(scope="module")
+def mono(tmp_path_factory) -> tuple[Path, dict]:
+    return build_module(tmp_path_factory, "per-directory")
+
+
+@pytest.fixture(scope="module")
+def mono_generated(tmp_path_factory) -> tuple[Path, dict]:
+    """The same module with one `static_go_packages()` in its BUILD file instead of a BUILD file
+    per package (gen_monorepo.py --package-targets generated)."""
+    repo, graph = build_module(tmp_path_factory, "generated")
+    assert not list((repo / "mono" / "pkg").rglob("BUILD"))
     return repo, graph
 
 
@@ -52,8 +65,9 @@ def leaf_shared_by_some(repo: Path, graph: dict) -> tuple[str, set[str]]:
     pytest.fail("the generated graph has no leaf shared by some but not all binaries")
 
 
-def test_leaf_edit_rebuilds_exactly_the_go_list_closure(mono) -> None:
-    repo, graph = mono
+@pytest.mark.parametrize("layout", ["mono", "mono_generated"])
+def test_leaf_edit_rebuilds_exactly_the_go_list_closure(layout: str, request) -> None:
+    repo, graph = request.getfixturevalue(layout)
     leaf, expected = leaf_shared_by_some(repo, graph)
     res = package_after_edit(repo, f"mono/{leaf}/{leaf.split('/')[-1]}.go")
     assert set(res.processes("(go build)")) == expected
@@ -90,32 +104,6 @@ def test_no_op_runs_no_process(mono) -> None:
     repo, _ = mono
     res = check(run_pants(repo, "package", "::"))
     assert res.processes("(go build)") == [] and res.processes("(go list)") == []
-
-
-# The same module with one `static_go_packages()` in its BUILD file instead of a BUILD file per
-# package (gen_monorepo.py --package-targets generated); a module path of its own.
-GENERATED_MODULE = f"example.com/monogen{uuid.uuid4().hex[:12]}"
-
-
-@pytest.fixture(scope="module")
-def mono_generated(tmp_path_factory) -> tuple[Path, dict]:
-    repo = copy_repo(tmp_path_factory.mktemp("monogen") / "repo", examples=False)
-    graph = {
-        **generate(repo / "mono", BINARIES, PACKAGES, module=GENERATED_MODULE, package_targets="generated"),
-        "module": GENERATED_MODULE,
-    }
-    assert not list((repo / "mono" / "pkg").rglob("BUILD"))
-    res = check(run_pants(repo, "package", "::"))
-    assert len(list((repo / "dist").rglob("linux_amd64/svc*"))) == BINARIES, res.stderr[-3000:]
-    return repo, graph
-
-
-def test_generated_packages_leaf_edit_rebuilds_exactly_the_go_list_closure(mono_generated) -> None:
-    repo, graph = mono_generated
-    leaf, expected = leaf_shared_by_some(repo, graph)
-    res = package_after_edit(repo, f"mono/{leaf}/{leaf.split('/')[-1]}.go")
-    assert set(res.processes("(go build)")) == expected
-    assert res.processes("(go list)") == []
 
 
 def test_generated_packages_changed_since_selects_exactly_the_affected_binaries(mono_generated) -> None:

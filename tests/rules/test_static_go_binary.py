@@ -17,7 +17,13 @@ from rules.conftest import GO_MOD, write_digest
 from static_go.build import GoBuildInputs, StaticGoBinaryFieldSet
 from static_go.package import StaticGoBinaryPackageFieldSet
 from static_go.tailor import PutativeStaticGoTargetsRequest
-from static_go.target_types import StaticGoBinaryTarget, StaticGoModuleTarget, StaticGoPackageTarget
+from static_go.target_types import (
+    StaticGoBinaryDependenciesField,
+    StaticGoBinaryTarget,
+    StaticGoModuleTarget,
+    StaticGoPackageDependenciesField,
+    StaticGoPackageTarget,
+)
 from testsupport import run_binary
 
 LIB = dedent(
@@ -115,15 +121,18 @@ def test_build_inputs_are_exactly_the_package_closure(rule_runner: RuleRunner) -
     assert inputs.mod_mode == "readonly"
 
 
+def inferred_deps(rule_runner: RuleRunner, addr: Address) -> set[str]:
+    """The dependencies of a static_go_package or static_go_binary, inference included."""
+    tgt = rule_runner.get_target(addr)
+    field = tgt.get(StaticGoPackageDependenciesField) if tgt.has_field(StaticGoPackageDependenciesField) else tgt.get(StaticGoBinaryDependenciesField)
+    return {str(a) for a in rule_runner.request(Addresses, [DependenciesRequest(field)])}
+
+
 def test_dependency_inference(rule_runner: RuleRunner) -> None:
     rule_runner.write_files(app_files())
 
     def deps(addr: Address) -> set[str]:
-        tgt = rule_runner.get_target(addr)
-        from static_go.target_types import StaticGoBinaryDependenciesField, StaticGoPackageDependenciesField
-
-        field = tgt.get(StaticGoPackageDependenciesField) if tgt.has_field(StaticGoPackageDependenciesField) else tgt.get(StaticGoBinaryDependenciesField)
-        return {str(a) for a in rule_runner.request(Addresses, [DependenciesRequest(field)])}
+        return inferred_deps(rule_runner, addr)
 
     assert deps(APP) == {"app/cmd/app:main"}
     assert deps(Address("app/cmd/app", target_name="main")) == {"app:app", "app/internal/lib:lib"}

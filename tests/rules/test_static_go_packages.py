@@ -4,19 +4,19 @@ directory, with the real `go` command for analysis and builds."""
 from __future__ import annotations
 
 import pytest
-from pants.core.goals.tailor import AllOwnedSources, PutativeTargets, determine_all_owned_sources
+from pants.core.goals.tailor import AllOwnedSources, PutativeTarget, PutativeTargets, determine_all_owned_sources
 from pants.engine.addresses import Address
 from pants.engine.internals.scheduler import ExecutionError
 from pants.engine.rules import QueryRule
-from pants.engine.target import Addresses, AllTargets, DependenciesRequest, Tags
+from pants.engine.target import AllTargets, Tags
 from pants.testutil.rule_runner import RuleRunner
 
 from rules.conftest import GO_MOD, make_rule_runner, write_digest
-from rules.test_static_go_binary import LIB, MAIN, package, package_error
+from rules.test_static_go_binary import LIB, MAIN, inferred_deps, package, package_error
 from static_go.build import GoBuildInputs, StaticGoBinaryFieldSet
 from static_go.tailor import PutativeStaticGoTargetsRequest
 from static_go.target_types import (
-    StaticGoBinaryDependenciesField,
+    StaticGoBinaryTarget,
     StaticGoPackageDependenciesField,
     StaticGoPackageSourcesField,
     go_package_dir,
@@ -90,9 +90,7 @@ def test_generated_packages_are_inferred_and_built(rule_runner: RuleRunner, tmp_
     rule_runner.write_files(files())
 
     def deps(addr: Address) -> set[str]:
-        tgt = rule_runner.get_target(addr)
-        field = tgt.get(StaticGoPackageDependenciesField) if tgt.has_field(StaticGoPackageDependenciesField) else tgt.get(StaticGoBinaryDependenciesField)
-        return {str(a) for a in rule_runner.request(Addresses, [DependenciesRequest(field)])}
+        return inferred_deps(rule_runner, addr)
 
     # The binary's `main` defaults to the (generated) package of its directory.
     assert deps(APP) == {"app:pkgs#cmd/app"}
@@ -125,16 +123,33 @@ def test_a_second_target_for_a_generated_package_is_a_clear_error(rule_runner: R
     assert "app:pkgs#internal/lib" in err and "app/internal/lib:lib" in err
 
 
-def test_tailor_proposes_no_package_targets_for_generated_packages(rule_runner: RuleRunner) -> None:
-    rule_runner.write_files(files())
+def test_tailor_proposes_binaries_not_packages_for_generated_packages(rule_runner: RuleRunner) -> None:
+    main = "package main\n\nfunc main() {}\n"
+    rule_runner.write_files(
+        files(
+            **{
+                # A new program: its package is generated, its binary is missing.
+                "app/cmd/new/main.go": main,
+                # Built by a binary elsewhere (its `main` points here).
+                "app/cmd/built/main.go": main,
+                "app/BUILD": 'static_go_module()\nstatic_go_packages(name="pkgs")\nstatic_go_binary(name="built", main=":pkgs#cmd/built")\n',
+                # A hand-written main package without a binary.
+                "other/go.mod": "module example.com/other\n\ngo 1.22\n",
+                "other/BUILD": "static_go_module()",
+                "other/tool/main.go": main,
+                "other/tool/BUILD": 'static_go_package(name="main")',
+            }
+        )
+    )
     # What Pants computes as owned: the generator's files count.
     owned = rule_runner.request(AllOwnedSources, [])
     assert "app/internal/lib/lib.go" in owned and "app/cmd/app/main.go" in owned
-    pts = rule_runner.request(
-        PutativeTargets,
-        [PutativeStaticGoTargetsRequest(("app", "app/cmd/app", "app/internal/lib", "app/internal/unused")), owned],
-    )
-    assert list(pts) == []
+    dirs = ("app", "app/cmd/app", "app/cmd/new", "app/cmd/built", "app/internal/lib", "app/internal/unused", "other", "other/tool")
+    pts = rule_runner.request(PutativeTargets, [PutativeStaticGoTargetsRequest(dirs), owned])
+    assert set(pts) == {
+        PutativeTarget.for_target_type(StaticGoBinaryTarget, "app/cmd/new", "new", []),
+        PutativeTarget.for_target_type(StaticGoBinaryTarget, "other/tool", "tool", []),
+    }
 
 
 def test_unowned_import_names_both_remedies(rule_runner: RuleRunner) -> None:
