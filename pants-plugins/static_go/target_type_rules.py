@@ -11,6 +11,7 @@ from pants.engine.rules import Get, MultiGet, collect_rules, rule
 from pants.engine.target import (
     GeneratedTargets,
     GenerateTargetsRequest,
+    InvalidFieldException,
     SourcesPaths,
     SourcesPathsRequest,
 )
@@ -63,12 +64,22 @@ async def generate_static_go_packages(
         Get(SourcesPaths, SourcesPathsRequest(generator[StaticGoPackagesSourcesField])),
         Get(Paths, PathGlobs([f"{prefix}**/go.mod"])),
     )
+    overrides = request.require_unparametrized_overrides()
+    dirs = package_dirs(gen_dir, sources.files, go_mods.files)
+    unknown = sorted(set(overrides) - set(dirs))
+    if unknown:
+        raise InvalidFieldException(
+            f"The `overrides` field of {generator.address} names {', '.join(map(repr, unknown))}, "
+            f"which {'is not a package directory' if len(unknown) == 1 else 'are not package directories'} "
+            f"it generates a target for. Its package directories (relative to `{gen_dir or '.'}`): "
+            f"{', '.join(dirs) or 'none'}."
+        )
     generated = []
-    for rel_dir, files in package_dirs(gen_dir, sources.files, go_mods.files).items():
+    for rel_dir, files in dirs.items():
         address = generator.address.create_generated(rel_dir)
         generated.append(
             StaticGoPackageTarget(
-                {**request.template, StaticGoPackageSourcesField.alias: tuple(files)},
+                {**request.template, StaticGoPackageSourcesField.alias: tuple(files), **overrides.get(rel_dir, {})},
                 address,
                 union_membership,
                 # `pants list dir:` finds it in its package's directory.

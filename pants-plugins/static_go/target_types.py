@@ -24,6 +24,7 @@ from pants.engine.target import (
     IntField,
     InvalidFieldException,
     MultipleSourcesField,
+    OverridesField,
     StringField,
     StringSequenceField,
     Target,
@@ -160,9 +161,21 @@ class StaticGoPackagesSourcesField(MultipleSourcesField):
     )
 
 
+class StaticGoPackagesOverridesField(OverridesField):
+    help = help_text(
+        """
+        Field values for some of the generated packages, keyed by package directory relative
+        to this BUILD file (`.` for this directory), e.g.
+        `overrides={"pkg/legacy": {"dependencies": ["//tools:gen"]}}`, or for several at once
+        `overrides={("cmd/a", "cmd/b"): {"tags": ["cli"]}}`. A key that names no generated
+        package is an error.
+        """
+    )
+
+
 class StaticGoPackagesTarget(TargetGenerator):
     alias = "static_go_packages"
-    core_fields = (*COMMON_TARGET_FIELDS, StaticGoPackagesSourcesField)
+    core_fields = (*COMMON_TARGET_FIELDS, StaticGoPackagesSourcesField, StaticGoPackagesOverridesField)
     generated_target_cls = StaticGoPackageTarget
     copied_fields = COMMON_TARGET_FIELDS
     moved_fields = (StaticGoPackageDependenciesField,)

@@ -3,12 +3,14 @@ directory, with the real `go` command for analysis and builds."""
 
 from __future__ import annotations
 
+from textwrap import dedent
+
 import pytest
 from pants.core.goals.tailor import AllOwnedSources, PutativeTarget, PutativeTargets, determine_all_owned_sources
 from pants.engine.addresses import Address
 from pants.engine.internals.scheduler import ExecutionError
 from pants.engine.rules import QueryRule
-from pants.engine.target import AllTargets, Tags
+from pants.engine.target import AllTargets, DescriptionField, Tags
 from pants.testutil.rule_runner import RuleRunner
 
 from rules.conftest import GO_MOD, make_rule_runner, write_digest
@@ -114,6 +116,47 @@ def test_moved_dependencies_and_copied_tags(rule_runner: RuleRunner) -> None:
     tgt = rule_runner.get_target(Address("app", target_name="pkgs", generated_name="internal/lib"))
     assert tgt.get(StaticGoPackageDependenciesField).value == ("//app/cmd/app:app",)
     assert tgt[Tags].value == ("go",)
+
+
+def test_overrides_by_package_directory(rule_runner: RuleRunner) -> None:
+    rule_runner.write_files(
+        files(
+            **{
+                "app/BUILD": dedent(
+                    """\
+                    static_go_module()
+                    static_go_packages(
+                        name="pkgs",
+                        tags=["go"],
+                        overrides={
+                            "internal/lib": {"tags": ["lib"]},
+                            ("cmd/app", "internal/unused"): {"description": "two at once"},
+                        },
+                    )
+                    """
+                )
+            }
+        )
+    )
+
+    def get(rel_dir: str):
+        return rule_runner.get_target(Address("app", target_name="pkgs", generated_name=rel_dir))
+
+    assert get("internal/lib")[Tags].value == ("lib",)
+    assert get("cmd/app")[Tags].value == ("go",)
+    assert get("cmd/app")[DescriptionField].value == get("internal/unused")[DescriptionField].value == "two at once"
+    assert get("internal/lib")[DescriptionField].value is None
+
+
+def test_overrides_naming_no_package_directory_is_a_clear_error(rule_runner: RuleRunner) -> None:
+    rule_runner.write_files(
+        files(**{"app/BUILD": 'static_go_module()\nstatic_go_packages(name="pkgs", overrides={"internal/lbi": {"tags": ["x"]}})\n'})
+    )
+    with pytest.raises(ExecutionError) as exc:
+        rule_runner.get_target(Address("app", target_name="pkgs", generated_name="internal/lib"))
+    err = str(exc.value)
+    assert "The `overrides` field of app:pkgs names 'internal/lbi'" in err
+    assert "cmd/app, internal/lib, internal/unused" in err
 
 
 def test_a_second_target_for_a_generated_package_is_a_clear_error(rule_runner: RuleRunner) -> None:
