@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
-from pathlib import PurePath
 
 from pants.core.goals.tailor import (
     AllOwnedSources,
@@ -31,6 +30,7 @@ from static_go.target_types import (
     StaticGoModuleTarget,
     StaticGoPackageTarget,
     go_package_dir,
+    is_ignored_go_dir,
 )
 
 # Name of the package target in a `package main` directory; the binary takes the directory name.
@@ -72,14 +72,15 @@ async def find_putative_static_go_targets(
             )
 
     go_files = await Get(Paths, PathGlobs, request.path_globs("*.go"))
-    package_files = [
-        f
-        for f in go_files.files
-        if not f.endswith("_test.go")
-        and "testdata" not in PurePath(f).parts
-        and "vendor" not in PurePath(f).parts[:-1]
-        and any(d == "" or f.startswith(d + "/") for d in mod_dirs)
-    ]
+    # Package files: in a module, and in a directory that `go build ./...` of that module (the
+    # nearest go.mod above) treats as a package, as `static_go_packages` and the analysis do.
+    package_files = []
+    for f in go_files.files:
+        if f.endswith("_test.go"):
+            continue
+        module_dir = max((d for d in mod_dirs if d == "" or f.startswith(d + "/")), key=len, default=None)
+        if module_dir is not None and not is_ignored_go_dir(os.path.relpath(os.path.dirname(f), module_dir or ".")):
+            package_files.append(f)
     if not package_files:
         return PutativeTargets(putative)
     contents = await Get(DigestContents, PathGlobs(package_files))

@@ -259,18 +259,27 @@ def test_tailor(rule_runner: RuleRunner) -> None:
             "svc/cmd/server/main_test.go": "package main\n",
             "svc/pkg/util/util.go": "/* a\npackage main */\npackage util\n",
             "svc/pkg/util/testdata/x.go": "package main\n",
+            # Directories `go build ./...` skips, as `static_go_packages` does: no targets.
+            "svc/_scratch/x.go": "package main\n",
+            "svc/vendor/example.com/dep/dep.go": "package dep\n",
             "nomod/x.go": "package x\n",
+            # Below a directory named like an ignored one, but inside the module at `_mods/m`.
+            "_mods/m/go.mod": "module example.com/m\n\ngo 1.22\n",
+            "_mods/m/lib/lib.go": "package lib\n",
         }
     )
+    dirs = ("svc", "svc/cmd/server", "svc/pkg/util", "svc/pkg/util/testdata", "svc/_scratch", "svc/vendor/example.com/dep")
     pts = rule_runner.request(
         PutativeTargets,
-        [PutativeStaticGoTargetsRequest(("svc", "svc/cmd/server", "svc/pkg/util", "svc/pkg/util/testdata", "nomod")), AllOwnedSources()],
+        [PutativeStaticGoTargetsRequest((*dirs, "nomod", "_mods/m", "_mods/m/lib")), AllOwnedSources()],
     )
     assert set(pts) == {
         PutativeTarget.for_target_type(StaticGoModuleTarget, "svc", "svc", ["go.mod"]),
         PutativeTarget.for_target_type(StaticGoPackageTarget, "svc/cmd/server", "main", ["main.go"]),
         PutativeTarget.for_target_type(StaticGoBinaryTarget, "svc/cmd/server", "server", []),
         PutativeTarget.for_target_type(StaticGoPackageTarget, "svc/pkg/util", "util", ["util.go"]),
+        PutativeTarget.for_target_type(StaticGoModuleTarget, "_mods/m", "m", ["go.mod"]),
+        PutativeTarget.for_target_type(StaticGoPackageTarget, "_mods/m/lib", "lib", ["lib.go"]),
     }
 
 
