@@ -3,13 +3,14 @@
 plugin's `pants package ::`, and optionally vs Pants 2.17's own Go backend.
 
     ./run-tests --version >/dev/null; "$PSG_VENV/bin/python" benchmarks/monorepo_bench.py [--sizes 10 50 100]
-        [--reps 3] [--reapi-server BIN] [--pants-go-backend [--go121-venv DIR]] [--output FILE]
+        [--reps 3] [--quick-reps 5] [--reapi-server BIN] [--pants-go-backend [--go121-venv DIR]] [--output FILE]
     (or any Python 3.9+: it only runs ./pants, go and, for --pants-go-backend, venv/pip)
 
 For each size N (N binaries, 4N packages, layered imports; see gen_monorepo.py) it measures, in one
-run, for both the floor and the plugin, each step `--reps` times (default 3) with the floor's and
+run, for both the floor and the plugin, each step `--reps` times (default 3; the no-op and leaf
+edit steps, which take seconds and vary most, `--quick-reps` times, default 5) with the floor's and
 the plugin's runs interleaved, so that the machine's slow and fast phases fall on both; the table
-shows the median and the range of each step, and the ratios are of medians:
+shows the median, the range and the number of runs of each step, and the ratios are of medians:
 - cold: empty GOCACHE and module cache, and a module path never built before, so no process cache
   can answer (the Go SDK is already in the local store, as on any machine that has built once);
 - no-op: nothing changed (the plugin with pantsd running, as on a workstation);
@@ -209,7 +210,7 @@ def clone(repo: Path, dest: Path) -> None:
 Samples = List[Tuple[float, float]]  # (seconds, peak RSS MiB) of each run of a step
 
 
-def bench(n: int, work: Path, reapi_server: str | None, reps: int) -> dict[str, Samples]:
+def bench(n: int, work: Path, reapi_server: str | None, reps: int, quick_reps: int) -> dict[str, Samples]:
     """Every step `reps` times, the floor's and the plugin's runs interleaved (floor, plugin,
     floor, plugin, ...) so that the machine's slow and fast phases fall on both."""
     r: dict[str, Samples] = defaultdict(list)
@@ -252,7 +253,7 @@ def bench(n: int, work: Path, reapi_server: str | None, reps: int) -> dict[str, 
     package_with_pantsd(repo)  # start pantsd (every process is cached)
     package_with_pantsd(repo_g)  # start pantsd and build (a new module path)
     package_with_pantsd(repo_g)  # one run after the build, as `repo` has had
-    for _ in range(reps):
+    for _ in range(quick_reps):
         r["floor no-op"].append(floor_build(mono, cmds, floor_cache, work / f"floor-out-{n}"))
         r["plugin no-op (pantsd)"].append(package_with_pantsd(repo))
         r["plugin no-op (pantsd, static_go_packages)"].append(package_with_pantsd(repo_g))
@@ -260,7 +261,7 @@ def bench(n: int, work: Path, reapi_server: str | None, reps: int) -> dict[str, 
     leaf, affected = edited_leaf(mono, graph, cmds, floor_cache)
     srcs = [rp / "mono" / leaf / f"{leaf.split('/')[-1]}.go" for rp in (repo, repo_g)]
     originals = [src.read_text() for src in srcs]
-    for _ in range(reps):
+    for _ in range(quick_reps):
         # A new edit each time (a token never seen), so no cache can answer.
         for src, original in zip(srcs, originals):
             src.write_text(original + f"\n// edit {uuid.uuid4().hex}\n")
@@ -363,6 +364,7 @@ def main() -> None:
     p.add_argument("--sizes", type=int, nargs="+", default=[10, 50, 100])
     p.add_argument("--reps", type=int, default=3,
                    help="runs of each step (the Go backend's: one), floor and plugin interleaved; the table shows medians")
+    p.add_argument("--quick-reps", type=int, default=5, help="runs of the no-op and leaf edit steps (floor and plugin)")
     p.add_argument("--reapi-server", help="path to the reapi_cache binary (tests/reapi_cache)")
     p.add_argument("--output", type=Path, default=HERE / "results" / "monorepo.md")
     p.add_argument("--pants-go-backend", action="store_true",
@@ -376,7 +378,7 @@ def main() -> None:
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="psg-bench-") as tmp:
         for n in args.sizes:
-            res: dict[str, Samples | None] = dict(bench(n, Path(tmp), args.reapi_server, args.reps))
+            res: dict[str, Samples | None] = dict(bench(n, Path(tmp), args.reapi_server, args.reps, args.quick_reps))
             if go_dir:
                 res.update({k: ([v] if v else None) for k, v in bench_go_backend(n, Path(tmp), go_dir, failures).items()})
             secs = {k: median(s for s, _ in v) for k, v in res.items() if v}
@@ -388,22 +390,22 @@ def main() -> None:
                 floor = next((secs[k] for k in secs if k.startswith("floor ") and not k.startswith("floor Go 1.21") and step_of(k) == step), floor_cold)
                 floor121 = next((secs[k] for k in secs if k.startswith("floor Go 1.21") and step_of(k) == step), None)
                 if not samples:
-                    cells = ["failed", "–", "–", "–", "–", "–", "–"]
+                    cells = ["failed", "–", "0", "–", "–", "–", "–", "–"]
                 else:
                     t = secs[name]
                     spread = f"{min(s for s, _ in samples):.2f}–{max(s for s, _ in samples):.2f}" if len(samples) > 1 else "–"
                     vs121 = f"{t / floor121:.2f}x" if floor121 and name.startswith("pants-go") else "–"
                     vs_plugin = f"{t / plugin_cold:.3f}" if name.startswith("plugin") else "–"
                     mib = median(m for _, m in samples)
-                    cells = [f"{t:.2f}", spread, f"{t / floor:.2f}x", vs121, f"{t / floor_cold:.3f}", vs_plugin, f"{mib:.0f}"]
+                    cells = [f"{t:.2f}", spread, str(len(samples)), f"{t / floor:.2f}x", vs121, f"{t / floor_cold:.3f}", vs_plugin, f"{mib:.0f}"]
                 if not go_dir:
-                    del cells[3]
+                    del cells[4]
                 rows.append(f"| {n} | {name} | " + " | ".join(cells) + " |")
             print("\n".join(rows[first:]), flush=True)
-    header = ["binaries", "step", f"seconds (median of {args.reps})", "min–max", "× floor (same step)", "× floor Go 1.21 (same step)", "÷ floor cold", "÷ plugin cold", "peak RSS MiB"]
+    header = ["binaries", "step", "seconds (median)", "min–max", "runs", "× floor (same step)", "× floor Go 1.21 (same step)", "÷ floor cold", "÷ plugin cold", "peak RSS MiB"]
     if not go_dir:
         header.remove("× floor Go 1.21 (same step)")
-    flags = f"--sizes {' '.join(map(str, args.sizes))} --reps {args.reps}" + (" --pants-go-backend" if go_dir else "")
+    flags = f"--sizes {' '.join(map(str, args.sizes))} --reps {args.reps} --quick-reps {args.quick_reps}" + (" --pants-go-backend" if go_dir else "")
     go_versions = subprocess.run([shutil.which('go') or '/usr/local/go/bin/go', 'version'], capture_output=True, text=True).stdout.strip()
     if go_dir:
         go_versions += "; Go 1.21 floor and Pants' Go backend: " + subprocess.run(
