@@ -79,7 +79,7 @@ async def find_putative_static_go_targets(
         if f.endswith("_test.go"):
             continue
         module_dir = max((d for d in mod_dirs if d == "" or f.startswith(d + "/")), key=len, default=None)
-        if module_dir is not None and not is_ignored_go_dir(os.path.relpath(os.path.dirname(f), module_dir or ".")):
+        if module_dir is not None and not is_ignored_go_dir(os.path.relpath(os.path.dirname(f) or ".", module_dir or ".")):
             package_files.append(f)
     if not package_files:
         return PutativeTargets(putative)

@@ -283,6 +283,24 @@ def test_tailor(rule_runner: RuleRunner) -> None:
     }
 
 
+def test_tailor_module_at_the_build_root(rule_runner: RuleRunner) -> None:
+    rule_runner.write_files(
+        {
+            "go.mod": GO_MOD,
+            "main.go": "package main\n\nfunc main() {}\n",
+            "lib/lib.go": "package lib\n",
+            "_tools/x.go": "package main\n",
+        }
+    )
+    pts = rule_runner.request(PutativeTargets, [PutativeStaticGoTargetsRequest(("", "lib", "_tools")), AllOwnedSources()])
+    assert {(pt.path, pt.type_alias, tuple(pt.triggering_sources)) for pt in pts} == {
+        ("", "static_go_module", ("go.mod",)),
+        ("", "static_go_package", ("main.go",)),
+        ("", "static_go_binary", ()),
+        ("lib", "static_go_package", ("lib.go",)),
+    }
+
+
 def test_vendor_directory_builds_without_the_proxy(rule_runner: RuleRunner, tmp_path) -> None:
     rule_runner.set_options(["--static-go-goproxy=off"], env_inherit={"PATH"})
     rule_runner.write_files(
