@@ -54,6 +54,7 @@ from static_go.target_types import (
     StaticGoPackageDependenciesField,
     StaticGoPackageSourcesField,
     go_package_dir,
+    nearest_module_dir,
 )
 from static_go.toolchain import GoProcess, StaticGoSubsystem, go_mod_mode
 
@@ -77,12 +78,8 @@ class StaticGoTargetIndex:
     packages: FrozenDict[str, Address]
 
     def owning_module(self, directory: str) -> Address | None:
-        best: tuple[int, Address] | None = None
-        for mod_dir, addr in self.modules.items():
-            if mod_dir == "" or directory == mod_dir or directory.startswith(mod_dir + "/"):
-                if best is None or len(mod_dir) > best[0]:
-                    best = (len(mod_dir), addr)
-        return best[1] if best else None
+        mod_dir = nearest_module_dir(directory, self.modules)
+        return None if mod_dir is None else self.modules[mod_dir]
 
 
 @rule(desc="Index static_go targets", level=LogLevel.DEBUG)

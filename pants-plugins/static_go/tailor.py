@@ -31,6 +31,7 @@ from static_go.target_types import (
     StaticGoPackageTarget,
     go_package_dir,
     is_ignored_go_dir,
+    nearest_module_dir,
 )
 
 # Name of the package target in a `package main` directory; the binary takes the directory name.
@@ -78,8 +79,9 @@ async def find_putative_static_go_targets(
     for f in go_files.files:
         if f.endswith("_test.go"):
             continue
-        module_dir = max((d for d in mod_dirs if d == "" or f.startswith(d + "/")), key=len, default=None)
-        if module_dir is not None and not is_ignored_go_dir(os.path.relpath(os.path.dirname(f) or ".", module_dir or ".")):
+        directory = os.path.dirname(f)
+        module_dir = nearest_module_dir(directory, mod_dirs)
+        if module_dir is not None and not is_ignored_go_dir(os.path.relpath(directory or ".", module_dir or ".")):
             package_files.append(f)
     if not package_files:
         return PutativeTargets(putative)

@@ -133,6 +133,16 @@ def go_package_dir(address: Address) -> str:
     return "" if d == "." else d
 
 
+def nearest_module_dir(directory: str, module_dirs: Iterable[str]) -> str | None:
+    """The module directory (`""` for the build root) closest above or at `directory`: the
+    module whose `go build ./...` would see a package there, before ignored directories."""
+    return max(
+        (d for d in module_dirs if d == "" or directory == d or directory.startswith(d + "/")),
+        key=len,
+        default=None,
+    )
+
+
 # Directories `go build ./...` never treats as packages of the module.
 def is_ignored_go_dir(rel_dir: str) -> bool:
     parts = [] if rel_dir in ("", ".") else rel_dir.split("/")

@@ -290,14 +290,21 @@ def test_tailor_module_at_the_build_root(rule_runner: RuleRunner) -> None:
             "main.go": "package main\n\nfunc main() {}\n",
             "lib/lib.go": "package lib\n",
             "_tools/x.go": "package main\n",
+            # A nested module below a `_` directory: its own go.mod is the nearest, so it counts.
+            "_mods/m/go.mod": "module example.com/m\n\ngo 1.22\n",
+            "_mods/m/lib/lib.go": "package lib\n",
         }
     )
-    pts = rule_runner.request(PutativeTargets, [PutativeStaticGoTargetsRequest(("", "lib", "_tools")), AllOwnedSources()])
+    pts = rule_runner.request(
+        PutativeTargets, [PutativeStaticGoTargetsRequest(("", "lib", "_tools", "_mods/m", "_mods/m/lib")), AllOwnedSources()]
+    )
     assert {(pt.path, pt.type_alias, tuple(pt.triggering_sources)) for pt in pts} == {
         ("", "static_go_module", ("go.mod",)),
         ("", "static_go_package", ("main.go",)),
         ("", "static_go_binary", ()),
         ("lib", "static_go_package", ("lib.go",)),
+        ("_mods/m", "static_go_module", ("go.mod",)),
+        ("_mods/m/lib", "static_go_package", ("lib.go",)),
     }
 
 

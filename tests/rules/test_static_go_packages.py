@@ -12,9 +12,11 @@ from pants.engine.internals.scheduler import ExecutionError
 from pants.engine.rules import QueryRule
 from pants.engine.target import AllTargets, DescriptionField, Tags
 from pants.testutil.rule_runner import RuleRunner
+from pants.util.frozendict import FrozenDict
 
 from rules.conftest import GO_MOD, make_rule_runner, write_digest
 from rules.test_static_go_binary import LIB, MAIN, inferred_deps, package, package_error
+from static_go.analysis import StaticGoTargetIndex
 from static_go.build import GoBuildInputs, StaticGoBinaryFieldSet
 from static_go.tailor import PutativeStaticGoTargetsRequest
 from static_go.target_types import (
@@ -22,6 +24,7 @@ from static_go.target_types import (
     StaticGoPackageDependenciesField,
     StaticGoPackageSourcesField,
     go_package_dir,
+    nearest_module_dir,
 )
 from static_go.target_type_rules import package_dirs
 from testsupport import run_binary
@@ -86,6 +89,22 @@ def test_package_dirs_leave_out_what_go_ignores() -> None:
         ("go.mod", "sub/go.mod"),
     )
     assert got == {".": ["a.go"], "subx": ["subx/s.go"], "x": ["x/y.go"]}
+
+
+def test_the_nearest_module_owns_a_directory() -> None:
+    mods = ("", "sub", "sub/inner")
+    assert nearest_module_dir("sub/inner/pkg", mods) == "sub/inner"
+    assert nearest_module_dir("sub/inner", mods) == "sub/inner"
+    assert nearest_module_dir("sub/innerx", mods) == "sub"
+    assert nearest_module_dir("other", mods) == ""
+    assert nearest_module_dir("other", ("sub",)) is None
+    index = StaticGoTargetIndex(
+        modules=FrozenDict({"sub": Address("sub", target_name="m"), "sub/inner": Address("sub/inner", target_name="m")}),
+        packages=FrozenDict(),
+    )
+    assert index.owning_module("sub/inner/pkg") == Address("sub/inner", target_name="m")
+    assert index.owning_module("sub/pkg") == Address("sub", target_name="m")
+    assert index.owning_module("elsewhere") is None
 
 
 def test_generated_packages_are_inferred_and_built(rule_runner: RuleRunner, tmp_path) -> None:
