@@ -212,9 +212,10 @@ psg_find_or_build_python39() {
 PSG_PY_BUILD_DEPS=(build-essential pkg-config xz-utils libssl-dev zlib1g-dev libffi-dev
   libbz2-dev libreadline-dev libsqlite3-dev liblzma-dev)
 
-# Debian packages of the C toolchains the cgo examples name (examples/toolchains/BUILD), and
+# Debian packages of the C toolchains the cgo examples name (examples/toolchains/BUILD; the arm64
+# glibc headers and libraries are only a Recommends of the cross gcc, and installs here skip those), and
 # `unzip`, which Pants uses to unpack the zig wheel.
-PSG_EXAMPLE_DEBS=(musl-tools gcc-aarch64-linux-gnu unzip)
+PSG_EXAMPLE_DEBS=(musl-tools gcc-aarch64-linux-gnu libc6-dev-arm64-cross unzip)
 
 psg__missing_debs() {
   local p
