@@ -21,28 +21,22 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, Mapping
 
-from pants.core.util_rules.external_tool import (
-    DownloadedExternalTool,
-    ExternalToolRequest,
-    TemplatedExternalTool,
-)
+from pants.core.util_rules.external_tool import TemplatedExternalTool
 from pants.core.util_rules.system_binaries import (
+    SEARCH_PATHS,
+    BashBinary,
     BinaryPathRequest,
     BinaryPaths,
     BinaryPathTest,
     SearchPath,
+    TarBinary,
+    UnzipBinary,
 )
 from pants.engine.env_vars import EnvironmentVars, EnvironmentVarsRequest
-from pants.engine.fs import Digest, DigestSubset, PathGlobs, Snapshot
+from pants.engine.fs import Digest, DownloadFile, RemovePrefix, Snapshot
 from pants.engine.platform import Platform
-from pants.engine.process import (
-    FallibleProcessResult,
-    Process,
-    ProcessCacheScope,
-    ProcessResult,
-)
+from pants.engine.process import FallibleProcessResult, Process, ProcessCacheScope
 from pants.engine.rules import Get, MultiGet, collect_rules, rule
-from pants.option.global_options import GlobalOptions
 from pants.option.option_types import BoolOption, DictOption, StrListOption, StrOption
 from pants.option.subsystem import Subsystem
 from pants.util.frozendict import FrozenDict
@@ -188,43 +182,141 @@ class GoSdkError(Exception):
     pass
 
 
-def _go_env_process(exe: str, digests: Mapping[str, Digest], description: str, pantsd: bool) -> Process:
+def _host_go_env_process(exe: str) -> Process:
     return Process(
         argv=(exe, "env", "GOVERSION", "GOROOT"),
         env={"GOTOOLCHAIN": "local", "GOENV": "off", "HOME": "{chroot}", "GOCACHE": "off"},
-        immutable_input_digests=digests,
-        description=description,
+        description=f"Check {exe}",
         level=LogLevel.DEBUG,
-        # A host SDK can be upgraded in place: ask again in every new Pants session. A downloaded
-        # one is a digest, whose answer can be cached like any process, so that a `--no-pantsd`
-        # run whose processes are all cached never materializes the SDK. pantsd keeps the SDK it
-        # materialized for as long as it runs: there the check runs once per pantsd, in its first
-        # run, so the SDK is ready before the first edit needs a build.
-        cache_scope=(
-            ProcessCacheScope.SUCCESSFUL
-            if digests and not pantsd
-            else ProcessCacheScope.PER_RESTART_SUCCESSFUL
-        ),
+        # A host SDK can be upgraded in place: ask again in every new Pants session.
+        cache_scope=ProcessCacheScope.PER_RESTART_SUCCESSFUL,
     )
 
 
-# What `go build`, `go list` and `go env` never read in a Go SDK: the toolchain's own sources
-# (its tools ship prebuilt in pkg/tool), the SDK's test suite, API lists, docs, and the standard
-# library's tests and test data. Leaving them out roughly halves the files materialized for every
-# Pants process (and every new execution root): for Go 1.26, 15,036 -> about 3,800 files and
-# 240 -> 143 MB. Builds are byte-identical either way (the cache keys of compiled packages hash
-# only the files they read).
-GO_SDK_UNUSED = ("src/cmd/**", "test/**", "api/**", "doc/**", "misc/**", "src/**/testdata/**", "src/**/*_test.go")
+# What `go build`, `go list` and `go env` never read in a Go SDK, relative to its GOROOT: the
+# toolchain's own sources (its tools ship prebuilt in pkg/tool), the SDK's test suite, API lists
+# and docs, and below src/ the standard library's `testdata` directories and `_test.go` files.
+# Leaving them out roughly halves the files materialized for every Pants process (and every new
+# execution root): for Go 1.26, 15,036 -> about 3,800 files and 240 -> 143 MB. Builds are
+# byte-identical either way (the cache keys of compiled packages hash only the files they read).
+GO_SDK_UNUSED_DIRS = ("src/cmd", "test", "api", "doc", "misc")
+
+# One process unpacks the downloaded archive, keeps the GOROOT without what builds never read
+# (above) and asks the unpacked `go` for its version. Its output directory is the SDK digest of
+# every `go` process, so a run whose processes are all cached gets the SDK from one process-cache
+# lookup, and never unpacks or materializes it.
+# Arguments: the archive, `zip` or `tar`, the unzip or tar binary, then GO_SDK_UNUSED_DIRS.
+# stdout: `go env GOVERSION`, then GOROOT relative to the archive's root (empty at the root).
+UNPACK_GO_SDK_SCRIPT = r"""
+set -euo pipefail
+archive=$1 kind=$2 extractor=$3
+shift 3
+x=__go_sdk_archive out=__go_sdk
+mkdir "$x"
+if [[ $kind == zip ]]; then
+  # Skipping the toolchain's sources and test data here only saves time (unzip's wildcards match
+  # across `/`); the pruning below decides what stays.
+  "$extractor" -q "$archive" -d "$x" -x 'src/cmd/*' '*/src/cmd/*' '*/testdata/*' '*_test.go'
+else
+  "$extractor" -xf "$archive" -C "$x"
+fi
+gos=()
+for g in "$x"/bin/go "$x"/*/bin/go "$x"/*/*/bin/go; do
+  if [[ -f $g ]]; then gos+=("${g#"$x"/}"); fi
+done
+if ((${#gos[@]} != 1)); then
+  echo "STATIC_GO_NO_SINGLE_GO: ${gos[*]:-none}" >&2
+  exit 3
+fi
+goroot=${gos[0]%bin/go}
+goroot=${goroot%/}
+root="$x${goroot:+/$goroot}"
+for d in "$@"; do rm -rf "${root:?}/$d"; done
+if [[ -d "$root/src" ]]; then
+  find "$root/src" -depth -type d -name testdata -exec rm -rf {} +
+  find "$root/src" -type f -name '*_test.go' -delete
+fi
+# Only the GOROOT is kept, at its path in the archive.
+if [[ -z $goroot ]]; then
+  mv "$x" "$out"
+else
+  mkdir -p "$out/$goroot"
+  rmdir "$out/$goroot"
+  mv "$root" "$out/$goroot"
+fi
+find "$out" -mindepth 1 -depth -type d -empty -delete
+mkdir .home
+GOTOOLCHAIN=local GOENV=off GOCACHE=off HOME="$PWD/.home" XDG_CONFIG_HOME=off \
+  "$out${goroot:+/$goroot}/bin/go" env GOVERSION
+printf '%s\n' "$goroot"
+"""
 
 
-def go_sdk_used_files(goroot: str) -> PathGlobs:
-    """The part of a downloaded SDK (rooted at `goroot` in its digest) that builds use."""
-    prefix = f"{goroot}/" if goroot else ""
-    return PathGlobs([f"{prefix}**", *(f"!{prefix}{g}" for g in GO_SDK_UNUSED)])
+async def _downloaded_go_sdk(sdk: GoSdkSubsystem, platform: Platform, requested: tuple[int, int, int]) -> GoSdk:
+    """The SDK archive, downloaded by version and checksum, unpacked to what builds read."""
+    url = sdk.generate_url(platform)
+    try:
+        archive = await Get(Digest, DownloadFile, sdk.get_request(platform).download_file_request)
+    except Exception as e:
+        # Pants' own message names neither the URL nor the option to fix.
+        raise GoSdkError(
+            softwrap(
+                f"""
+                Could not download the Go SDK {sdk.version} for {platform.value} from {url}:
+                {e}. Check [static-go-sdk].known_versions (`version|platform|sha256|length`)
+                and [static-go-sdk].url_template.
+                """
+            )
+        ) from e
+    (archive_name,) = (await Get(Snapshot, Digest, archive)).files
+    if archive_name.endswith(".zip"):
+        kind, extractor = "zip", (await Get(UnzipBinary)).path
+    elif archive_name.endswith((".tar", ".tar.gz", ".tgz", ".tar.xz", ".txz", ".tar.bz2", ".tbz2")):
+        kind, extractor = "tar", (await Get(TarBinary)).path
+    else:
+        raise GoSdkError(
+            f"The Go SDK archive from {url} ({archive_name}) is neither a .zip nor a tar archive; "
+            "fix [static-go-sdk].url_template."
+        )
+    bash = await Get(BashBinary)
+    result = await Get(
+        FallibleProcessResult,
+        Process(
+            argv=(bash.path, "-c", UNPACK_GO_SDK_SCRIPT, "unpack-go-sdk", archive_name, kind, extractor, *GO_SDK_UNUSED_DIRS),
+            # tar finds gzip/xz on PATH and the script runs find, rm, mkdir, mv: Pants' fixed list
+            # of system directories, not the user's PATH, so the cache key holds nothing of the host.
+            env={"PATH": os.pathsep.join(SEARCH_PATHS)},
+            input_digest=archive,
+            output_directories=(GO_SDK_DIGEST_PREFIX,),
+            description=f"Unpack the Go SDK {sdk.version}",
+            level=LogLevel.DEBUG,
+        ),
+    )
+    stderr = result.stderr.decode(errors="replace").strip()
+    if result.exit_code != 0:
+        if stderr.startswith("STATIC_GO_NO_SINGLE_GO: "):
+            raise GoSdkError(
+                f"The Go SDK archive from {url} has no single `bin/go` (found: "
+                f"{stderr.split(': ', 1)[1]}); is it a Go SDK archive?"
+            )
+        raise GoSdkError(f"Unpacking the Go SDK {sdk.version} from {url} failed (exit {result.exit_code}):\n{stderr}")
+    version, goroot = (result.stdout.decode().splitlines() + ["", ""])[:2]
+    if parse_go_version(version) != requested:
+        raise GoSdkError(
+            f"The Go SDK downloaded for [static-go-sdk].version = {sdk.version!r} reports "
+            f"{version!r}; fix `version`/`known_versions`/`url_template`."
+        )
+    digest = await Get(Digest, RemovePrefix(result.output_digest, GO_SDK_DIGEST_PREFIX))
+    return GoSdk(
+        exe=os.path.join(GO_SDK_DIGEST_PREFIX, goroot, "bin", "go"),
+        version=version.strip(),
+        immutable_input_digests=FrozenDict({GO_SDK_DIGEST_PREFIX: digest}),
+        source=url,
+    )
 
 
 @rule(desc="Find the Go SDK", level=LogLevel.DEBUG)
-async def find_go_sdk(sdk: GoSdkSubsystem, platform: Platform, global_options: GlobalOptions) -> GoSdk:
+async def find_go_sdk(sdk: GoSdkSubsystem, platform: Platform) -> GoSdk:
     minimum = parse_go_version(sdk.minimum_version)
     if minimum is None:
         raise GoSdkError(
@@ -239,42 +331,7 @@ async def find_go_sdk(sdk: GoSdkSubsystem, platform: Platform, global_options: G
                 f"[static-go-sdk].minimum_version = {sdk.minimum_version!r} (or is not a Go "
                 "version). Set `version` (and `known_versions`) to a newer Go."
             )
-        url = sdk.generate_url(platform)
-        try:
-            downloaded = await Get(DownloadedExternalTool, ExternalToolRequest, sdk.get_request(platform))
-        except Exception as e:
-            # Pants' own message names neither the URL nor the option to fix.
-            raise GoSdkError(
-                softwrap(
-                    f"""
-                    Could not download the Go SDK {sdk.version} for {platform.value} from {url}:
-                    {e}. Check [static-go-sdk].known_versions (`version|platform|sha256|length`)
-                    and [static-go-sdk].url_template.
-                    """
-                )
-            ) from e
-        found = await Get(
-            Snapshot, DigestSubset(downloaded.digest, PathGlobs(["*/bin/go", "*/*/bin/go", "bin/go"]))
-        )
-        if len(found.files) != 1:
-            raise GoSdkError(
-                f"The Go SDK archive from {url} has no single `bin/go` "
-                f"(found {list(found.files)}); is it a Go SDK archive?"
-            )
-        goroot = os.path.dirname(os.path.dirname(found.files[0]))
-        trimmed = await Get(Digest, DigestSubset(downloaded.digest, go_sdk_used_files(goroot)))
-        digests = FrozenDict({GO_SDK_DIGEST_PREFIX: trimmed})
-        exe = os.path.join(GO_SDK_DIGEST_PREFIX, found.files[0])
-        result = await Get(
-            ProcessResult, Process, _go_env_process(exe, digests, f"Check the Go SDK {sdk.version}", global_options.pantsd)
-        )
-        version = result.stdout.decode().splitlines()[0].strip()
-        if parse_go_version(version) != requested:
-            raise GoSdkError(
-                f"The Go SDK downloaded for [static-go-sdk].version = {sdk.version!r} reports "
-                f"{version!r}; fix `version`/`known_versions`/`url_template`."
-            )
-        return GoSdk(exe=exe, version=version, immutable_input_digests=digests, source=url)
+        return await _downloaded_go_sdk(sdk, platform, requested)
 
     env = await Get(EnvironmentVars, EnvironmentVarsRequest(["PATH"]))
     search_path = _expand_search_paths(sdk.search_paths, env)
@@ -285,8 +342,7 @@ async def find_go_sdk(sdk: GoSdkSubsystem, platform: Platform, global_options: G
         ),
     )
     results = await MultiGet(
-        Get(FallibleProcessResult, Process, _go_env_process(p.path, {}, f"Check {p.path}", global_options.pantsd))
-        for p in paths.paths
+        Get(FallibleProcessResult, Process, _host_go_env_process(p.path)) for p in paths.paths
     )
     seen = []
     for path, res in zip(paths.paths, results):

@@ -119,21 +119,28 @@ def test_with_pantsd_the_launcher_uses_the_native_client(built_repo: Path) -> No
         _stop_pantsd(built_repo)
 
 
-def test_a_new_pantsd_checks_the_go_sdk_in_its_first_run(built_repo: Path) -> None:
-    """Without pantsd, a run whose processes are all cached never runs the SDK check, so the SDK is
-    not materialized. A new pantsd runs it once, in its first run, so the SDK is ready before the
-    first edit needs a build."""
+def test_an_all_cached_run_never_unpacks_or_materializes_the_go_sdk(built_repo: Path, tmp_path: Path) -> None:
+    """The downloaded Go SDK is the output of one cacheable process ("Unpack the Go SDK": unpack,
+    keep what builds read, `go env GOVERSION`). A run whose processes are all cached, with or
+    without pantsd and also the first run of a new pantsd, takes the SDK from the process cache
+    and materializes none of it; without the process cache it is unpacked once."""
     target = "examples/tools/cmd/sizeof:sizeof"
-    check_sdk = "Check the Go SDK"
-    assert check(run_pants(built_repo, "package", target)).processes(check_sdk, source="Ran") == []
+    unpack = "Unpack the Go SDK"
+    uncached = check(run_pants(built_repo, "--no-local-cache", "package", target))
+    assert len(uncached.processes(unpack, source="Ran")) == 1
+    assert check(run_pants(built_repo, "package", target)).processes(unpack, source="Ran") == []
+    tmpdir = tmp_path / "tmp"
+    tmpdir.mkdir()
     _stop_pantsd(built_repo)
     try:
-        first = check(run_pants(built_repo, "package", target, pantsd=True))
+        first = check(run_pants(built_repo, "package", target, pantsd=True, env={"TMPDIR": str(tmpdir)}))
         assert _pantsd_pids(built_repo), "the run should have started pantsd"
-        assert len(first.processes(check_sdk, source="Ran")) == 1
-        assert first.processes("(go build)") == [], "everything else was cached"
-        again = check(run_pants(built_repo, "package", target, pantsd=True))
-        assert again.processes(check_sdk, source="Ran") == []
+        assert first.processes(unpack, source="Ran") == []
+        assert first.processes("(go build)", source="Ran") == [], "everything was cached"
+        base = _exec_base(tmpdir)
+        assert (base / "pantsd").is_dir(), "pantsd should use the launcher's execution root"
+        materialized = [str(p.relative_to(base)) for p in base.rglob("bin/go")]
+        assert materialized == [], f"the Go SDK was materialized: {materialized}"
     finally:
         _stop_pantsd(built_repo)
 

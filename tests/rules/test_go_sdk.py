@@ -4,6 +4,7 @@ re-packed as a go.dev-style tarball by the test), a wrong checksum, and host sea
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import tarfile
 from pathlib import Path
@@ -44,10 +45,10 @@ def sdk_tarball(tmp_path_factory) -> tuple[Path, str, int]:
     return out, hashlib.sha256(data).hexdigest(), len(data)
 
 
-def download_options(tarball: Path, sha256: str, length: int) -> list[str]:
+def download_options(tarball: Path, sha256: str, length: int, version: str = "1.27.3") -> list[str]:
     return [
-        "--static-go-sdk-version=1.27.3",
-        f"--static-go-sdk-known-versions=['1.27.3|linux_x86_64|{sha256}|{length}']",
+        f"--static-go-sdk-version={version}",
+        f"--static-go-sdk-known-versions=['{version}|linux_x86_64|{sha256}|{length}']",
         f"--static-go-sdk-url-template=file://{tarball.parent}/go{{version}}.{{platform}}.tar",
         "--static-go-sdk-url-platform-mapping={'linux_x86_64': 'linux-amd64'}",
     ]
@@ -108,6 +109,35 @@ def test_download_version_below_minimum_is_refused(sdk_tarball) -> None:
     with pytest.raises(ExecutionError, match=r"1\.27\.3.*older than.*minimum_version = '1\.28'"):
         rule_runner.request(GoSdk, [])
 
+
+
+def _tarball(path: Path, members: dict[str, bytes]) -> tuple[Path, str, int]:
+    with tarfile.open(path, "w") as tf:
+        for name, data in members.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tf.addfile(info, io.BytesIO(data))
+    data = path.read_bytes()
+    return path, hashlib.sha256(data).hexdigest(), len(data)
+
+
+def test_download_of_an_archive_without_go_is_refused(tmp_path) -> None:
+    tarball = _tarball(tmp_path / "go1.27.3.linux-amd64.tar", {"go/README.md": b"not an SDK\n"})
+    rule_runner = make_rule_runner()
+    rule_runner.set_options(download_options(*tarball), env_inherit={"PATH"})
+    with pytest.raises(ExecutionError, match=r"go1\.27\.3\.linux-amd64\.tar has no single `bin/go` \(found: none\)"):
+        rule_runner.request(GoSdk, [])
+
+
+def test_download_whose_go_reports_another_version_is_refused(sdk_tarball, tmp_path) -> None:
+    """The unpacked `go` itself says which Go it is: 1.27.3 served as 1.27.4 is an error."""
+    tarball, sha, length = sdk_tarball
+    served_as = tmp_path / "go1.27.4.linux-amd64.tar"
+    served_as.write_bytes(tarball.read_bytes())
+    rule_runner = make_rule_runner()
+    rule_runner.set_options(download_options(served_as, sha, length, version="1.27.4"), env_inherit={"PATH"})
+    with pytest.raises(ExecutionError, match=r"version = '1\.27\.4' reports 'go1\.27\.3'"):
+        rule_runner.request(GoSdk, [])
 
 def test_search_paths_finds_host_go(tmp_path) -> None:
     go = host_go()
