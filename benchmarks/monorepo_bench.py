@@ -3,7 +3,7 @@
 plugin's `pants package ::`, and optionally vs Pants 2.17's own Go backend.
 
     ./run-tests --version >/dev/null; "$PSG_VENV/bin/python" benchmarks/monorepo_bench.py [--sizes 10 50 100]
-        [--reps 3] [--quick-reps 5] [--reapi-server BIN] [--pants-go-backend [--go121-venv DIR]] [--output FILE]
+        [--reps 3] [--quick-reps 5] [--remote-cache] [--pants-go-backend [--go121-venv DIR]] [--output FILE]
     (or any Python 3.9+: it only runs ./pants, go and, for --pants-go-backend, venv/pip)
 
 For each size N (N binaries, 4N packages, layered imports; see gen_monorepo.py) it measures, in one
@@ -20,8 +20,8 @@ shows the median, the range and the number of runs of each step, and the ratios 
   the module whose package directories have no BUILD file: one `static_go_packages()` in the
   module's BUILD file generates their targets (gen_monorepo.py --package-targets generated), so
   Pants parses ~N+1 BUILD files per run instead of ~5N+1;
-- remote hit (plugin only, when `--reapi-server` points at the cache server binary built from
-  tests/reapi_cache): a second clone at another path with empty named caches and no local
+- remote hit (plugin only, with `--remote-cache`: a BuildGrid cache server on 127.0.0.1, see
+  build-support/buildgrid.py, filled by one `--remote-cache-write` run): a second clone at another path with empty named caches and no local
   process cache reads every process result from the remote cache; then the same in a third
   clone whose pantsd was started beforehand (`./pants --version`);
 - cold with pantsd up (plugin only): the cold build in a second copy of the repo (a module path
@@ -63,7 +63,6 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -78,6 +77,9 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 from gen_monorepo import generate  # noqa: E402
+
+sys.path.insert(0, str(REPO / "build-support"))
+import buildgrid  # noqa: E402
 
 ENTRIES = ("pants", "pants.toml", "BUILD", "pants-plugins", "3rdparty", "build-support")
 # The Pants repo for the Go backend: the launcher only (it finds its root from its own location).
@@ -189,17 +191,20 @@ def go121_dir(venv: Path) -> Path:
     return go.parent
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def copy_entries(dest: Path, entries: tuple[str, ...]) -> None:
     """A new Pants repo at `dest` with these entries of this repository (the launcher etc.)."""
     dest.mkdir(parents=True)
     for e in entries:
         (shutil.copytree if (REPO / e).is_dir() else shutil.copy2)(REPO / e, dest / e)
+
+
+def no_go_process_ran(named_caches: Path) -> None:
+    """A remote-hit run must run no `go` process: each would have written into the run's fresh
+    GOCACHE named cache. (Pants does not fail when the cache does not answer, e.g. for an
+    instance name the server lacks: it warns and builds locally.)"""
+    gocache = named_caches / "static_go_build_cache"
+    if gocache.is_dir() and any(gocache.iterdir()):
+        raise Failed(f"a `go` process ran in a remote-hit run ({gocache} is not empty): the remote cache did not answer")
 
 
 def clone(repo: Path, dest: Path) -> None:
@@ -210,7 +215,7 @@ def clone(repo: Path, dest: Path) -> None:
 Samples = List[Tuple[float, float]]  # (seconds, peak RSS MiB) of each run of a step
 
 
-def bench(n: int, work: Path, reapi_server: str | None, reps: int, quick_reps: int) -> dict[str, Samples]:
+def bench(n: int, work: Path, remote_cache: bool, reps: int, quick_reps: int) -> dict[str, Samples]:
     """Every step `reps` times, the floor's and the plugin's runs interleaved (floor, plugin,
     floor, plugin, ...) so that the machine's slow and fast phases fall on both."""
     r: dict[str, Samples] = defaultdict(list)
@@ -274,12 +279,9 @@ def bench(n: int, work: Path, reapi_server: str | None, reps: int, quick_reps: i
     stop_pantsd(repo)
     shutil.rmtree(repo_g)
 
-    if reapi_server:
-        port = free_port()
-        server = subprocess.Popen([reapi_server, "-addr", f"127.0.0.1:{port}", "-dir", str(work / f"cas-{n}")], stdout=subprocess.PIPE)
-        server.stdout.readline()
-        try:
-            remote = [f"--remote-store-address=grpc://127.0.0.1:{port}", "--remote-instance-name=bench"]
+    if remote_cache:
+        with buildgrid.server(work / f"buildgrid-{n}", ["bench"]) as addr:
+            remote = [f"--remote-store-address=grpc://{addr}", "--remote-instance-name=bench"]
             # The writer waits for its uploads after the goal (Pants' default, 3 s, drops the rest).
             measure(pants(repo, "--no-pantsd", "--no-local-cache", "--remote-cache-write", "--session-end-tasks-timeout=600",
                           *remote, f"--named-caches-dir={named}", "package", "::"), repo)
@@ -287,23 +289,24 @@ def bench(n: int, work: Path, reapi_server: str | None, reps: int, quick_reps: i
                 other = work / f"other-{n}-{i}" / "clone"
                 clone(repo, other)
                 # No local process cache and empty named caches: every result comes from the server.
+                named_b = work / f"named-b-{n}-{i}"
                 r["plugin remote hit (new clone)"].append(measure(
                     pants(other, "--no-pantsd", "--no-local-cache", "--remote-cache-read", *remote,
-                          f"--named-caches-dir={work / f'named-b-{n}-{i}'}", "package", "::"),
+                          f"--named-caches-dir={named_b}", "package", "::"),
                     other,
                 ))
+                no_go_process_ran(named_b)
                 # The same in another clone whose pantsd is already running (started by `--version`).
                 third = work / f"third-{n}-{i}" / "clone"
                 clone(repo, third)
-                opts = ["--pantsd", "--no-local-cache", "--remote-cache-read", *remote, f"--named-caches-dir={work / f'named-c-{n}-{i}'}"]
+                named_c = work / f"named-c-{n}-{i}"
+                opts = ["--pantsd", "--no-local-cache", "--remote-cache-read", *remote, f"--named-caches-dir={named_c}"]
                 measure(pants(third, *opts, "--version"), third)
                 try:
                     r["plugin remote hit (new clone, pantsd up)"].append(measure(pants(third, *opts, "package", "::"), third))
                 finally:
                     stop_pantsd(third)
-        finally:
-            server.terminate()
-            server.wait()
+                no_go_process_ran(named_c)
     return r
 
 
@@ -365,7 +368,8 @@ def main() -> None:
     p.add_argument("--reps", type=int, default=3,
                    help="runs of each step (the Go backend's: one), floor and plugin interleaved; the table shows medians")
     p.add_argument("--quick-reps", type=int, default=5, help="runs of the no-op and leaf edit steps (floor and plugin)")
-    p.add_argument("--reapi-server", help="path to the reapi_cache binary (tests/reapi_cache)")
+    p.add_argument("--remote-cache", action="store_true",
+                   help="also measure remote cache hits, with a BuildGrid cache server (build-support/buildgrid.py)")
     p.add_argument("--output", type=Path, default=HERE / "results" / "monorepo.md")
     p.add_argument("--pants-go-backend", action="store_true",
                    help="also measure Pants 2.17's own Go backend (pants.backend.experimental.go) on Go 1.21")
@@ -378,7 +382,7 @@ def main() -> None:
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="psg-bench-") as tmp:
         for n in args.sizes:
-            res: dict[str, Samples | None] = dict(bench(n, Path(tmp), args.reapi_server, args.reps, args.quick_reps))
+            res: dict[str, Samples | None] = dict(bench(n, Path(tmp), args.remote_cache, args.reps, args.quick_reps))
             if go_dir:
                 res.update({k: ([v] if v else None) for k, v in bench_go_backend(n, Path(tmp), go_dir, failures).items()})
             secs = {k: median(s for s, _ in v) for k, v in res.items() if v}

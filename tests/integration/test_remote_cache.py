@@ -1,14 +1,11 @@
-"""Remote cache sharing through a real REAPI cache server on 127.0.0.1.
-
-bazel-remote and bb-storage cannot be fetched here (the module proxy answers 403), so the server
-is tests/reapi_cache: a small REAPI v2 cache (Capabilities, ActionCache, CAS, ByteStream) built
-with `go build` from the module proxy, cached outside the clone.
+"""Remote cache sharing through a real REAPI cache server on 127.0.0.1: BuildGrid (PyPI, pinned
+in 3rdparty/python/buildgrid.lock), installed once into a venv outside the clone and run with
+only its cache services by build-support/buildgrid.py. bazel-remote and bb-storage cannot be
+fetched here (the Go module proxy answers 403 for both).
 """
 
 from __future__ import annotations
 
-import hashlib
-import os
 import shutil
 import subprocess
 import sys
@@ -19,51 +16,20 @@ import pytest
 
 from integration.conftest import EXAMPLE_GO_BUILDS
 from integration.pantsrun import PantsResult, check, copy_repo, run_pants
-from testsupport import REPO_ROOT, host_go, sha256_file
-
-SERVER_SRC = REPO_ROOT / "tests" / "reapi_cache"
+from testsupport import REPO_ROOT, sha256_file
 
 sys.path.insert(0, str(REPO_ROOT / "benchmarks"))
+sys.path.insert(0, str(REPO_ROOT / "build-support"))
+import buildgrid  # noqa: E402
 from gen_monorepo import generate  # noqa: E402
 
-
-def cache_dir() -> Path:
-    base = os.environ.get("PSG_CACHE") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "pants-static-go"
-    )
-    return Path(base) / "tools"
-
-
-@pytest.fixture(scope="module")
-def server_binary() -> Path:
-    h = hashlib.sha256()
-    for f in sorted(SERVER_SRC.iterdir()):
-        if f.is_file():
-            h.update(f.name.encode() + f.read_bytes())
-    out = cache_dir() / f"reapi_cache-{h.hexdigest()[:16]}"
-    if not out.exists():
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = out.with_suffix(".tmp")
-        subprocess.run(
-            [host_go(), "build", "-o", str(tmp), "."],
-            cwd=SERVER_SRC, check=True, env={**os.environ, "GOFLAGS": "-mod=readonly", "CGO_ENABLED": "0"},
-        )
-        tmp.rename(out)
-    return out
+INSTANCES = ("ci", "short")
 
 
 @pytest.fixture
-def server(server_binary: Path, tmp_path: Path):
-    stats = tmp_path / "stats.json"
-    proc = subprocess.Popen(
-        [str(server_binary), "-addr", "127.0.0.1:0", "-dir", str(tmp_path / "cas"), "-stats", str(stats)],
-        stdout=subprocess.PIPE, text=True,
-    )
-    line = proc.stdout.readline().strip()
-    assert line.startswith("listening on "), line
-    yield line.split()[-1], stats
-    proc.terminate()
-    proc.wait(timeout=20)
+def server(tmp_path: Path):
+    with buildgrid.server(tmp_path / "buildgrid", INSTANCES) as addr:
+        yield addr
 
 
 def package_from_remote_cache(repo: Path, remote: list[str], tmp_path: Path, go_builds: int) -> PantsResult:
@@ -82,8 +48,7 @@ def package_from_remote_cache(repo: Path, remote: list[str], tmp_path: Path, go_
 
 
 def test_second_clone_reads_every_build_from_the_remote_cache(server, tmp_path: Path) -> None:
-    addr, stats = server
-    remote = [f"--remote-store-address=grpc://{addr}", "--remote-instance-name=ci"]
+    remote = [f"--remote-store-address=grpc://{server}", "--remote-instance-name=ci"]
     a = copy_repo(tmp_path / "a" / "repo")
     # As README's remote cache settings say for a writer: let the uploads finish after the goal.
     res_a = check(
@@ -106,8 +71,7 @@ def test_a_short_writer_run_needs_the_session_end_timeout_of_readme(server, tmp_
     `session_end_tasks_timeout` (default 3 s). A short `--no-pantsd` run of a small module spends
     longer than that on its first uploads (the Go SDK is among each action's inputs), so README's
     remote cache settings raise it; with them, a clone reads every build from the cache."""
-    addr, _ = server
-    remote = [f"--remote-store-address=grpc://{addr}", "--remote-instance-name=short"]
+    remote = [f"--remote-store-address=grpc://{server}", "--remote-instance-name=short"]
     a = copy_repo(tmp_path / "a" / "repo", examples=False)
     generate(a / "mono", 2, 8, module=f"example.com/short{uuid.uuid4().hex[:12]}")
     named = f"--named-caches-dir={tmp_path / 'named-a'}"
