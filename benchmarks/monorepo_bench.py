@@ -409,7 +409,7 @@ def main() -> None:
     header = ["binaries", "step", "seconds (median)", "min–max", "runs", "× floor (same step)", "× floor Go 1.21 (same step)", "÷ floor cold", "÷ plugin cold", "peak RSS MiB"]
     if not go_dir:
         header.remove("× floor Go 1.21 (same step)")
-    flags = f"--sizes {' '.join(map(str, args.sizes))} --reps {args.reps} --quick-reps {args.quick_reps}" + (" --pants-go-backend" if go_dir else "")
+    flags = f"--sizes {' '.join(map(str, args.sizes))} --reps {args.reps} --quick-reps {args.quick_reps}" + (" --pants-go-backend" if go_dir else "") + (" --remote-cache" if args.remote_cache else "")
     go_versions = subprocess.run([shutil.which('go') or '/usr/local/go/bin/go', 'version'], capture_output=True, text=True).stdout.strip()
     if go_dir:
         go_versions += "; Go 1.21 floor and Pants' Go backend: " + subprocess.run(
