@@ -153,9 +153,14 @@ def server(workdir: Path, instances: Sequence[str], port: int | None = None) -> 
             proc = subprocess.Popen([str(bgd), "server", "start", "--pid-file", str(pidfile), str(config)],
                                     stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         deadline = time.monotonic() + READY_TIMEOUT
-        while proc.poll() is None and not (pidfile.exists() and pidfile.read_text().strip()) and time.monotonic() < deadline:
+
+        def ready() -> bool:
+            # bgd writes its pid into the file once the port listens.
+            return pidfile.exists() and pidfile.read_text().strip() != ""
+
+        while proc.poll() is None and not ready() and time.monotonic() < deadline:
             time.sleep(0.05)
-        if proc.poll() is None and pidfile.exists():
+        if proc.poll() is None and ready():
             break
         if proc.poll() is None:
             proc.kill()
