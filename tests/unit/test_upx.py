@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from elftools.elf.elffile import ELFFile
 
-from static_go.platforms import GoPlatform
-from static_go.upx import parse_upx_level, parse_upx_version, upx_args, upx_refusal
-from static_go.verify import check_binary
+from static_go.util.platforms import GoPlatform
+from static_go.binary.upx_support import parse_upx_level, parse_upx_version, upx_args, upx_refusal
+from static_go.binary.verify import check_binary
 from testsupport import host_go, upx_exe
 
 

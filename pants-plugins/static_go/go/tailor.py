@@ -23,8 +23,8 @@ from pants.engine.unions import UnionRule
 from pants.util.dirutil import group_by_dir
 from pants.util.logging import LogLevel
 
-from static_go.analysis import MainPackage, MainPackageRequest
-from static_go.target_types import (
+from static_go.go.dependency_inference import MainPackage, MainPackageRequest
+from static_go.go.target_types import (
     StaticGoBinaryMainField,
     StaticGoBinaryTarget,
     StaticGoModuleTarget,

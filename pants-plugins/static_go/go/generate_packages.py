@@ -18,7 +18,7 @@ from pants.engine.target import (
 from pants.engine.unions import UnionMembership, UnionRule
 from pants.util.logging import LogLevel
 
-from static_go.target_types import (
+from static_go.go.target_types import (
     StaticGoPackagesSourcesField,
     StaticGoPackagesTarget,
     StaticGoPackageSourcesField,

@@ -9,14 +9,26 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import Iterable, Mapping
 
 from pants.core.util_rules.system_binaries import BinaryPathRequest, BinaryPaths, SearchPath
 from pants.engine.env_vars import EnvironmentVars, EnvironmentVarsRequest
 from pants.engine.process import FallibleProcessResult, Process, ProcessCacheScope
 from pants.engine.rules import Get, MultiGet, collect_rules, rule
+from pants.util.frozendict import FrozenDict
 from pants.util.logging import LogLevel
 
-from static_go.toolchain import _expand_search_paths
+
+
+def expand_search_paths(paths: Iterable[str], env: Mapping[str, str]) -> tuple[str, ...]:
+    """Search path option values with `<PATH>` replaced by the entries of `env["PATH"]`."""
+    out: list[str] = []
+    for p in paths:
+        if p == "<PATH>":
+            out.extend(x for x in env.get("PATH", "").split(os.pathsep) if x)
+        else:
+            out.append(p)
+    return tuple(dict.fromkeys(out))
 
 
 @dataclass(frozen=True)
@@ -29,6 +41,8 @@ class HostToolRequest:
     # When set, the version check runs with PATH = the tool's own directory + these (for
     # wrappers such as `musl-gcc`, which runs `gcc` from PATH); otherwise with no PATH.
     probe_path: tuple[str, ...] | None = None
+    # More environment for the version check (e.g. `GOTOOLCHAIN=local` for `go`).
+    probe_env: FrozenDict[str, str] = FrozenDict()
 
 
 def probe_path_dirs(path: str, extra: tuple[str, ...]) -> tuple[str, ...]:
@@ -53,7 +67,7 @@ class HostToolCandidates:
 @rule(desc="Find a host tool", level=LogLevel.DEBUG)
 async def find_host_tool(request: HostToolRequest) -> HostToolCandidates:
     env = await Get(EnvironmentVars, EnvironmentVarsRequest(["PATH"]))
-    search_path = _expand_search_paths(request.search_paths, env)
+    search_path = expand_search_paths(request.search_paths, env)
     found = await MultiGet(
         Get(
             BinaryPaths,
@@ -70,11 +84,14 @@ async def find_host_tool(request: HostToolRequest) -> HostToolCandidates:
             FallibleProcessResult,
             Process(
                 argv=(path, *request.version_args),
-                env=(
-                    {"PATH": os.pathsep.join(probe_path_dirs(path, request.probe_path))}
-                    if request.probe_path is not None
-                    else {}
-                ),
+                env={
+                    **request.probe_env,
+                    **(
+                        {"PATH": os.pathsep.join(probe_path_dirs(path, request.probe_path))}
+                        if request.probe_path is not None
+                        else {}
+                    ),
+                },
                 description=f"Check {path}",
                 level=LogLevel.DEBUG,
                 # A host tool can be upgraded in place: ask again in every new Pants session.

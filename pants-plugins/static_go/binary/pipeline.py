@@ -17,56 +17,26 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from pants.engine.addresses import Address
-from pants.engine.fs import Digest, DigestEntries, FileEntry
-from pants.engine.rules import Get, collect_rules, rule
+from pants.engine.rules import Get, MultiGet, collect_rules, rule
 from pants.engine.target import Field, WrappedTarget, WrappedTargetRequest
 from pants.util.logging import LogLevel
 
-from static_go import hosttools, size_report, strip, upx
-from static_go.build import StaticGoBuildRequest
-from static_go.platforms import GoPlatform
-from static_go.size_report import ArtifactSizes, StartupMeasurement, StartupRequest
-from static_go.strip import (
+from static_go.binary.result import GoBinaryFile
+from static_go.binary.size_report import ArtifactSizes
+from static_go.binary.startup import StartupMeasurement, StartupRequest
+from static_go.binary.strip import StripRequest, StripSubsystem, StripTool, StripToolRequest
+from static_go.binary.upx import UpxPackRequest, UpxSelfTestRequest, UpxSubsystem, UpxTool
+from static_go.binary.upx_support import parse_upx_level, supported_upx_platforms, upx_args, upx_refusal
+from static_go.binary.verify import VerifyRequest
+from static_go.go.build_options import StaticGoBuildRequest
+from static_go.go.target_types import (
     StaticGoBinaryStripField,
-    StripRequest,
-    StrippedGoBinary,
-    StripSubsystem,
-    StripTool,
-    StripToolRequest,
-)
-from static_go.target_types import StaticGoBinaryTarget
-from static_go.upx import (
-    UPX_FIELDS,
-    PackedGoBinary,
     StaticGoBinaryUpxBruteField,
     StaticGoBinaryUpxField,
     StaticGoBinaryUpxLevelField,
     StaticGoBinaryUpxLzmaField,
     StaticGoBinaryUpxSkipUnsupportedField,
-    UpxPackRequest,
-    UpxSelfTestRequest,
-    UpxSubsystem,
-    UpxTestedBinary,
-    UpxTool,
-    parse_upx_level,
-    supported_upx_platforms,
-    upx_args,
-    upx_refusal,
 )
-from static_go.verify import VerifiedGoBinary
-
-
-@dataclass(frozen=True)
-class FinalGoBinary:
-    address: Address
-    platform: GoPlatform
-    digest: Digest  # one file, `file_name`, at the root
-    file_name: str
-    size: int
-    sha256: str
-    summary: str  # human-readable, e.g. "static ELF, go1.26.8, UPX 4.2.2 --lzma"
-    sizes: ArtifactSizes | None = None  # per step, for the size report
 
 
 class UnsupportedPostprocessing(Exception):
@@ -89,7 +59,7 @@ async def plan_postprocessing(
     tgt = wrapped.target
 
     def value(field: type[Field], default):
-        v = tgt[field].value if tgt.has_field(field) else None
+        v = tgt[field].value
         return default if v is None else v
 
     do_strip = value(StaticGoBinaryStripField, strip_settings.enabled_by_default)
@@ -132,82 +102,55 @@ async def plan_postprocessing(
     return PostprocessPlan(strip=do_strip, upx_options=options)
 
 
-async def _single_file(digest: Digest) -> FileEntry:
-    entries = await Get(DigestEntries, Digest, digest)
-    (entry,) = (e for e in entries if isinstance(e, FileEntry))
-    return entry
+async def _strip(binary: GoBinaryFile, sizes: ArtifactSizes) -> tuple[GoBinaryFile, ArtifactSizes]:
+    stripped, tool = await MultiGet(
+        Get(GoBinaryFile, StripRequest(binary)), Get(StripTool, StripToolRequest(binary.platform))
+    )
+    return stripped, dataclasses.replace(sizes, stripped=stripped.size, strip_tool=f"{tool.path} ({tool.version})")
+
+
+async def _upx(
+    binary: GoBinaryFile, options: tuple[str, ...], sizes: ArtifactSizes, upx_settings: UpxSubsystem
+) -> tuple[GoBinaryFile, ArtifactSizes]:
+    packed, tool = await MultiGet(Get(GoBinaryFile, UpxPackRequest(binary, options)), Get(UpxTool))
+    tested = await Get(GoBinaryFile, UpxSelfTestRequest(packed))
+    startup = None
+    if upx_settings.measure_startup:
+        startup = await Get(
+            StartupMeasurement,
+            StartupRequest(
+                binary.address,
+                binary.platform,
+                binary.file_name,
+                before=binary.digest,
+                after=tested.digest,
+                runs=upx_settings.startup_runs,
+            ),
+        )
+    return tested, dataclasses.replace(
+        sizes, packed=tested.size, upx_options=options, upx_version=tool.version, startup=startup
+    )
 
 
 @rule(desc="Assemble the final static Go binary", level=LogLevel.DEBUG)
-async def final_go_binary(request: StaticGoBuildRequest, upx_settings: UpxSubsystem) -> FinalGoBinary:
-    plan = await Get(PostprocessPlan, StaticGoBuildRequest, request)
-    verified = await Get(VerifiedGoBinary, StaticGoBuildRequest, request)
-    address, plat, name = verified.address, verified.platform, verified.file_name
-    digest = verified.digest
-    summary = verified.summary
-    entry: FileEntry | None = None  # of the latest step after verification
+async def final_go_binary(request: StaticGoBuildRequest, upx_settings: UpxSubsystem) -> GoBinaryFile:
+    """The verified binary after the strip and UPX steps its plan asks for, with its sizes."""
+    plan, binary = await MultiGet(
+        Get(PostprocessPlan, StaticGoBuildRequest, request), Get(GoBinaryFile, VerifyRequest(request))
+    )
     sizes = ArtifactSizes(
-        go_build=verified.size,
+        go_build=binary.size,
         go_build_ldflags_s_w=bool(request.field_set.strip_debug.value),
         upx_skipped=plan.upx_skipped,
     )
-
     if plan.strip:
-        stripped = await Get(StrippedGoBinary, StripRequest(address, plat, digest, name))
-        digest = stripped.digest
-        entry = await _single_file(digest)
-        sizes = dataclasses.replace(
-            sizes,
-            stripped=entry.file_digest.serialized_bytes_length,
-            strip_tool=f"{stripped.tool.path} ({stripped.tool.version})",
-        )
-        summary += ", stripped"
-
+        binary, sizes = await _strip(binary, sizes)
     if plan.upx_options is not None:
-        packed = await Get(PackedGoBinary, UpxPackRequest(address, plat, digest, name, plan.upx_options))
-        tested = await Get(UpxTestedBinary, UpxSelfTestRequest(address, plat, packed.digest, name))
-        startup = None
-        if upx_settings.measure_startup:
-            startup = await Get(
-                StartupMeasurement,
-                StartupRequest(address, plat, name, before=digest, after=tested.digest, runs=upx_settings.startup_runs),
-            )
-        digest = tested.digest
-        entry = await _single_file(digest)
-        sizes = dataclasses.replace(
-            sizes,
-            packed=entry.file_digest.serialized_bytes_length,
-            upx_options=plan.upx_options,
-            upx_version=packed.tool.version,
-            startup=startup,
-        )
-        summary += f", UPX {packed.tool.version}{''.join(' ' + o for o in plan.upx_options)}"
+        binary, sizes = await _upx(binary, plan.upx_options, sizes, upx_settings)
     elif plan.upx_skipped:
-        summary += ", not UPX-packed (unsupported)"
-
-    if entry is None:
-        size, sha256 = verified.size, verified.sha256
-    else:
-        size, sha256 = entry.file_digest.serialized_bytes_length, entry.file_digest.fingerprint
-    return FinalGoBinary(
-        address=address,
-        platform=plat,
-        digest=digest,
-        file_name=name,
-        size=size,
-        sha256=sha256,
-        summary=summary,
-        sizes=sizes,
-    )
+        binary = binary.replace(summary=f"{binary.summary}, not UPX-packed (unsupported)")
+    return binary.replace(sizes=sizes)
 
 
 def rules():
-    return [
-        *collect_rules(),
-        *hosttools.rules(),
-        *strip.rules(),
-        *upx.rules(),
-        *size_report.rules(),
-        StaticGoBinaryTarget.register_plugin_field(StaticGoBinaryStripField),
-        *(StaticGoBinaryTarget.register_plugin_field(f) for f in UPX_FIELDS),
-    ]
+    return collect_rules()

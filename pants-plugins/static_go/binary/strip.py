@@ -18,18 +18,17 @@ import os
 import re
 from dataclasses import dataclass
 
-from pants.engine.addresses import Address
 from pants.engine.fs import Digest, RemovePrefix
 from pants.engine.process import FallibleProcessResult, Process
 from pants.engine.rules import Get, collect_rules, rule
-from pants.engine.target import TriBoolField
 from pants.option.option_types import BoolOption, DictOption, StrListOption
 from pants.option.subsystem import Subsystem
 from pants.util.logging import LogLevel
-from pants.util.strutil import help_text, softwrap
+from pants.util.strutil import softwrap
 
-from static_go.hosttools import HostToolCandidates, HostToolRequest
-from static_go.platforms import GoPlatform
+from static_go.binary.result import GoBinaryFile, single_file_binary
+from static_go.util.host_tools import HostToolCandidates, HostToolRequest
+from static_go.util.platforms import GoPlatform
 
 OUT_DIR = "__strip_out"
 
@@ -49,20 +48,6 @@ BINUTILS_TRIPLES = {
     "mips64le": "mips64el-linux-gnuabi64",
     "loong64": "loongarch64-linux-gnu",
 }
-
-
-class StaticGoBinaryStripField(TriBoolField):
-    alias = "strip"
-    help = help_text(
-        """
-        Run a strip tool (`--strip-all`) on the verified binary, as its own cached step before
-        UPX. Useful with `strip_debug=False`; a `-s -w` binary (pure Go, or cgo, whose C linker
-        then gets `-s` too) has nothing left to strip.
-        The tool is `llvm-strip` (any ELF machine) or the binary's `<triple>-strip`, see
-        `[static-go-strip]`. linux (ELF) binaries only. Defaults to
-        `[static-go-strip].enabled_by_default` (False).
-        """
-    )
 
 
 class StripSubsystem(Subsystem):
@@ -153,41 +138,33 @@ async def find_strip_tool(request: StripToolRequest, strip: StripSubsystem) -> S
 
 @dataclass(frozen=True)
 class StripRequest:
-    address: Address
-    platform: GoPlatform
-    digest: Digest  # one file, `file_name`, at the root
-    file_name: str
-
-
-@dataclass(frozen=True)
-class StrippedGoBinary:
-    digest: Digest  # one file, `file_name`, at the root
-    tool: StripTool
+    binary: GoBinaryFile
 
 
 @rule(desc="Strip a static Go binary")
-async def strip_go_binary(request: StripRequest) -> StrippedGoBinary:
-    tool = await Get(StripTool, StripToolRequest(request.platform))
-    name = request.file_name
-    tool_name = os.path.basename(tool.path)
+async def strip_go_binary(request: StripRequest) -> GoBinaryFile:
+    binary = request.binary
+    tool = await Get(StripTool, StripToolRequest(binary.platform))
+    name = binary.file_name
     result = await Get(
         FallibleProcessResult,
         Process(
             argv=(tool.path, "--strip-all", "-o", f"{OUT_DIR}/{name}", name),
-            input_digest=request.digest,
+            input_digest=binary.digest,
             # Not read by the tool: puts its version into the cache key.
             env={"STATIC_GO_STRIP_VERSION": tool.version},
-            description=f"Strip {request.address} for {request.platform} ({tool_name})",
+            description=f"Strip {binary.address} for {binary.platform} ({os.path.basename(tool.path)})",
             output_files=(f"{OUT_DIR}/{name}",),
             level=LogLevel.INFO,
         ),
     )
     if result.exit_code != 0:
         raise StripError(
-            f"{request.address} ({request.platform}): `{tool.path} --strip-all` failed "
+            f"{binary.address} ({binary.platform}): `{tool.path} --strip-all` failed "
             f"(exit code {result.exit_code}):\n" + (result.stderr + result.stdout).decode(errors="replace").strip()
         )
-    return StrippedGoBinary(await Get(Digest, RemovePrefix(result.output_digest, OUT_DIR)), tool)
+    digest = await Get(Digest, RemovePrefix(result.output_digest, OUT_DIR))
+    return await single_file_binary(binary.address, binary.platform, digest, name, f"{binary.summary}, stripped")
 
 
 def rules():

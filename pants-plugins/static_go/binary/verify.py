@@ -9,15 +9,13 @@ against the requested GOOS/GOARCH/CGO_ENABLED. The check reads the file's bytes 
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 
-from pants.engine.addresses import Address
 from pants.engine.fs import Digest, DigestContents
-from pants.engine.rules import Get, collect_rules, rule
+from pants.engine.rules import Get, MultiGet, collect_rules, rule
 from pants.util.logging import LogLevel
 
-from static_go.binfmt import (
+from static_go.binary.binfmt import (
     ELF_64BIT,
     ELF_BIG_ENDIAN,
     ELF_MACHINES,
@@ -27,8 +25,10 @@ from static_go.binfmt import (
     BinaryInfo,
     read_binary,
 )
-from static_go.build import BuiltGoBinary, StaticGoBuildRequest
-from static_go.platforms import GoPlatform
+from static_go.binary.result import GoBinaryFile
+from static_go.go.build import GoBuildStepRequest
+from static_go.go.build_options import GoBuildOptions, StaticGoBuildRequest
+from static_go.util.platforms import GoPlatform
 
 
 class StaticVerificationError(Exception):
@@ -36,14 +36,10 @@ class StaticVerificationError(Exception):
 
 
 @dataclass(frozen=True)
-class VerifiedGoBinary:
-    address: Address
-    platform: GoPlatform
-    digest: Digest  # one file, `file_name`, at the root
-    file_name: str
-    size: int
-    sha256: str
-    summary: str  # e.g. "static ELF x86-64"
+class VerifyRequest:
+    """The output of `go build`, verified."""
+
+    request: StaticGoBuildRequest
 
 
 def check_binary(data: bytes, platform: GoPlatform, cgo: bool) -> tuple[BinaryInfo, list[str]]:
@@ -114,31 +110,29 @@ def explain(problems: list[str], info: BinaryInfo) -> str:
     return "\n".join(["- " + p for p in problems] + hints)
 
 
-@rule(desc="Verify a static Go binary", level=LogLevel.DEBUG)
-async def verify_static_go_binary(request: StaticGoBuildRequest) -> VerifiedGoBinary:
-    built = await Get(BuiltGoBinary, StaticGoBuildRequest, request)
-    contents = await Get(DigestContents, Digest, built.digest)
-    data = contents[0].content
-    info, problems = check_binary(data, built.platform, built.cgo)
-    if problems:
-        via = f", C toolchain {built.c_toolchain}" if built.c_toolchain else ""
-        raise StaticVerificationError(
-            f"{built.address} ({built.platform}{via}): the built `{built.file_name}` failed "
-            f"verification:\n{explain(problems, info)}"
-        )
+def binary_summary(info: BinaryInfo) -> str:
+    """e.g. `static ELF, go1.26.8`, `PE, go1.26.8`, `Mach-O, go1.26.8`."""
     kind = "static " if info.format == "elf" else ""
     summary = f"{kind}{info.format.upper() if info.format != 'macho' else 'Mach-O'}"
     if info.go_build_info:
         summary += f", {info.go_build_info.go_version}"
-    return VerifiedGoBinary(
-        address=built.address,
-        platform=built.platform,
-        digest=built.digest,
-        file_name=built.file_name,
-        size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(),
-        summary=summary,
+    return summary
+
+
+@rule(desc="Verify a static Go binary", level=LogLevel.DEBUG)
+async def verify_static_go_binary(request: VerifyRequest) -> GoBinaryFile:
+    built, options = await MultiGet(
+        Get(GoBinaryFile, GoBuildStepRequest(request.request)),
+        Get(GoBuildOptions, StaticGoBuildRequest, request.request),
     )
+    contents = await Get(DigestContents, Digest, built.digest)
+    info, problems = check_binary(contents[0].content, built.platform, options.cgo)
+    if problems:
+        raise StaticVerificationError(
+            f"{built.address} ({options.describe()}): the built `{built.file_name}` failed "
+            f"verification:\n{explain(problems, info)}"
+        )
+    return built.replace(summary=binary_summary(info))
 
 
 def rules():

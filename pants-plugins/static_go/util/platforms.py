@@ -118,3 +118,10 @@ def host_go_platform(os_name: str, machine: str) -> GoPlatform:
         "i686": "386",
     }.get(machine, machine)
     return GoPlatform(goos, goarch)
+
+
+def go_platform_of_pants_platform(value: str) -> GoPlatform:
+    """The Go platform of the host Pants runs on, from `pants.engine.platform.Platform.value`
+    (`linux_x86_64`, `linux_arm64`, `macos_x86_64`, `macos_arm64`)."""
+    os_name, machine = value.split("_", 1)
+    return host_go_platform({"linux": "Linux", "macos": "Darwin"}.get(os_name, os_name), machine)

@@ -21,8 +21,8 @@ from pants.engine.rules import Get, collect_rules, rule
 from pants.engine.target import WrappedTarget, WrappedTargetRequest
 from pants.util.logging import LogLevel
 
-from static_go.image import BuiltScratchImage, ScratchImageFieldSet
-from static_go.target_types import (
+from static_go.image.build import BuiltScratchImage, ScratchImageFieldSet
+from static_go.image.target_types import (
     ScratchImageRegistriesField,
     ScratchImageRepositoryField,
     ScratchImageTagsField,

@@ -1,5 +1,6 @@
 # Copyright 2026 pants-static-go contributors.
-"""`pants package` and `pants run` for `static_go_binary`."""
+"""`pants package` for `static_go_binary` (the final binary of each platform and a size report)
+and `scratch_image` (the image built by image/build.py)."""
 
 from __future__ import annotations
 
@@ -7,23 +8,24 @@ import os
 from collections import defaultdict
 from dataclasses import dataclass
 
+import json
+
 from pants.core.goals.package import BuiltPackage, BuiltPackageArtifact, PackageFieldSet
-from pants.core.goals.run import RunFieldSet, RunInSandboxBehavior, RunRequest
 from pants.engine.addresses import Address
 from pants.engine.fs import AddPrefix, CreateDigest, Digest, FileContent, MergeDigests
-from pants.engine.platform import Platform
 from pants.engine.rules import Get, MultiGet, collect_rules, rule
 from pants.engine.target import AllTargets
 from pants.engine.unions import UnionRule
 from pants.util.frozendict import FrozenDict
 from pants.util.logging import LogLevel
 
-from static_go.build import StaticGoBinaryFieldSet, StaticGoBuildRequest
-from static_go.platforms import GoPlatform, host_go_platform
-from static_go.target_types import StaticGoBinaryPlatformsField
-from static_go.toolchain import StaticGoSubsystem
-from static_go.artifact import FinalGoBinary
-from static_go.size_report import size_report_json
+from static_go.binary.result import GoBinaryFile
+from static_go.binary.size_report import size_report_json
+from static_go.go.build_options import StaticGoBinaryFieldSet, StaticGoBuildRequest
+from static_go.go.subsystem import StaticGoSubsystem
+from static_go.go.target_types import StaticGoBinaryPlatformsField
+from static_go.image.build import BuiltScratchImage, ScratchImageFieldSet
+from static_go.util.platforms import GoPlatform
 
 
 class OutputCollisionError(Exception):
@@ -80,52 +82,60 @@ async def package_static_go_binary(
                 f"{field_set.address} and {', '.join(str(a) for a in owners if a != field_set.address)} "
                 f"both write `{path}`. Give one of them a different `output_path` or `binary_name`."
             )
-    verified = await MultiGet(
-        Get(FinalGoBinary, StaticGoBuildRequest(field_set.as_build_field_set(), plat))
+    finals = await MultiGet(
+        Get(GoBinaryFile, StaticGoBuildRequest(field_set.as_build_field_set(), plat))
         for plat in platforms
     )
     placed = await MultiGet(
         Get(Digest, AddPrefix(v.digest, os.path.dirname(artifact_path(field_set, v.platform))))
-        for v in verified
+        for v in finals
     )
     report = size_report_json(
         field_set.address,
-        [(str(v.platform), artifact_path(field_set, v.platform), v.sha256, v.sizes) for v in verified],
+        [(str(v.platform), artifact_path(field_set, v.platform), v.sha256, v.sizes) for v in finals],
     )
     report_digest = await Get(Digest, CreateDigest([FileContent(size_report_path(field_set), report)]))
     digest = await Get(Digest, MergeDigests([*placed, report_digest]))
     # With strip/UPX, each artifact gets its size line(s); the JSON report is always written.
-    postprocessed = any(v.sizes and v.sizes.postprocessed for v in verified)
+    postprocessed = any(v.sizes and v.sizes.postprocessed for v in finals)
     artifacts = tuple(
         BuiltPackageArtifact(
             relpath=artifact_path(field_set, v.platform),
             extra_log_lines=(
                 f"    {str(v.platform):<16} {v.size:>10,} bytes  sha256:{v.sha256}  ({v.summary})",
                 *(v.sizes.log_lines() if postprocessed and v.sizes else ()),
-                *([f"      size report: {size_report_path(field_set)}"] if postprocessed and i == len(verified) - 1 else []),
+                *([f"      size report: {size_report_path(field_set)}"] if postprocessed and i == len(finals) - 1 else []),
             ),
         )
-        for i, v in enumerate(verified)
+        for i, v in enumerate(finals)
     )
     return BuiltPackage(digest, artifacts)
 
 
-@dataclass(frozen=True)
-class StaticGoBinaryRunFieldSet(StaticGoBinaryFieldSet, RunFieldSet):
-    run_in_sandbox_behavior = RunInSandboxBehavior.RUN_REQUEST_HERMETIC
-
-
-@rule(desc="Run a static_go_binary on the host", level=LogLevel.DEBUG)
-async def run_static_go_binary(field_set: StaticGoBinaryRunFieldSet, platform: Platform) -> RunRequest:
-    os_name, machine = platform.value.split("_", 1)
-    host = host_go_platform({"linux": "Linux", "macos": "Darwin"}.get(os_name, os_name), machine)
-    verified = await Get(FinalGoBinary, StaticGoBuildRequest(field_set.as_build_field_set(), host))
-    return RunRequest(digest=verified.digest, args=(f"{{chroot}}/{verified.file_name}",))
+@rule(desc="Package a scratch_image")
+async def package_scratch_image(fs: ScratchImageFieldSet) -> BuiltPackage:
+    built = await Get(BuiltScratchImage, ScratchImageFieldSet, fs)
+    base = fs.output_path.value_or_default(file_ending=None)
+    digest = await Get(Digest, AddPrefix(built.digest, base))
+    info = json.loads(built.info)
+    lines = {
+        "oci": (f"    OCI layout {info['repository']}:{','.join(info['tags'])}  {built.top_digest}",),
+        "image-info.json": (),
+    }
+    for img in info["images"]:
+        lines[img["docker_archive"]] = (
+            f"    {img['platform']:<12} manifest {img['manifest_digest']}  "
+            f"{img['compressed_size']:,} bytes compressed (binary {img['binary_size']:,})",
+        )
+    return BuiltPackage(
+        digest,
+        tuple(BuiltPackageArtifact(os.path.join(base, a), extra_log_lines=lines.get(a, ())) for a in built.artifacts),
+    )
 
 
 def rules():
     return [
         *collect_rules(),
         UnionRule(PackageFieldSet, StaticGoBinaryPackageFieldSet),
-        *StaticGoBinaryRunFieldSet.rules(),
+        UnionRule(PackageFieldSet, ScratchImageFieldSet),
     ]

@@ -1,0 +1,110 @@
+# Copyright 2026 pants-static-go contributors.
+"""UPX's start-up cost, measured by a cached process (so once per packed binary) that runs the
+binary before and after UPX, interleaved, several times each, with an invalid `GOMEMLIMIT`: the
+Go runtime rejects it in `schedinit`, after the UPX stub has unpacked the program and before any
+package `init` or `main` runs, so no user code executes and no arguments are needed. The runner,
+startup_timer.go, is built with the same SDK for the host, so the measurement needs nothing else
+on the machine.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from pants.engine.addresses import Address
+from pants.engine.fs import AddPrefix, CreateDigest, Digest, FileContent, MergeDigests
+from pants.engine.platform import Platform
+from pants.engine.process import FallibleProcessResult, Process
+from pants.engine.rules import Get, MultiGet, collect_rules, rule
+from pants.util.frozendict import FrozenDict
+from pants.util.logging import LogLevel
+
+from static_go.binary.size_report import StartupMeasurement
+from static_go.go.process import GoProcess
+from static_go.util.platforms import GoPlatform, go_platform_of_pants_platform
+from static_go.util.resources import resource_bytes
+
+TIMER_DIR = "__startup_timer"
+TIMER_EXE = f"{TIMER_DIR}/startup-timer"
+# Its probe environment and the message it waits for are size_report.PROBE_ENV and PROBE_MESSAGE.
+TIMER_GO = resource_bytes(__package__, "startup_timer.go")
+
+
+@dataclass(frozen=True)
+class StartupTimer:
+    digest: Digest  # holds TIMER_EXE
+    platform: GoPlatform  # the host's
+
+
+@rule(desc="Build the start-up timer", level=LogLevel.DEBUG)
+async def build_startup_timer(platform: Platform) -> StartupTimer:
+    host = go_platform_of_pants_platform(platform.value)
+    sources = await Get(
+        Digest,
+        CreateDigest(
+            [
+                FileContent("go.mod", b"module startuptimer\n\ngo 1.22\n"),
+                FileContent("main.go", TIMER_GO),
+            ]
+        ),
+    )
+    result = await Get(
+        FallibleProcessResult,
+        GoProcess(
+            args=("build", "-trimpath", "-buildvcs=false", "-ldflags=-s -w -buildid=", "-o", TIMER_EXE, "."),
+            description="Build the start-up timer for UPX-packed binaries",
+            input_digest=sources,
+            env=FrozenDict({**host.go_env(), "CGO_ENABLED": "0"}),
+            output_files=(TIMER_EXE,),
+            level=LogLevel.DEBUG,
+        ),
+    )
+    if result.exit_code != 0:
+        raise Exception(f"Building the start-up timer failed:\n{result.stderr.decode(errors='replace')}")
+    return StartupTimer(result.output_digest, host)
+
+
+@dataclass(frozen=True)
+class StartupRequest:
+    address: Address
+    platform: GoPlatform
+    file_name: str
+    before: Digest  # one file, `file_name`: the binary UPX packed
+    after: Digest  # one file, `file_name`: the packed binary
+    runs: int
+
+
+@rule(desc="Measure the start-up cost of UPX", level=LogLevel.DEBUG)
+async def measure_startup(request: StartupRequest, platform: Platform) -> StartupMeasurement:
+    host = go_platform_of_pants_platform(platform.value)
+    if (request.platform.goos, request.platform.goarch) != (host.goos, host.goarch):
+        return StartupMeasurement(not_measured=f"{request.platform} binaries do not run on this {host} host")
+    timer = await Get(StartupTimer)
+    name = request.file_name
+    before, after = await MultiGet(
+        Get(Digest, AddPrefix(request.before, "before")), Get(Digest, AddPrefix(request.after, "after"))
+    )
+    input_digest = await Get(Digest, MergeDigests([timer.digest, before, after]))
+    result = await Get(
+        FallibleProcessResult,
+        Process(
+            argv=(f"./{TIMER_EXE}", f"-n={request.runs}", f"before/{name}", f"after/{name}"),
+            input_digest=input_digest,
+            description=f"Measure the start-up of {request.address} for {request.platform} before and after UPX",
+            level=LogLevel.DEBUG,
+            timeout_seconds=600,
+        ),
+    )
+    try:
+        data = json.loads(result.stdout.decode())
+    except ValueError:
+        data = {"error": f"exit code {result.exit_code}: {result.stderr.decode(errors='replace')[:300]}"}
+    if "error" in data:
+        return StartupMeasurement(not_measured=data["error"])
+    before_ms, after_ms = data["median_ms"]
+    return StartupMeasurement(before_ms=before_ms, after_ms=after_ms, runs=data["runs"])
+
+
+def rules():
+    return collect_rules()

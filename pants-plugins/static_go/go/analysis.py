@@ -1,0 +1,228 @@
+# Copyright 2026 pants-static-go contributors.
+"""Go package analysis with `go list -json`.
+
+One `go list -e -json -deps ./...` process runs per module and analysis platform, over the
+module's directory (test files and `testdata/` excluded). Its result maps every package
+directory of the module to its imports and embedded files; dependency_inference.py turns that
+into edges.
+
+`go list` is given each Go file cut to what it reads (goheader.py), so edits that leave imports,
+embeds and build constraints alone do not run it again.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+
+from pants.build_graph.address import Address
+from pants.engine.fs import (
+    CreateDigest,
+    Digest,
+    DigestContents,
+    DigestSubset,
+    FileContent,
+    MergeDigests,
+    PathGlobs,
+    Snapshot,
+)
+from pants.engine.process import FallibleProcessResult
+from pants.engine.rules import Get, MultiGet, collect_rules, rule
+from pants.util.frozendict import FrozenDict
+from pants.util.logging import LogLevel
+
+from static_go.go.errors import GoAnalysisError
+from static_go.go.goheader import go_list_view_bytes
+from static_go.go.process import GoProcess, go_mod_mode
+from static_go.go.subsystem import StaticGoSubsystem
+from static_go.go.target_index import StaticGoTargetIndex
+from static_go.util.platforms import GoPlatform
+
+_LIST_FIELDS = "ImportPath,Name,Dir,Standard,Module,Imports,EmbedPatterns,EmbedFiles,Error,DepsErrors"
+
+
+@dataclass(frozen=True)
+class GoPackageInfo:
+    import_path: str
+    dir: str  # relative to the build root
+    name: str
+    imports: tuple[str, ...]
+    embed_patterns: tuple[str, ...]
+    embed_files: tuple[str, ...]  # relative to the build root
+    error: str | None
+
+
+@dataclass(frozen=True)
+class GoModuleAnalysis:
+    module_address: Address
+    module_dir: str
+    module_path: str
+    go_version: str  # the `go` directive
+    packages: FrozenDict[str, GoPackageInfo]  # by directory
+    local_dirs: FrozenDict[str, str]  # import path -> directory, for this module's packages
+
+
+@dataclass(frozen=True)
+class GoModuleAnalysisRequest:
+    module_address: Address
+
+
+def parse_go_list_stream(text: str) -> list[dict]:
+    """`go list -json` prints concatenated JSON objects, not a JSON array."""
+    decoder = json.JSONDecoder()
+    out = []
+    pos = 0
+    text = text.strip()
+    while pos < len(text):
+        obj, end = decoder.raw_decode(text, pos)
+        out.append(obj)
+        pos = end
+        while pos < len(text) and text[pos].isspace():
+            pos += 1
+    return out
+
+
+def module_analysis_from_listings(
+    module_address: Address, module_dir: str, listings: list[list[dict]]
+) -> GoModuleAnalysis:
+    """Merge the `go list` output of several platforms; paths become build-root relative."""
+    packages: dict[str, GoPackageInfo] = {}
+    local_dirs: dict[str, str] = {}
+    module_path = ""
+    go_version = ""
+    for listing in listings:
+        main_root = next(
+            (p["Module"]["Dir"] for p in listing if (p.get("Module") or {}).get("Main")), None
+        )
+        for p in listing:
+            mod = p.get("Module") or {}
+            if not mod.get("Main") or main_root is None:
+                continue
+            module_path = mod.get("Path", module_path)
+            go_version = mod.get("GoVersion", go_version)
+            rel = os.path.relpath(p["Dir"], main_root)
+            pkg_dir = os.path.normpath(os.path.join(module_dir, rel)) if rel != "." else module_dir
+            local_dirs[p["ImportPath"]] = pkg_dir
+            embed_files = tuple(os.path.join(pkg_dir, f) for f in p.get("EmbedFiles") or ())
+            err = (p.get("Error") or {}).get("Err")
+            prev = packages.get(pkg_dir)
+            if prev is not None:
+                imports = tuple(sorted(set(prev.imports) | set(p.get("Imports") or ())))
+                embed_patterns = tuple(sorted(set(prev.embed_patterns) | set(p.get("EmbedPatterns") or ())))
+                embed_files = tuple(sorted(set(prev.embed_files) | set(embed_files)))
+                err = prev.error or err
+                name = prev.name or p.get("Name", "")
+            else:
+                imports = tuple(sorted(p.get("Imports") or ()))
+                embed_patterns = tuple(sorted(p.get("EmbedPatterns") or ()))
+                embed_files = tuple(sorted(embed_files))
+                name = p.get("Name", "")
+            packages[pkg_dir] = GoPackageInfo(
+                import_path=p["ImportPath"],
+                dir=pkg_dir,
+                name=name,
+                imports=imports,
+                embed_patterns=embed_patterns,
+                embed_files=embed_files,
+                error=err,
+            )
+    return GoModuleAnalysis(
+        module_address=module_address,
+        module_dir=module_dir,
+        module_path=module_path,
+        go_version=go_version,
+        packages=FrozenDict(packages),
+        local_dirs=FrozenDict(local_dirs),
+    )
+
+
+@dataclass(frozen=True)
+class GoListInputRequest:
+    digest: Digest
+
+
+@dataclass(frozen=True)
+class GoListInput:
+    """A module's files as `go list` reads them: Go files cut to their package clause, imports and
+    `//go:embed` directives (see goheader.py), everything else as it is."""
+
+    digest: Digest
+
+
+@rule(desc="Prepare a Go module for `go list`", level=LogLevel.DEBUG)
+async def go_list_input(request: GoListInputRequest) -> GoListInput:
+    go_files, others = await MultiGet(
+        Get(DigestContents, DigestSubset(request.digest, PathGlobs(["**/*.go"]))),
+        Get(Digest, DigestSubset(request.digest, PathGlobs(["**", "!**/*.go"]))),
+    )
+    views = await Get(
+        Digest,
+        CreateDigest(FileContent(fc.path, go_list_view_bytes(fc.content), fc.is_executable) for fc in go_files),
+    )
+    return GoListInput(await Get(Digest, MergeDigests([views, others])))
+
+
+@rule(desc="Analyze a Go module with `go list`")
+async def analyze_go_module(request: GoModuleAnalysisRequest, settings: StaticGoSubsystem) -> GoModuleAnalysis:
+    module_dir = request.module_address.spec_path
+    prefix = f"{module_dir}/" if module_dir else ""
+    snapshot = await Get(
+        Snapshot,
+        PathGlobs([f"{prefix}**", f"!{prefix}**/*_test.go", f"!{prefix}**/testdata/**"]),
+    )
+    mod_mode = go_mod_mode(module_dir, snapshot.files)
+    # An edit that leaves every file's imports and embeds alone gives the same input: a cache hit.
+    listed = await Get(GoListInput, GoListInputRequest(snapshot.digest))
+    platforms = [GoPlatform.parse(p) for p in settings.analysis_platforms]
+    results = await MultiGet(
+        Get(
+            FallibleProcessResult,
+            GoProcess(
+                args=("list", "-e", f"-json={_LIST_FIELDS}", "-deps", "./..."),
+                description=f"Analyze Go module {request.module_address} for {plat} (go list)",
+                input_digest=listed.digest,
+                working_dir=module_dir or None,
+                env=FrozenDict({**plat.go_env(), "CGO_ENABLED": "1"}),
+                mod_mode=mod_mode,
+                level=LogLevel.DEBUG,
+            ),
+        )
+        for plat in platforms
+    )
+    listings = []
+    for plat, res in zip(platforms, results):
+        if res.exit_code != 0:
+            raise GoAnalysisError(
+                f"`go list` failed for the module {request.module_address} ({plat}):\n"
+                f"{res.stderr.decode(errors='replace')}"
+            )
+        listings.append(parse_go_list_stream(res.stdout.decode()))
+    return module_analysis_from_listings(request.module_address, module_dir, listings)
+
+
+@dataclass(frozen=True)
+class GoPackageAnalysisRequest:
+    package_dir: str
+
+
+@dataclass(frozen=True)
+class GoPackageAnalysis:
+    info: GoPackageInfo | None
+    module: GoModuleAnalysis
+
+
+@rule
+async def analyze_go_package(request: GoPackageAnalysisRequest, index: StaticGoTargetIndex) -> GoPackageAnalysis:
+    mod_addr = index.owning_module(request.package_dir)
+    if mod_addr is None:
+        raise GoAnalysisError(
+            f"No `static_go_module` target owns `{request.package_dir}`: add "
+            "`static_go_module()` to the BUILD file next to its `go.mod` (or run `pants tailor ::`)."
+        )
+    module = await Get(GoModuleAnalysis, GoModuleAnalysisRequest(mod_addr))
+    return GoPackageAnalysis(module.packages.get(request.package_dir), module)
+
+
+def rules():
+    return collect_rules()

@@ -1,0 +1,164 @@
+# Copyright 2026 pants-static-go contributors.
+"""One `go build` process per binary and platform.
+
+Its input digest holds only the binary's package closure as the dependency graph knows it: the
+`static_go_package` sources (no `*_test.go`, no `testdata/`), `go.mod`/`go.sum` (and `vendor/`),
+and the `resources`/`files` embedded with `//go:embed`. Third-party modules come from the module
+proxy into a named cache and are checked against `go.sum`. `-trimpath -buildvcs=false` and an
+empty build id make the output bytes a function of those inputs, the SDK and the flags.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shlex
+from dataclasses import dataclass
+
+from pants.core.target_types import FileSourceField, ResourceSourceField
+from pants.core.util_rules.source_files import SourceFiles, SourceFilesRequest
+from pants.engine.addresses import Address
+from pants.engine.fs import Digest, RemovePrefix, Snapshot
+from pants.engine.process import FallibleProcessResult
+from pants.engine.rules import Get, MultiGet, collect_rules, rule
+from pants.engine.target import (
+    InvalidFieldException,
+    SourcesField,
+    TransitiveTargets,
+    TransitiveTargetsRequest,
+)
+from pants.util.logging import LogLevel
+from pants.util.strutil import softwrap
+
+from static_go.binary.result import GoBinaryFile, single_file_binary
+from static_go.cgo.triples import glibc_nss_symbols
+from static_go.go.analysis import GoPackageAnalysis, GoPackageAnalysisRequest
+from static_go.go.build_cache_warmup import GoBuildCacheWarmupRequest, WarmedGoBuildCache
+from static_go.go.build_options import (
+    OUT_DIR,
+    GoBuildOptions,
+    StaticGoBinaryFieldSet,
+    StaticGoBuildRequest,
+    go_build_process,
+)
+from static_go.go.dependency_inference import MainPackage, MainPackageRequest
+from static_go.go.errors import GoBuildError
+from static_go.go.process import go_mod_mode
+from static_go.go.target_types import (
+    StaticGoModuleSourcesField,
+    StaticGoPackageSourcesField,
+    go_package_dir,
+)
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class GoBuildInputs:
+    """Everything `go build` sees of the repository for one binary."""
+
+    snapshot: Snapshot
+    module_address: Address
+    module_dir: str
+    main_dir: str  # relative to module_dir, `.`-prefixed for `go build`
+    mod_mode: str  # `readonly` or `vendor`
+
+
+@rule(desc="Collect the inputs of a static Go binary", level=LogLevel.DEBUG)
+async def collect_go_build_inputs(fs: StaticGoBinaryFieldSet) -> GoBuildInputs:
+    main = await Get(MainPackage, MainPackageRequest(fs.main))
+    main_dir = go_package_dir(main.address)
+    analysis = await Get(GoPackageAnalysis, GoPackageAnalysisRequest(main_dir))
+    info = analysis.info
+    if info is not None and info.name and info.name != "main":
+        raise InvalidFieldException(
+            f"The `main` field of {fs.address} points to {main.address}, which is "
+            f"`package {info.name}` ({info.import_path}), not `package main`. Point `main` at a "
+            "`static_go_package` whose files say `package main`."
+        )
+    transitive = await Get(TransitiveTargets, TransitiveTargetsRequest([fs.address]))
+    sources = await Get(
+        SourceFiles,
+        SourceFilesRequest(
+            (tgt.get(SourcesField) for tgt in transitive.closure),
+            for_sources_types=(
+                StaticGoPackageSourcesField,
+                StaticGoModuleSourcesField,
+                ResourceSourceField,
+                FileSourceField,
+            ),
+            enable_codegen=False,
+        ),
+    )
+    module_dir = analysis.module.module_dir
+    prefix = f"{module_dir}/" if module_dir else ""
+    if f"{prefix}go.mod" not in sources.files:
+        raise GoBuildError(f"{fs.address}: the closure of {main.address} holds no `{prefix}go.mod`.")
+    rel_main = os.path.relpath(main_dir or ".", module_dir or ".")
+    return GoBuildInputs(
+        snapshot=sources.snapshot,
+        module_address=analysis.module.module_address,
+        module_dir=module_dir,
+        main_dir="." if rel_main == "." else f"./{rel_main}",
+        mod_mode=go_mod_mode(module_dir, sources.files),
+    )
+
+
+@dataclass(frozen=True)
+class GoBuildStepRequest:
+    """The output of `go build` itself, before verification."""
+
+    request: StaticGoBuildRequest
+
+
+@rule(desc="Build a static Go binary")
+async def build_static_go_binary(step: GoBuildStepRequest) -> GoBinaryFile:
+    fs = step.request.field_set
+    inputs, options = await MultiGet(
+        Get(GoBuildInputs, StaticGoBinaryFieldSet, fs),
+        Get(GoBuildOptions, StaticGoBuildRequest, step.request),
+    )
+    if not options.cgo:
+        await Get(
+            WarmedGoBuildCache,
+            GoBuildCacheWarmupRequest(inputs.module_address, options.platform, options.env, options.tags),
+        )
+    process = go_build_process(options, inputs.main_dir, inputs.snapshot.digest, inputs.module_dir, inputs.mod_mode)
+    result = await Get(FallibleProcessResult, process)
+    if result.exit_code != 0:
+        raise GoBuildError(
+            softwrap(
+                f"""
+                `go build` failed for {fs.address} ({options.describe()}),
+                exit code {result.exit_code}. Command (in `{inputs.module_dir or '.'}`): go {shlex.join(process.args)}
+                """
+            )
+            + "\n\n"
+            + (result.stderr.decode(errors="replace") + result.stdout.decode(errors="replace")).strip()
+        )
+    if options.c_toolchain is not None:
+        _warn_glibc_nss(options, result.stderr.decode(errors="replace"))
+    digest = await Get(Digest, RemovePrefix(result.output_digest, OUT_DIR))
+    return await single_file_binary(fs.address, options.platform, digest, options.file_name)
+
+
+def _warn_glibc_nss(options: GoBuildOptions, linker_output: str) -> None:
+    nss = glibc_nss_symbols(linker_output)
+    if nss:
+        logger.warning(
+            softwrap(
+                f"""
+                {options.address} ({options.platform}) is linked statically against glibc by
+                {options.c_toolchain_description} and uses {', '.join(nss)}: in a static glibc binary these
+                load glibc's shared libraries at run time (NSS modules for host, service and
+                user lookups; `dlopen`ed libraries), which must be of the same glibc version,
+                so they fail in an empty root or on another distribution. Use a musl toolchain
+                (`libc="musl"`, zig or musl-gcc), or for Go's own lookups the build tags
+                `netgo,osusergo`.
+                """
+            )
+        )
+
+
+def rules():
+    return collect_rules()

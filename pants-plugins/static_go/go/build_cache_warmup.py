@@ -1,0 +1,110 @@
+# Copyright 2026 pants-static-go contributors.
+"""Precompiling a module's standard-library and third-party imports once per build configuration,
+before its binaries' `go build` processes start side by side."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from pants.core.util_rules.source_files import SourceFiles, SourceFilesRequest
+from pants.engine.addresses import Address
+from pants.engine.process import FallibleProcessResult
+from pants.engine.rules import Get, collect_rules, rule
+from pants.engine.target import WrappedTarget, WrappedTargetRequest
+from pants.util.frozendict import FrozenDict
+from pants.util.logging import LogLevel
+
+from static_go.go.analysis import GoModuleAnalysis, GoModuleAnalysisRequest
+from static_go.go.process import GoProcess, go_mod_mode
+from static_go.go.target_types import StaticGoModuleSourcesField
+from static_go.util.platforms import GoPlatform
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class GoBuildCacheWarmupRequest:
+    """Compile a module's imports from outside the module, for one build configuration."""
+
+    module_address: Address
+    platform: GoPlatform
+    env: FrozenDict[str, str]  # the go build's own environment (GOOS, GOARCH, CGO_ENABLED, ...)
+    tags: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class WarmedGoBuildCache:
+    packages: tuple[str, ...]
+    ok: bool
+
+
+def external_imports(module: GoModuleAnalysis) -> tuple[str, ...]:
+    """The standard-library and third-party packages imported by the module's own packages."""
+    return tuple(
+        sorted(
+            {
+                imp
+                for pkg in module.packages.values()
+                for imp in pkg.imports
+                if imp not in module.local_dirs and imp != "C"
+            }
+        )
+    )
+
+
+@rule(desc="Precompile a Go module's standard-library and third-party imports", level=LogLevel.DEBUG)
+async def warm_go_build_cache(request: GoBuildCacheWarmupRequest) -> WarmedGoBuildCache:
+    """Compile, in one process and into the shared GOCACHE, every package the module imports from
+    outside itself, before the module's binaries are built.
+
+    Without it, the binaries' `go build` processes start side by side on a cold GOCACHE and each
+    compiles the same standard library (Go does not share work in progress between processes).
+    `go list -e -export` compiles packages exactly as `go build` does, under the same cache keys
+    (same flags, environment and tags), so each binary's build then compiles only its module's own
+    packages. With `-e`, an import that this configuration cannot build (one seen only under
+    another analysis platform) does not stop the others from being compiled. The process's cache
+    key holds `go.mod`/`go.sum` and the list of imports, not the module's sources, so an edit of a
+    package does not run it again. It is an optimization only: no output depends on it, and when
+    it fails the binaries' builds compile what they need and report any real error.
+    """
+    module = await Get(GoModuleAnalysis, GoModuleAnalysisRequest(request.module_address))
+    packages = external_imports(module)
+    if not packages:
+        return WarmedGoBuildCache((), True)
+    wrapped = await Get(
+        WrappedTarget,
+        WrappedTargetRequest(request.module_address, description_of_origin="the static_go build cache warm-up"),
+    )
+    sources = await Get(SourceFiles, SourceFilesRequest([wrapped.target[StaticGoModuleSourcesField]]))
+    args = ["list", "-e", "-export", "-trimpath", "-f", "{{if .Error}}{{.ImportPath}}: {{.Error}}{{end}}"]
+    if request.tags:
+        args.append("-tags=" + ",".join(request.tags))
+    result = await Get(
+        FallibleProcessResult,
+        GoProcess(
+            args=(*args, *packages),
+            description=(
+                f"Precompile the standard-library and third-party imports of {request.module_address} "
+                f"for {request.platform} (go list -export)"
+            ),
+            input_digest=sources.snapshot.digest,
+            working_dir=module.module_dir or None,
+            env=request.env,
+            mod_mode=go_mod_mode(module.module_dir, sources.files),
+        ),
+    )
+    problems = (result.stdout + result.stderr).decode(errors="replace").strip()
+    if problems:
+        logger.debug(
+            "Precompiling the imports of %s for %s left out (the binaries' builds compile what they "
+            "need themselves):\n%s",
+            request.module_address,
+            request.platform,
+            problems,
+        )
+    return WarmedGoBuildCache(packages, result.exit_code == 0 and not problems)
+
+
+def rules():
+    return collect_rules()

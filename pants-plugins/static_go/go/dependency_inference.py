@@ -1,0 +1,157 @@
+# Copyright 2026 pants-static-go contributors.
+"""Dependency inference from the `go list` analysis: package -> imported packages of the same
+module, package -> its `static_go_module`, package -> `resources`/`files` owning `//go:embed`
+files, binary -> its main package."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from pants.build_graph.address import Address, AddressInput
+from pants.engine.internals.graph import Owners, OwnersRequest
+from pants.engine.rules import Get, MultiGet, collect_rules, rule
+from pants.engine.target import (
+    FieldSet,
+    InferDependenciesRequest,
+    InferredDependencies,
+    InvalidFieldException,
+    WrappedTarget,
+    WrappedTargetRequest,
+)
+from pants.engine.unions import UnionRule
+from pants.util.logging import LogLevel
+from pants.util.strutil import softwrap
+
+from static_go.go.analysis import GoPackageAnalysis, GoPackageAnalysisRequest
+from static_go.go.errors import GoAnalysisError
+from static_go.go.target_index import StaticGoTargetIndex
+from static_go.go.target_types import (
+    StaticGoBinaryDependenciesField,
+    StaticGoBinaryMainField,
+    StaticGoPackageDependenciesField,
+    StaticGoPackageSourcesField,
+    go_package_dir,
+)
+
+
+@dataclass(frozen=True)
+class StaticGoPackageInferenceFieldSet(FieldSet):
+    required_fields = (StaticGoPackageSourcesField, StaticGoPackageDependenciesField)
+
+    sources: StaticGoPackageSourcesField
+    dependencies: StaticGoPackageDependenciesField
+
+
+class InferStaticGoPackageDependencies(InferDependenciesRequest):
+    infer_from = StaticGoPackageInferenceFieldSet
+
+
+@rule(desc="Infer dependencies of a static_go_package", level=LogLevel.DEBUG)
+async def infer_static_go_package_dependencies(
+    request: InferStaticGoPackageDependencies, index: StaticGoTargetIndex
+) -> InferredDependencies:
+    address = request.field_set.address
+    analysis = await Get(GoPackageAnalysis, GoPackageAnalysisRequest(go_package_dir(address)))
+    deps: set[Address] = {analysis.module.module_address}
+    info = analysis.info
+    if info is None:
+        return InferredDependencies(deps)
+
+    for imp in info.imports:
+        imp_dir = analysis.module.local_dirs.get(imp)
+        if imp_dir is None:
+            continue  # the standard library, or a third-party module (via go.mod/go.sum)
+        dep = index.packages.get(imp_dir)
+        if dep is None:
+            raise GoAnalysisError(
+                f"{address} imports `{imp}`, whose directory `{imp_dir}` has no "
+                "`static_go_package` target. Add `static_go_package()` there (or run "
+                "`pants tailor ::`), or a `static_go_packages()` in a directory above it."
+            )
+        if dep != address:
+            deps.add(dep)
+
+    if info.embed_files:
+        owners_per_file = await MultiGet(Get(Owners, OwnersRequest((f,))) for f in info.embed_files)
+        for f, owners in zip(info.embed_files, owners_per_file):
+            owners = [o for o in owners if o != address]
+            if not owners:
+                raise GoAnalysisError(
+                    softwrap(
+                        f"""
+                        {address}: the `//go:embed` pattern(s) {', '.join(info.embed_patterns)}
+                        match `{f}`, which no target owns, so it would be missing from the build.
+                        Add a `resources` target owning it, e.g. `resources(name="assets",
+                        sources=["{os.path.relpath(f, info.dir).split('/')[0]}/**"])` in
+                        `{info.dir or '.'}/BUILD`.
+                        """
+                    )
+                )
+            deps.update(owners)
+    return InferredDependencies(sorted(deps))
+
+
+@dataclass(frozen=True)
+class StaticGoBinaryInferenceFieldSet(FieldSet):
+    required_fields = (StaticGoBinaryMainField, StaticGoBinaryDependenciesField)
+
+    main: StaticGoBinaryMainField
+    dependencies: StaticGoBinaryDependenciesField
+
+
+class InferStaticGoBinaryDependencies(InferDependenciesRequest):
+    infer_from = StaticGoBinaryInferenceFieldSet
+
+
+@dataclass(frozen=True)
+class MainPackageRequest:
+    field: StaticGoBinaryMainField
+
+
+@dataclass(frozen=True)
+class MainPackage:
+    address: Address
+
+
+@rule(desc="Find the main package of a static_go_binary", level=LogLevel.DEBUG)
+async def find_main_package(request: MainPackageRequest, index: StaticGoTargetIndex) -> MainPackage:
+    field = request.field
+    addr = field.address
+    if not field.value:
+        pkg = index.packages.get(addr.spec_path)
+        if pkg is None:
+            raise InvalidFieldException(
+                f"{addr} has no `main` field and there is no `static_go_package` target for "
+                f"`{addr.spec_path or '.'}`. Add `static_go_package()` there (or a "
+                "`static_go_packages()` in a directory above it), or set "
+                "`main=\"//path/to:pkg\"`."
+            )
+        return MainPackage(pkg)
+    origin = f"the `{field.alias}` field of {addr}"
+    main_addr = await Get(
+        Address,
+        AddressInput,
+        AddressInput.parse(field.value, relative_to=addr.spec_path, description_of_origin=origin),
+    )
+    wrapped = await Get(WrappedTarget, WrappedTargetRequest(main_addr, description_of_origin=origin))
+    if not wrapped.target.has_field(StaticGoPackageSourcesField):
+        raise InvalidFieldException(
+            f"The `{field.alias}` field of {addr} must point to a `static_go_package` target, but "
+            f"{main_addr} is a `{wrapped.target.alias}`."
+        )
+    return MainPackage(main_addr)
+
+
+@rule(desc="Infer dependencies of a static_go_binary", level=LogLevel.DEBUG)
+async def infer_static_go_binary_dependencies(request: InferStaticGoBinaryDependencies) -> InferredDependencies:
+    main = await Get(MainPackage, MainPackageRequest(request.field_set.main))
+    return InferredDependencies([main.address])
+
+
+def rules():
+    return [
+        *collect_rules(),
+        UnionRule(InferDependenciesRequest, InferStaticGoPackageDependencies),
+        UnionRule(InferDependenciesRequest, InferStaticGoBinaryDependencies),
+    ]

@@ -1,0 +1,101 @@
+# Copyright 2026 pants-static-go contributors.
+"""The one place `go` processes are set up: a hermetic environment (module proxy, named caches,
+no telemetry, no workspace), the SDK as an immutable input, and its version in the cache key."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Iterable
+
+from pants.engine.fs import Digest
+from pants.engine.process import Process, ProcessCacheScope
+from pants.engine.rules import collect_rules, rule
+from pants.util.frozendict import FrozenDict
+from pants.util.logging import LogLevel
+
+from static_go.go.sdk import GoSdk
+from static_go.go.subsystem import StaticGoSubsystem
+
+# Named caches (names: a-z and `_` only). They are not part of any cache key.
+GOCACHE_NAMED_CACHE = "static_go_build_cache"
+GOMODCACHE_NAMED_CACHE = "static_go_mod_cache"
+
+
+def go_mod_mode(module_dir: str, files: Iterable[str]) -> str:
+    """`-mod=` for a module whose files (build-root relative) are `files`: `vendor` when it has a
+    `vendor/modules.txt`, else `readonly`."""
+    prefix = f"{module_dir}/" if module_dir else ""
+    return "vendor" if f"{prefix}vendor/modules.txt" in files else "readonly"
+
+
+@dataclass(frozen=True)
+class GoProcess:
+    """A `go` command to run hermetically. `Get(Process, GoProcess(...))` fills in the rest."""
+
+    args: tuple[str, ...]
+    description: str
+    input_digest: Digest
+    working_dir: str | None = None
+    env: FrozenDict[str, str] = FrozenDict()
+    output_files: tuple[str, ...] = ()
+    output_directories: tuple[str, ...] = ()
+    mod_mode: str = "readonly"
+    # Extra tools (a C toolchain) and their caches.
+    immutable_input_digests: FrozenDict[str, Digest] = FrozenDict()
+    append_only_caches: FrozenDict[str, str] = FrozenDict()
+    level: LogLevel = LogLevel.INFO
+    cache_scope: ProcessCacheScope = ProcessCacheScope.SUCCESSFUL
+
+
+@rule
+async def setup_go_process(request: GoProcess, sdk: GoSdk, settings: StaticGoSubsystem) -> Process:
+    env = {
+        **settings.extra_env,
+        "GOTOOLCHAIN": "local",
+        "GOENV": "off",
+        "GOWORK": "off",
+        "GOFLAGS": f"-mod={request.mod_mode}",
+        "GOPROXY": settings.goproxy,
+        "GOSUMDB": settings.gosumdb,
+        "GOPRIVATE": settings.goprivate,
+        "GOCACHE": f"{{chroot}}/.cache/{GOCACHE_NAMED_CACHE}",
+        "GOMODCACHE": f"{{chroot}}/.cache/{GOMODCACHE_NAMED_CACHE}",
+        "GOPATH": "{chroot}/.gopath",
+        "HOME": "{chroot}/.home",
+        # Go telemetry off (GOTELEMETRY is read-only; `go telemetry off` writes a file under the
+        # user config dir). A relative XDG_CONFIG_HOME is invalid, so os.UserConfigDir fails and
+        # x/telemetry sees mode "off": the go command starts no telemetry child process and no
+        # tool writes counter files into the sandbox (~10 ms and a dozen inodes per go process).
+        "XDG_CONFIG_HOME": "off",
+        # Not read by go: puts the SDK's full version into the cache key.
+        "STATIC_GO_SDK_VERSION": sdk.version,
+        **request.env,
+    }
+    return Process(
+        argv=(sdk.exe if os.path.isabs(sdk.exe) else _from_working_dir(sdk.exe, request.working_dir), *request.args),
+        description=request.description,
+        input_digest=request.input_digest,
+        immutable_input_digests={**sdk.immutable_input_digests, **request.immutable_input_digests},
+        working_directory=request.working_dir,
+        env=env,
+        output_files=request.output_files,
+        output_directories=request.output_directories,
+        append_only_caches={
+            GOCACHE_NAMED_CACHE: f".cache/{GOCACHE_NAMED_CACHE}",
+            GOMODCACHE_NAMED_CACHE: f".cache/{GOMODCACHE_NAMED_CACHE}",
+            **request.append_only_caches,
+        },
+        level=request.level,
+        cache_scope=request.cache_scope,
+    )
+
+
+def _from_working_dir(path: str, working_dir: str | None) -> str:
+    """argv[0] is resolved relative to the working directory: use `{chroot}` to stay relative to
+    the sandbox root without a host path in the cache key."""
+    return f"{{chroot}}/{path}" if working_dir else f"./{path}"
+
+
+def rules():
+    return collect_rules()

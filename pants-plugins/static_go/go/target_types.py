@@ -1,0 +1,611 @@
+# Copyright 2026 pants-static-go contributors.
+"""The Go targets: `static_go_module`, `static_go_package` (or `static_go_packages`, which
+generates them) and `static_go_binary`.
+
+The names are chosen so they never clash with Pants' own Go backend (`go_mod`, `go_package`,
+`go_binary`), which this plugin does not use.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from typing import ClassVar, Dict, Iterable, Optional, Union
+
+from pants.core.goals.package import OutputPathField
+from pants.engine.addresses import Address
+from pants.engine.fs import GlobMatchErrorBehavior
+from pants.engine.target import (
+    COMMON_TARGET_FIELDS,
+    AsyncFieldMixin,
+    BoolField,
+    Dependencies,
+    DictStringToStringField,
+    InvalidFieldException,
+    MultipleSourcesField,
+    OverridesField,
+    ScalarField,
+    StringField,
+    StringSequenceField,
+    Target,
+    TargetGenerator,
+    TriBoolField,
+)
+from pants.util.frozendict import FrozenDict
+from pants.util.strutil import help_text
+
+from static_go.binary.upx_support import parse_upx_level, supported_upx_platforms
+from static_go.util.platforms import GoPlatform, InvalidPlatform
+
+# ---------------------------------------------------------------------------------------------
+# static_go_module
+# ---------------------------------------------------------------------------------------------
+
+
+class StaticGoModuleSourcesField(MultipleSourcesField):
+    default = ("go.mod", "go.sum", "vendor/**")
+    default_glob_match_error_behavior = GlobMatchErrorBehavior.ignore
+    help = help_text(
+        """
+        The module's `go.mod`, its `go.sum`, and its `vendor/` tree when there is one.
+
+        With `vendor/modules.txt` present, builds use `-mod=vendor` and need no module proxy;
+        otherwise third-party modules come from the Go module proxy (see `[static-go].goproxy`)
+        and are checked against `go.sum`.
+        """
+    )
+
+    def validate_resolved_files(self, files) -> None:
+        super().validate_resolved_files(files)
+        if not any(f.endswith("go.mod") and "/vendor/" not in f for f in files):
+            raise InvalidFieldException(
+                f"The {self.alias!r} field of {self.address} must include a `go.mod` file, "
+                f"but it matched {sorted(files)!r}."
+            )
+
+
+class StaticGoModuleTarget(Target):
+    alias = "static_go_module"
+    core_fields = (*COMMON_TARGET_FIELDS, StaticGoModuleSourcesField)
+    help = help_text(
+        """
+        A Go module: the `go.mod` (and `go.sum`, `vendor/`) in this directory.
+
+        Every `static_go_package` below this directory (up to a nested module) belongs to it and
+        depends on it, so editing `go.mod`/`go.sum` rebuilds every binary of the module, and no
+        binary of any other module. `pants tailor` writes one next to every `go.mod`.
+        """
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# static_go_package
+# ---------------------------------------------------------------------------------------------
+
+GO_PACKAGE_SOURCE_EXTENSIONS = (".go", ".c", ".h", ".s", ".S", ".cc", ".cpp", ".cxx", ".hh", ".hpp", ".hxx", ".m", ".f", ".F", ".f90", ".syso")
+
+
+class StaticGoPackageSourcesField(MultipleSourcesField):
+    default = (*(f"*{ext}" for ext in GO_PACKAGE_SOURCE_EXTENSIONS), "!*_test.go")
+    expected_file_extensions = GO_PACKAGE_SOURCE_EXTENSIONS
+    help = help_text(
+        """
+        The files of this Go package (one directory). Defaults to every file `go build` would
+        use: `.go` files except `*_test.go`, and the C, C++, assembly, Objective-C, Fortran and
+        `.syso` files of cgo or assembly packages (`*.c`, `*.h`, `*.s`, ...).
+
+        Test files and `testdata/` are never part of a build's input, so editing them does not
+        rebuild any binary. Files embedded with `//go:embed` are not sources: they belong to
+        `resources` or `files` targets, which dependency inference finds.
+        """
+    )
+
+
+class StaticGoPackageDependenciesField(Dependencies):
+    help = help_text(
+        """
+        Addresses this package depends on. Usually left out: dependency inference runs
+        `go list` and adds the `static_go_package` targets of imported packages of the same
+        module, the `static_go_module` that owns this package, and the `resources`/`files`
+        targets owning the files matched by `//go:embed` patterns.
+        """
+    )
+
+
+class StaticGoPackageTarget(Target):
+    alias = "static_go_package"
+    core_fields = (*COMMON_TARGET_FIELDS, StaticGoPackageDependenciesField, StaticGoPackageSourcesField)
+    help = help_text(
+        """
+        The Go source files of one package (one directory) of a `static_go_module`.
+
+        Dependencies are inferred from `go list -json` of the configured Go SDK.
+        `pants tailor` writes one in every directory with non-test `.go` files.
+        """
+    )
+
+
+def go_package_dir(address: Address) -> str:
+    """The directory of the Go package a `static_go_package` target stands for: its BUILD file's
+    directory, or for one generated by `static_go_packages`, the generated name (a directory
+    relative to the generator's BUILD file)."""
+    if not address.generated_name:
+        return address.spec_path
+    d = posixpath.normpath(posixpath.join(address.spec_path, address.generated_name))
+    return "" if d == "." else d
+
+
+def nearest_module_dir(directory: str, module_dirs: Iterable[str]) -> str | None:
+    """The module directory (`""` for the build root) closest above or at `directory`: the
+    module whose `go build ./...` would see a package there, before ignored directories."""
+    return max(
+        (d for d in module_dirs if d == "" or directory == d or directory.startswith(d + "/")),
+        key=len,
+        default=None,
+    )
+
+
+# Directories `go build ./...` never treats as packages of the module.
+def is_ignored_go_dir(rel_dir: str) -> bool:
+    parts = [] if rel_dir in ("", ".") else rel_dir.split("/")
+    return any(p == "testdata" or p == "vendor" or p.startswith((".", "_")) for p in parts)
+
+
+class StaticGoPackagesSourcesField(MultipleSourcesField):
+    default = (
+        *(f"**/*{ext}" for ext in GO_PACKAGE_SOURCE_EXTENSIONS),
+        "!**/*_test.go",
+        "!**/testdata/**",
+        "!**/vendor/**",
+    )
+    expected_file_extensions = GO_PACKAGE_SOURCE_EXTENSIONS
+    help = help_text(
+        """
+        The files of the generated packages, relative to this BUILD file. Defaults to every file
+        `go build` would use in this directory and all directories below it: `.go` files except
+        `*_test.go`, and the C, C++, assembly, Objective-C, Fortran and `.syso` files of cgo or
+        assembly packages.
+
+        Each directory with matched files becomes one `static_go_package`. Directories that Go
+        itself ignores (`testdata`, `vendor`, names starting with `.` or `_`) and directories of a
+        nested module (below another `go.mod`) are left out.
+        """
+    )
+
+
+class StaticGoPackagesOverridesField(OverridesField):
+    help = help_text(
+        """
+        Field values for some of the generated packages, keyed by package directory relative
+        to this BUILD file (`.` for this directory), e.g.
+        `overrides={"pkg/legacy": {"dependencies": ["//tools:gen"]}}`, or for several at once
+        `overrides={("cmd/a", "cmd/b"): {"tags": ["cli"]}}`. A key that names no generated
+        package is an error.
+        """
+    )
+
+
+class StaticGoPackagesTarget(TargetGenerator):
+    alias = "static_go_packages"
+    core_fields = (*COMMON_TARGET_FIELDS, StaticGoPackagesSourcesField, StaticGoPackagesOverridesField)
+    generated_target_cls = StaticGoPackageTarget
+    copied_fields = COMMON_TARGET_FIELDS
+    moved_fields = (StaticGoPackageDependenciesField,)
+    help = help_text(
+        """
+        Generate a `static_go_package` target for every Go package in this directory and below
+        it, so that a module needs no BUILD file in its package directories.
+
+        Put it next to the `static_go_module` (`static_go_module()` and `static_go_packages()` in
+        the module's BUILD file). A generated target's address names its directory, e.g.
+        `mono:pkgs#pkg/util` for `mono/pkg/util` (and `mono:pkgs#.` for `mono` itself);
+        `pants list mono/pkg/util:` lists it. Generated targets behave like hand-written ones:
+        dependency inference, `--changed-since` and the `main` of a `static_go_binary` (which
+        still needs its own BUILD file, or `main` set) all work per package, so editing one
+        package rebuilds only the binaries that import it.
+
+        Fewer BUILD files also make every Pants run cheaper: Pants 2.17 parses all BUILD files
+        again in each run, even with pantsd.
+        """
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# static_go_binary
+# ---------------------------------------------------------------------------------------------
+
+
+class StaticGoBinaryMainField(StringField, AsyncFieldMixin):
+    alias = "main"
+    help = help_text(
+        """
+        Address of the `static_go_package` holding `package main`, e.g. `//cmd/server` or
+        `:pkg`. Defaults to the `static_go_package` target in this BUILD file's directory.
+        """
+    )
+
+
+class StaticGoBinaryDependenciesField(Dependencies):
+    help = help_text(
+        """
+        Extra dependencies. The `main` package is added by dependency inference; everything the
+        main package imports follows from it.
+        """
+    )
+
+
+def parse_platform_field(alias: str, address: Address, text: str) -> GoPlatform:
+    try:
+        return GoPlatform.parse(text)
+    except InvalidPlatform as e:
+        raise InvalidFieldException(f"The {alias!r} field of {address} has an unknown platform {e}")
+
+
+class StaticGoBinaryPlatformsField(StringSequenceField):
+    alias = "platforms"
+    help = help_text(
+        """
+        The platforms to build for, as `GOOS/GOARCH` or `GOOS/GOARCH/VARIANT`, e.g.
+        `linux/amd64`, `linux/arm64`, `linux/arm/v7` (GOARM=7), `linux/amd64/v3` (GOAMD64=v3),
+        `windows/amd64`, `darwin/arm64`. One `go build` runs per platform.
+
+        Defaults to `[static-go].default_platforms` (itself `["linux/amd64"]` by default).
+        """
+    )
+
+    @classmethod
+    def compute_value(cls, raw_value: Optional[Iterable[str]], address: Address):
+        value = super().compute_value(raw_value, address)
+        if value is None:
+            return None
+        if not value:
+            raise InvalidFieldException(
+                f"The {cls.alias!r} field of {address} is empty: list at least one platform, "
+                "e.g. `platforms=[\"linux/amd64\"]`, or leave the field out for the default."
+            )
+        seen: set[GoPlatform] = set()
+        for text in value:
+            plat = parse_platform_field(cls.alias, address, text)
+            if plat in seen:
+                raise InvalidFieldException(
+                    f"The {cls.alias!r} field of {address} lists `{text}` twice."
+                )
+            seen.add(plat)
+        return value
+
+
+class StaticGoBinaryCgoField(BoolField):
+    alias = "cgo"
+    default = False
+    help = help_text(
+        """
+        Build with cgo (`CGO_ENABLED=1`). Off by default: `CGO_ENABLED=0` gives pure-Go,
+        fully static binaries for every platform with no C toolchain.
+
+        With cgo on, every platform (except those in `pure_go_platforms`) needs a
+        `go_c_toolchain` in `c_toolchains` that serves it; its `CC`/`CXX` are used and the
+        binary is linked with `-linkmode external -extldflags -static`. Verification still
+        fails the build if the result needs a dynamic loader or shared libraries.
+        """
+    )
+
+
+class StaticGoBinaryCToolchainsField(StringSequenceField, AsyncFieldMixin):
+    alias = "c_toolchains"
+    help = help_text(
+        """
+        Addresses of `go_c_toolchain` targets used when `cgo=True`, e.g.
+        `["//toolchains:musl", "//toolchains:zig"]`. Each platform of this binary built with cgo
+        uses the one toolchain that lists it in its `platforms`; two toolchains serving the same
+        platform are an error. They become dependencies, so editing a toolchain rebuilds (and
+        `--changed-since` selects) exactly the binaries that use it.
+        """
+    )
+
+
+class StaticGoBinaryPureGoPlatformsField(StringSequenceField):
+    alias = "pure_go_platforms"
+    help = help_text(
+        """
+        Platforms of this binary that are built without cgo (`CGO_ENABLED=0`) even though
+        `cgo=True`, e.g. `["windows/amd64", "darwin/arm64"]` for a program whose cgo code has a
+        pure-Go fallback behind `//go:build !cgo`. Each must be one of `platforms`.
+        """
+    )
+
+    @classmethod
+    def compute_value(cls, raw_value: Optional[Iterable[str]], address: Address):
+        value = super().compute_value(raw_value, address)
+        for text in value or ():
+            parse_platform_field(cls.alias, address, text)
+        return value
+
+
+class StaticGoBinaryStaticPieField(BoolField):
+    alias = "static_pie"
+    default = False
+    help = help_text(
+        """
+        Link the cgo platforms as a static position-independent executable
+        (`-buildmode=pie -extldflags -static-pie`): still no interpreter and no shared
+        libraries, but loaded at a random address. Needs a C toolchain whose libc supports it
+        (zig and glibc cross gcc do; Debian's `musl-gcc` does not, and verification then fails
+        the build). Only with `cgo=True`.
+        """
+    )
+
+
+class StaticGoBinaryTagsField(StringSequenceField):
+    alias = "build_tags"
+    help = help_text(
+        """
+        Go build tags (`go build -tags`), e.g. `["netgo", "osusergo"]`. (Named `build_tags`
+        because `tags` is Pants' own field for tagging targets, e.g. `pants --tag=...`.)
+        """
+    )
+
+    @classmethod
+    def compute_value(cls, raw_value: Optional[Iterable[str]], address: Address):
+        value = super().compute_value(raw_value, address)
+        for tag in value or ():
+            if not re.fullmatch(r"[A-Za-z0-9_.!]+", tag):
+                raise InvalidFieldException(
+                    f"The {cls.alias!r} field of {address} has an invalid build tag {tag!r}: "
+                    "tags are letters, digits, `_` and `.`."
+                )
+        return value
+
+
+class StaticGoBinaryLdflagsField(StringSequenceField):
+    alias = "ldflags"
+    help = help_text(
+        """
+        Extra linker flags, appended to the ones this plugin sets (`-s -w` when `strip_debug`,
+        `-buildid=`, and the `-X` flags from `x_defs`). Each element is one flag, e.g.
+        `["-extldflags=-static-pie"]`.
+        """
+    )
+
+
+class StaticGoBinaryXDefsField(DictStringToStringField):
+    alias = "x_defs"
+    help = help_text(
+        """
+        String variables set at link time, as `-ldflags -X importpath.name=value`, e.g.
+        `{"example.com/app/internal/buildinfo.Version": "1.2.3"}`. Keys must be a fully
+        qualified `importpath.name`; for `package main`, `main.name` works.
+        """
+    )
+
+    @classmethod
+    def compute_value(cls, raw_value: Optional[Dict[str, str]], address: Address):
+        value = super().compute_value(raw_value, address)
+        for key, val in (value or FrozenDict()).items():
+            if "." not in key or key.endswith(".") or key.startswith("."):
+                raise InvalidFieldException(
+                    f"The {cls.alias!r} field of {address} has the key {key!r}, which is not of "
+                    "the form `importpath.name` (e.g. `main.version` or "
+                    "`example.com/app/internal/buildinfo.Version`)."
+                )
+            if "'" in val and '"' in val:
+                raise InvalidFieldException(
+                    f"The {cls.alias!r} field of {address}: the value of {key!r} contains both "
+                    "single and double quotes, which `go build -ldflags` cannot express."
+                )
+        return value
+
+
+class StaticGoBinaryStripDebugField(BoolField):
+    alias = "strip_debug"
+    default = True
+    help = help_text(
+        """
+        Link with `-s -w`: no symbol table and no DWARF. Roughly a third smaller; Go's own
+        build info (`go version -m`) stays. Set False to keep debug information.
+        """
+    )
+
+
+class StaticGoBinaryEnvField(StringSequenceField):
+    alias = "env"
+    help = help_text(
+        """
+        Extra environment variables for `go build`, as `NAME=value` (a fixed value) or
+        `NAME` (copied from the environment Pants runs in; part of the cache key).
+        Only `GO*` variables that do not conflict with what the plugin controls, and `CGO_*`
+        flags, are allowed, e.g. `["GOEXPERIMENT=greenteagc", "CGO_CFLAGS=-O2"]`.
+        """
+    )
+
+    RESERVED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "GOOS", "GOARCH", "GOARM", "GOAMD64", "GOARM64", "GO386", "CGO_ENABLED",
+            "GOFLAGS", "GOCACHE", "GOMODCACHE", "GOPATH", "GOROOT", "GOTOOLCHAIN",
+            "GOENV", "GOWORK", "GOPROXY", "GOSUMDB", "GOPRIVATE", "GONOSUMDB", "GONOPROXY",
+        }
+    )
+
+    @classmethod
+    def compute_value(cls, raw_value: Optional[Iterable[str]], address: Address):
+        value = super().compute_value(raw_value, address)
+        for item in value or ():
+            name = item.split("=", 1)[0]
+            if not re.fullmatch(r"(GO|CGO_)[A-Z0-9_]+", name) or name in cls.RESERVED:
+                raise InvalidFieldException(
+                    f"The {cls.alias!r} field of {address} sets {name!r}: only `GO*`/`CGO_*` "
+                    f"variables other than {', '.join(sorted(cls.RESERVED))} may be set here "
+                    "(platforms, cgo and module settings have their own fields and options)."
+                )
+        return value
+
+
+class StaticGoBinaryOutputPathField(OutputPathField):
+    help = help_text(
+        """
+        Where the binaries go, relative to `dist/`: a directory holding one subdirectory per
+        platform (`linux_amd64/`, `linux_arm_v7/`, ...) with the executable in it, named after
+        `binary_name`.
+
+        Defaults to `path.to.dir/target_name`, so `examples/services/cmd/hello:hello` writes
+        `dist/examples.services.cmd.hello/hello/linux_amd64/hello`.
+        """
+    )
+
+
+class StaticGoBinaryNameField(StringField):
+    alias = "binary_name"
+    help = help_text(
+        """
+        The executable's file name (`.exe` is added for windows). Defaults to the target name.
+        """
+    )
+
+    @classmethod
+    def compute_value(cls, raw_value: Optional[str], address: Address):
+        value = super().compute_value(raw_value, address)
+        if value is not None and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._+-]*", value):
+            raise InvalidFieldException(
+                f"The {cls.alias!r} field of {address} is {value!r}: use a plain file name "
+                "(letters, digits, `.`, `_`, `+`, `-`)."
+            )
+        return value
+
+
+# ---------------------------------------------------------------------------------------------
+# static_go_binary: the strip and UPX steps after `go build` (see binary/pipeline.py)
+# ---------------------------------------------------------------------------------------------
+
+
+class StaticGoBinaryStripField(TriBoolField):
+    alias = "strip"
+    help = help_text(
+        """
+        Run a strip tool (`--strip-all`) on the verified binary, as its own cached step before
+        UPX. Useful with `strip_debug=False`; a `-s -w` binary (pure Go, or cgo, whose C linker
+        then gets `-s` too) has nothing left to strip.
+        The tool is `llvm-strip` (any ELF machine) or the binary's `<triple>-strip`, see
+        `[static-go-strip]`. linux (ELF) binaries only. Defaults to
+        `[static-go-strip].enabled_by_default` (False).
+        """
+    )
+
+
+class StaticGoBinaryUpxField(TriBoolField):
+    alias = "upx"
+    help = help_text(
+        """
+        Compress the binary with UPX after it is built, verified static and (optionally)
+        stripped; the packed binary is then checked with `upx -t` before it reaches `dist/`.
+        Defaults to `[static-go-upx].enabled_by_default` (False).
+
+        A packed binary unpacks itself in memory at every start: roughly 5 ms per MB of
+        unpacked binary with the default method, 20-25 ms per MB with `upx_lzma`, and it
+        cannot share its pages between processes. See the README's size report.
+
+        Platforms UPX cannot pack (darwin, windows/arm64, riscv64, ...) are an error unless
+        `upx_skip_unsupported=True`.
+        """
+    )
+
+
+class StaticGoBinaryUpxLevelField(ScalarField):
+    alias = "upx_level"
+    expected_type = (int, str)  # type: ignore[assignment]
+    expected_type_description = "an integer from 1 to 9, or 'best'"
+    value: Optional[str]
+    help = help_text(
+        """
+        UPX compression level: 1 (fastest) to 9, or `"best"` (`--best`: slow on big binaries).
+        Defaults to `[static-go-upx].level`, itself UPX's own default (7 for binaries over
+        512 KiB). The level changes the size, not the start-up cost; `upx_lzma` changes both.
+        """
+    )
+
+    @classmethod
+    def compute_value(  # type: ignore[override]
+        cls, raw_value: Optional[Union[int, str]], address: Address
+    ) -> Optional[Union[int, str]]:
+        value = super().compute_value(raw_value, address)
+        if value is None:
+            return None
+        level = parse_upx_level(value)
+        if level is None:
+            raise InvalidFieldException(
+                f"The {cls.alias!r} field of {address} is {value!r}: use an integer from 1 to 9, "
+                "or \"best\"."
+            )
+        return level
+
+
+class StaticGoBinaryUpxLzmaField(TriBoolField):
+    alias = "upx_lzma"
+    help = help_text(
+        """
+        `upx --lzma`: LZMA instead of UPX's NRV method; smaller output (about a third of the
+        stripped binary for Go), but about four times the start-up cost of NRV. Defaults to
+        `[static-go-upx].lzma` (False).
+        """
+    )
+
+
+class StaticGoBinaryUpxBruteField(TriBoolField):
+    alias = "upx_brute"
+    help = help_text(
+        """
+        `upx --brute`: try every method and filter and keep the smallest (implies the best level
+        and LZMA when it wins; `upx_level` and `upx_lzma` are then not passed). Very slow: tens
+        of seconds to minutes per binary, once per input thanks to the cache. Defaults to
+        `[static-go-upx].brute` (False).
+        """
+    )
+
+
+class StaticGoBinaryUpxSkipUnsupportedField(TriBoolField):
+    alias = "upx_skip_unsupported"
+    help = help_text(
+        f"""
+        With `upx=True`, leave binaries of platforms UPX cannot pack unpacked (the size report
+        says so) instead of failing. UPX packs {supported_upx_platforms()}. Defaults to
+        `[static-go-upx].skip_unsupported` (False).
+        """
+    )
+
+
+class StaticGoBinaryTarget(Target):
+    alias = "static_go_binary"
+    core_fields = (
+        *COMMON_TARGET_FIELDS,
+        StaticGoBinaryMainField,
+        StaticGoBinaryDependenciesField,
+        StaticGoBinaryPlatformsField,
+        StaticGoBinaryCgoField,
+        StaticGoBinaryCToolchainsField,
+        StaticGoBinaryPureGoPlatformsField,
+        StaticGoBinaryStaticPieField,
+        StaticGoBinaryTagsField,
+        StaticGoBinaryLdflagsField,
+        StaticGoBinaryXDefsField,
+        StaticGoBinaryStripDebugField,
+        StaticGoBinaryEnvField,
+        StaticGoBinaryNameField,
+        StaticGoBinaryOutputPathField,
+        StaticGoBinaryStripField,
+        StaticGoBinaryUpxField,
+        StaticGoBinaryUpxLevelField,
+        StaticGoBinaryUpxLzmaField,
+        StaticGoBinaryUpxBruteField,
+        StaticGoBinaryUpxSkipUnsupportedField,
+    )
+    help = help_text(
+        """
+        A statically linked Go executable, built with the official `go build` for one or more
+        platforms (`pants package`), and runnable on the host (`pants run`).
+
+        Always built with `-trimpath -buildvcs=false -ldflags=-buildid=` and
+        `GOFLAGS=-mod=readonly` (or `-mod=vendor`), so its bytes depend only on its inputs: the files of its
+        package closure, `go.mod`/`go.sum`, embedded files, the Go SDK and the fields below.
+        Every output is verified: a linux binary must be an ELF of the right machine with no
+        program interpreter and no needed shared libraries.
+        """
+    )
+

@@ -1,0 +1,297 @@
+# Copyright 2026 pants-static-go contributors.
+"""Building a `scratch_image`: a FROM-scratch OCI image of a `static_go_binary`, without a daemon.
+
+The image is assembled from the (cached) final binaries of its linux platforms: the binary at
+`/app/<name>`, `/etc/passwd` and `/etc/group` for its user, and the `files` the target names. The
+bytes are written by oci.py, a pure function of its inputs, so they are reproducible. The package
+goal (goals/package.py) writes, under the target's output path:
+- `oci/`: an OCI image layout (one manifest per linux platform; an image index when several),
+  tagged `<repository>:<tag>` for every tag;
+- `<repository>-<platform>.docker.tar`: a `docker load` archive per platform;
+- `image-info.json`: the manifest/index/config digests and sizes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import posixpath
+from dataclasses import dataclass
+from typing import Any
+
+from pants.core.goals.package import PackageFieldSet
+from pants.core.target_types import FileSourceField, ResourceSourceField
+from pants.core.util_rules.source_files import SourceFiles, SourceFilesRequest
+from pants.engine.addresses import Addresses
+from pants.engine.env_vars import EnvironmentVars, EnvironmentVarsRequest
+from pants.engine.fs import CreateDigest, Digest, DigestContents, FileContent
+from pants.engine.rules import Get, MultiGet, collect_rules, rule
+from pants.engine.target import (
+    InvalidFieldException,
+    SourcesField,
+    Targets,
+    WrappedTarget,
+    WrappedTargetRequest,
+)
+from pants.util.logging import LogLevel
+
+from static_go.binary.result import GoBinaryFile
+from static_go.go.build_options import StaticGoBinaryFieldSet, StaticGoBuildRequest
+from static_go.go.subsystem import StaticGoSubsystem
+from static_go.go.target_types import StaticGoBinaryPlatformsField
+from static_go.image import oci
+from static_go.image.dependency_inference import resolve_address
+from static_go.image.passwd import passwd_and_group
+from static_go.image.target_types import (
+    ScratchImageAnnotationsField,
+    ScratchImageArgsField,
+    ScratchImageBinaryField,
+    ScratchImageEntrypointField,
+    ScratchImageEnvField,
+    ScratchImageExposedPortsField,
+    ScratchImageFilesField,
+    ScratchImageLabelsField,
+    ScratchImageOutputPathField,
+    ScratchImageRegistriesField,
+    ScratchImageRepositoryField,
+    ScratchImageStopSignalField,
+    ScratchImageTagsField,
+    ScratchImageUserField,
+    ScratchImageWorkdirField,
+)
+
+BINARY_DIR = "/app"
+
+
+class ScratchImageError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class ScratchImageFieldSet(PackageFieldSet):
+    required_fields = (ScratchImageBinaryField,)
+
+    binary: ScratchImageBinaryField
+    entrypoint: ScratchImageEntrypointField
+    args: ScratchImageArgsField
+    env: ScratchImageEnvField
+    workdir: ScratchImageWorkdirField
+    user: ScratchImageUserField
+    files: ScratchImageFilesField
+    labels: ScratchImageLabelsField
+    annotations: ScratchImageAnnotationsField
+    exposed_ports: ScratchImageExposedPortsField
+    stop_signal: ScratchImageStopSignalField
+    repository: ScratchImageRepositoryField
+    image_tags: ScratchImageTagsField
+    registries: ScratchImageRegistriesField
+    output_path: ScratchImageOutputPathField
+
+    @property
+    def repository_name(self) -> str:
+        return self.repository.value or self.address.target_name.lower()
+
+
+@dataclass(frozen=True)
+class ImageBinaryRequest:
+    field_set: ScratchImageFieldSet
+
+
+@dataclass(frozen=True)
+class ImageBinary:
+    field_set: StaticGoBinaryFieldSet
+
+
+@rule(desc="Find the binary of a scratch_image", level=LogLevel.DEBUG)
+async def find_image_binary(request: ImageBinaryRequest) -> ImageBinary:
+    fs = request.field_set
+    origin = f"the `binary` field of {fs.address}"
+    addr = await resolve_address(fs.binary.value, fs.binary, origin)
+    wrapped = await Get(WrappedTarget, WrappedTargetRequest(addr, description_of_origin=origin))
+    if not wrapped.target.has_field(StaticGoBinaryPlatformsField):
+        raise InvalidFieldException(
+            f"The `binary` field of {fs.address} must name a `static_go_binary`, but {addr} is a "
+            f"`{wrapped.target.alias}`."
+        )
+    return ImageBinary(StaticGoBinaryFieldSet.create(wrapped.target))
+
+
+@dataclass(frozen=True)
+class ExtraImageFiles:
+    files: tuple[tuple[str, bytes, bool], ...]  # (image path, content, executable)
+
+
+@rule(desc="Collect the files of a scratch_image", level=LogLevel.DEBUG)
+async def collect_extra_image_files(field: ScratchImageFilesField) -> ExtraImageFiles:
+    items = sorted((field.value or {}).items())
+    addresses = await MultiGet(
+        resolve_address(spec, field, f"the `files` entry {path!r} of {field.address}") for path, spec in items
+    )
+    targets = await MultiGet(Get(Targets, Addresses([a])) for a in addresses)
+    sources = await MultiGet(
+        Get(
+            SourceFiles,
+            SourceFilesRequest(
+                (t.get(SourcesField) for t in tgts),
+                for_sources_types=(FileSourceField, ResourceSourceField),
+                enable_codegen=True,
+            ),
+        )
+        for tgts in targets
+    )
+    contents = await MultiGet(Get(DigestContents, Digest, s.snapshot.digest) for s in sources)
+    out: list[tuple[str, bytes, bool]] = []
+    for (path, spec), addr, files in zip(items, addresses, contents):
+        if not files:
+            raise InvalidFieldException(
+                f"The `files` entry {path!r} of {field.address} names {spec}, which has no "
+                "`files`/`resources` sources."
+            )
+        if path.endswith("/"):
+            for fc in files:
+                rel = os.path.relpath(fc.path, addr.spec_path or ".")
+                out.append((posixpath.join(path, rel), fc.content, fc.is_executable))
+        elif len(files) != 1:
+            raise InvalidFieldException(
+                f"The `files` entry {path!r} of {field.address} names {spec}, which owns "
+                f"{len(files)} files ({', '.join(fc.path for fc in files)}); name a target "
+                f"with one file, or end the path with `/` to place them all below it."
+            )
+        else:
+            out.append((path, files[0].content, files[0].is_executable))
+    return ExtraImageFiles(tuple(out))
+
+
+@dataclass(frozen=True)
+class BuiltScratchImage:
+    digest: Digest  # the output files, relative to the output directory
+    info: str  # image-info.json text
+    top_digest: str
+    artifacts: tuple[str, ...]  # relative paths, for the package log
+
+
+def _source_date_epoch(env: EnvironmentVars) -> int:
+    text = env.get("SOURCE_DATE_EPOCH") or "0"
+    if not text.isdigit():
+        raise ScratchImageError(f"SOURCE_DATE_EPOCH={text!r} is not a whole number of seconds.")
+    return int(text)
+
+
+def _check_extra_paths(fs: ScratchImageFieldSet, binary_path: str, extra: ExtraImageFiles) -> None:
+    """No `files` entry may collide with the binary, the generated files or another entry."""
+    reserved = {
+        binary_path: "the binary",
+        "/etc/passwd": "the generated /etc/passwd",
+        "/etc/group": "the generated /etc/group",
+    }
+    placed: dict[str, str] = {}
+    for path, _, _ in extra.files:
+        clash = reserved.get(path) or placed.get(path)
+        parents = [p for p in [*reserved, *placed] if path.startswith(p + "/") or p.startswith(path + "/")]
+        if clash or parents:
+            raise InvalidFieldException(
+                f"The `files` field of {fs.address} places `{path}`, which collides with "
+                f"{clash or parents[0]}. Use another path."
+            )
+        placed[path] = f"`files` entry {path!r}"
+
+
+def _image_config(fs: ScratchImageFieldSet, binary_path: str, user: str) -> oci.ImageConfig:
+    return oci.ImageConfig(
+        entrypoint=tuple(fs.entrypoint.value or (binary_path,)),
+        cmd=tuple(fs.args.value or ()),
+        env=tuple(fs.env.value or ()),
+        workdir=fs.workdir.value or "/",
+        user=user,
+        labels=dict(fs.labels.value or {}),
+        exposed_ports=tuple(p if "/" in p else f"{p}/tcp" for p in fs.exposed_ports.value or ()),
+        stop_signal=fs.stop_signal.value or "",
+    )
+
+
+def _platform_info(binary: GoBinaryFile, image: oci.Image, archive: str) -> dict[str, Any]:
+    return {
+        "platform": str(binary.platform),
+        "manifest_digest": image.manifest_digest,
+        "config_digest": image.config_digest,
+        "layers": [{"digest": layer.digest, "size": len(layer.blob), "diff_id": layer.diff_id} for layer in image.layers],
+        "binary_sha256": binary.sha256,
+        "binary_size": binary.size,
+        "compressed_size": sum(len(layer.blob) for layer in image.layers) + len(image.config) + len(image.manifest),
+        "docker_archive": archive,
+    }
+
+
+async def _linux_binaries(fs: ScratchImageFieldSet, settings: StaticGoSubsystem) -> tuple[GoBinaryFile, ...]:
+    binary = (await Get(ImageBinary, ImageBinaryRequest(fs))).field_set
+    platforms = binary.go_platforms(settings)
+    non_linux = [str(p) for p in platforms if not p.is_linux]
+    if non_linux:
+        raise InvalidFieldException(
+            f"{fs.address}: the binary {binary.address} is built for {', '.join(non_linux)}; images "
+            "hold linux binaries only. Give the image a `static_go_binary` whose `platforms` are "
+            "all linux (e.g. a second target for the other platforms)."
+        )
+    return await MultiGet(Get(GoBinaryFile, StaticGoBuildRequest(binary, p)) for p in platforms)
+
+
+@rule(desc="Build a scratch_image")
+async def build_scratch_image(fs: ScratchImageFieldSet, settings: StaticGoSubsystem) -> BuiltScratchImage:
+    finals = await _linux_binaries(fs, settings)
+    extra, env, *contents = await MultiGet(
+        [
+            Get(ExtraImageFiles, ScratchImageFilesField, fs.files),
+            Get(EnvironmentVars, EnvironmentVarsRequest(["SOURCE_DATE_EPOCH"])),
+            *(Get(DigestContents, Digest, f.digest) for f in finals),
+        ]
+    )
+    epoch = _source_date_epoch(env)
+    binary_path = f"{BINARY_DIR}/{finals[0].file_name}"
+    _check_extra_paths(fs, binary_path, extra)
+    user, passwd, group = passwd_and_group(fs.user.value)
+    extra_layer = [oci.LayerFile("/etc/passwd", passwd, 0o444), oci.LayerFile("/etc/group", group, 0o444)]
+    extra_layer += [oci.LayerFile(p, c, 0o555 if x else 0o444) for p, c, x in extra.files]
+    config = _image_config(fs, binary_path, user)
+    annotations = {"org.opencontainers.image.created": oci.rfc3339(epoch), **(fs.annotations.value or {})}
+    images = [
+        oci.build_image(
+            oci.oci_platform(f.platform.goos, f.platform.goarch, f.platform.variant),
+            [extra_layer, [oci.LayerFile(binary_path, c[0].content, 0o555)]],
+            config,
+            annotations,
+            epoch,
+        )
+        for f, c in zip(finals, contents)
+    ]
+    image_set = oci.make_image_set(images, annotations)
+    repo = fs.repository_name
+    tags = list(fs.image_tags.value or ("latest",))
+    files = {f"oci/{k}": v for k, v in oci.oci_layout_files(image_set, tags).items()}
+    artifacts = ["oci"]
+    platform_info = []
+    for f, img in zip(finals, images):
+        name = f"{repo.replace('/', '_')}-{f.platform.slug}.docker.tar"
+        files[name] = oci.docker_archive(img, [f"{repo}:{t}" for t in tags], epoch)
+        artifacts.append(name)
+        platform_info.append(_platform_info(f, img, name))
+    info = json.dumps(
+        {
+            "target": str(fs.address),
+            "repository": repo,
+            "tags": tags,
+            "digest": image_set.top_digest,
+            "media_type": image_set.top_media_type,
+            "index_digest": image_set.top_digest if image_set.index is not None else None,
+            "images": platform_info,
+        },
+        indent=2,
+        sort_keys=True,
+    ) + "\n"
+    files["image-info.json"] = info.encode()
+    artifacts.append("image-info.json")
+    digest = await Get(Digest, CreateDigest(FileContent(p, c) for p, c in sorted(files.items())))
+    return BuiltScratchImage(digest, info, image_set.top_digest, tuple(artifacts))
+
+
+def rules():
+    return collect_rules()
