@@ -1,0 +1,61 @@
+"""The files shipped inside the plugin, read as package data (static_go.util.resources), and the
+contract between the startup timer Go program and its Python side (static_go.binary.size_report)."""
+
+from __future__ import annotations
+
+import pytest
+
+from static_go.binary.size_report import PROBE_ENV, PROBE_MESSAGE
+from static_go.util.resources import resource_bytes, resource_text
+
+SHIPPED = [
+    ("static_go.go", "unpack_go_sdk.sh"),
+    ("static_go.cgo", "zig_wrapper.sh"),
+    ("static_go.cgo", "gcc_wrapper.sh"),
+    ("static_go.binary", "startup_timer.go"),
+]
+
+
+@pytest.mark.parametrize("package,name", SHIPPED)
+def test_shipped_file_is_readable(package: str, name: str) -> None:
+    data = resource_bytes(package, name)
+    assert isinstance(data, bytes)
+    assert data.strip()
+    assert data.endswith(b"\n")
+    assert resource_text(package, name) == data.decode()
+
+
+@pytest.mark.parametrize("name", ["zig_wrapper.sh", "gcc_wrapper.sh"])
+def test_wrapper_scripts_are_sh(name: str) -> None:
+    data = resource_bytes("static_go.cgo", name)
+    assert data.startswith(b"#!/bin/sh\n")
+    # Written into sandboxes and run there: no CRLF line ends.
+    assert b"\r" not in data
+
+
+def test_unpack_script_is_a_bash_c_body() -> None:
+    # Run as `bash -c "$(cat this)" ...` (go/sdk.py), so it needs no shebang, but must be text.
+    assert b"\r" not in resource_bytes("static_go.go", "unpack_go_sdk.sh")
+
+
+def test_startup_timer_agrees_with_python() -> None:
+    source = resource_text("static_go.binary", "startup_timer.go")
+    assert source.startswith("// ")
+    assert "package main" in source
+    # The Python side reports PROBE_ENV and expects PROBE_MESSAGE: the Go program must use the same.
+    assert f'"{PROBE_ENV}"' in source
+    assert f'"{PROBE_MESSAGE}"' in source
+
+
+def test_probe_constants() -> None:
+    assert PROBE_ENV == "GOMEMLIMIT=invalid-static-go-startup-probe"
+    assert PROBE_MESSAGE == "malformed GOMEMLIMIT"
+    # The probe makes the Go runtime stop at its GOMEMLIMIT check; the message names that variable.
+    assert PROBE_ENV.split("=", 1)[0] in PROBE_MESSAGE
+
+
+def test_missing_resource() -> None:
+    with pytest.raises(FileNotFoundError):
+        resource_bytes("static_go.cgo", "no_such_file.sh")
+    with pytest.raises(AssertionError):
+        resource_bytes(None, "zig_wrapper.sh")
