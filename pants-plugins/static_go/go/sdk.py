@@ -135,6 +135,31 @@ GO_SDK_UNUSED_DIRS = ("src/cmd", "test", "api", "doc", "misc")
 UNPACK_GO_SDK_SCRIPT = resource_text(__package__, "unpack_go_sdk.sh")
 
 
+async def _unpack_process(sdk: GoSdkSubsystem, url: str, archive: Digest) -> Process:
+    """The process that unpacks the downloaded archive with unzip or tar (unpack_go_sdk.sh)."""
+    (archive_name,) = (await Get(Snapshot, Digest, archive)).files
+    if archive_name.endswith(".zip"):
+        kind, extractor = "zip", (await Get(UnzipBinary)).path
+    elif archive_name.endswith((".tar", ".tar.gz", ".tgz", ".tar.xz", ".txz", ".tar.bz2", ".tbz2")):
+        kind, extractor = "tar", (await Get(TarBinary)).path
+    else:
+        raise GoSdkError(
+            f"The Go SDK archive from {url} ({archive_name}) is neither a .zip nor a tar archive; "
+            "fix [static-go-sdk].url_template."
+        )
+    bash = await Get(BashBinary)
+    return Process(
+        argv=(bash.path, "-c", UNPACK_GO_SDK_SCRIPT, "unpack-go-sdk", archive_name, kind, extractor, *GO_SDK_UNUSED_DIRS),
+        # tar finds gzip/xz on PATH and the script runs find, rm, mkdir, mv: Pants' fixed list
+        # of system directories, not the user's PATH, so the cache key holds nothing of the host.
+        env={"PATH": os.pathsep.join(SEARCH_PATHS)},
+        input_digest=archive,
+        output_directories=(GO_SDK_DIGEST_PREFIX,),
+        description=f"Unpack the Go SDK {sdk.version}",
+        level=LogLevel.DEBUG,
+    )
+
+
 async def _downloaded_go_sdk(sdk: GoSdkSubsystem, platform: Platform, requested: tuple[int, ...]) -> GoSdk:
     """The SDK archive, downloaded by version and checksum, unpacked to what builds read."""
     url = sdk.generate_url(platform)
@@ -151,30 +176,7 @@ async def _downloaded_go_sdk(sdk: GoSdkSubsystem, platform: Platform, requested:
                 """
             )
         ) from e
-    (archive_name,) = (await Get(Snapshot, Digest, archive)).files
-    if archive_name.endswith(".zip"):
-        kind, extractor = "zip", (await Get(UnzipBinary)).path
-    elif archive_name.endswith((".tar", ".tar.gz", ".tgz", ".tar.xz", ".txz", ".tar.bz2", ".tbz2")):
-        kind, extractor = "tar", (await Get(TarBinary)).path
-    else:
-        raise GoSdkError(
-            f"The Go SDK archive from {url} ({archive_name}) is neither a .zip nor a tar archive; "
-            "fix [static-go-sdk].url_template."
-        )
-    bash = await Get(BashBinary)
-    result = await Get(
-        FallibleProcessResult,
-        Process(
-            argv=(bash.path, "-c", UNPACK_GO_SDK_SCRIPT, "unpack-go-sdk", archive_name, kind, extractor, *GO_SDK_UNUSED_DIRS),
-            # tar finds gzip/xz on PATH and the script runs find, rm, mkdir, mv: Pants' fixed list
-            # of system directories, not the user's PATH, so the cache key holds nothing of the host.
-            env={"PATH": os.pathsep.join(SEARCH_PATHS)},
-            input_digest=archive,
-            output_directories=(GO_SDK_DIGEST_PREFIX,),
-            description=f"Unpack the Go SDK {sdk.version}",
-            level=LogLevel.DEBUG,
-        ),
-    )
+    result = await Get(FallibleProcessResult, Process, await _unpack_process(sdk, url, archive))
     stderr = result.stderr.decode(errors="replace").strip()
     if result.exit_code != 0:
         if stderr.startswith("STATIC_GO_NO_SINGLE_GO: "):
