@@ -49,7 +49,11 @@ def prepare(dest: Path) -> None:
     dest.mkdir(parents=True)
     for e in ENTRIES:
         src = REPO / e
-        (shutil.copytree(src, dest / e, ignore=ignore, symlinks=True) if src.is_dir() else shutil.copy2(src, dest / e))
+        (
+            shutil.copytree(src, dest / e, ignore=ignore, symlinks=True)
+            if src.is_dir()
+            else shutil.copy2(src, dest / e)
+        )
     for prog, d in PROGRAMS.items():
         with (dest / d / "BUILD").open("a") as f:
             for name, (tc, plat, extra) in TOOLCHAINS.items():
@@ -62,7 +66,14 @@ def prepare(dest: Path) -> None:
 
 
 def package(repo: Path, address: str, named_caches: Path) -> float:
-    argv = ["./pants", "--no-pantsd", "--no-local-cache", f"--named-caches-dir={named_caches}", "package", address]
+    argv = [
+        "./pants",
+        "--no-pantsd",
+        "--no-local-cache",
+        f"--named-caches-dir={named_caches}",
+        "package",
+        address,
+    ]
     start = time.monotonic()
     res = subprocess.run(argv, cwd=repo, capture_output=True, text=True, stdin=subprocess.DEVNULL)
     elapsed = time.monotonic() - start
@@ -72,7 +83,9 @@ def package(repo: Path, address: str, named_caches: Path) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--out", default=str(REPO / "benchmarks" / "results" / "cgo_toolchains.md"))
     parser.add_argument("--programs", nargs="+", choices=sorted(PROGRAMS), default=sorted(PROGRAMS))
     args = parser.parse_args()
@@ -81,7 +94,9 @@ def main() -> None:
         repo = Path(tmp) / "repo"
         prepare(repo)
         # Warm what is not being measured: the Go SDK and zig downloads, the venv, pantsd-less startup.
-        subprocess.run(["./pants", "--no-pantsd", "list", "::"], cwd=repo, check=True, capture_output=True)
+        subprocess.run(
+            ["./pants", "--no-pantsd", "list", "::"], cwd=repo, check=True, capture_output=True
+        )
         for prog in args.programs:
             d = PROGRAMS[prog]
             for name, (_, plat, _) in TOOLCHAINS.items():
@@ -89,9 +104,19 @@ def main() -> None:
                 caches = Path(tmp) / f"nc-{prog}-{slug(name)}"
                 cold = package(repo, address, caches)
                 warm = package(repo, address, caches)
-                out = repo / "dist" / "bench" / f"{prog}-{slug(name)}" / plat.replace("/", "_") / f"bench-{slug(name)}"
+                out = (
+                    repo
+                    / "dist"
+                    / "bench"
+                    / f"{prog}-{slug(name)}"
+                    / plat.replace("/", "_")
+                    / f"bench-{slug(name)}"
+                )
                 rows.append((prog, name, plat, cold, warm, out.stat().st_size))
-                print(f"{prog:8} {name:22} {plat:12} cold {cold:6.1f} s  warm {warm:5.1f} s  {out.stat().st_size:>10,} bytes", flush=True)
+                print(
+                    f"{prog:8} {name:22} {plat:12} cold {cold:6.1f} s  warm {warm:5.1f} s  {out.stat().st_size:>10,} bytes",
+                    flush=True,
+                )
                 shutil.rmtree(caches, ignore_errors=True)
     lines = [
         "# Cold build time and size of the cgo examples per C toolchain",

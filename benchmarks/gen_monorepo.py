@@ -38,9 +38,19 @@ def layer_sizes(total: int, layers: int) -> list[int]:
 
 TARGETS = {
     # kind: (module, package, main package, binary)
-    "static-go": ("static_go_module()", "static_go_package()", 'static_go_package(name="main"{deps})', 'static_go_binary(name="{name}")'),
+    "static-go": (
+        "static_go_module()",
+        "static_go_package()",
+        'static_go_package(name="main"{deps})',
+        'static_go_binary(name="{name}")',
+    ),
     # The floor's and the plugin's link flags (-s -w -buildid=); Pants passes its own -trimpath.
-    "pants-go": ('go_mod(linker_flags=["-s", "-w", "-buildid="])', "go_package()", 'go_package(name="main"{deps})', 'go_binary(name="{name}", main=":main")'),
+    "pants-go": (
+        'go_mod(linker_flags=["-s", "-w", "-buildid="])',
+        "go_package()",
+        'go_package(name="main"{deps})',
+        'go_binary(name="{name}", main=":main")',
+    ),
 }
 
 
@@ -64,11 +74,17 @@ def generate(
         raise ValueError(f"package_targets: one of {PACKAGE_TARGETS}, not {package_targets!r}")
     generated = package_targets == "generated"
     if generated and targets != "static-go":
-        raise ValueError("generated package targets (static_go_packages) exist only for --targets static-go")
+        raise ValueError(
+            "generated package targets (static_go_packages) exist only for --targets static-go"
+        )
     out.mkdir(parents=True, exist_ok=True)
-    (out / "go.mod").write_text(f"module {module}\n\ngo {go_version}\n\nrequire github.com/google/uuid v1.6.0\n")
+    (out / "go.mod").write_text(
+        f"module {module}\n\ngo {go_version}\n\nrequire github.com/google/uuid v1.6.0\n"
+    )
     (out / "go.sum").write_text(GO_SUM)
-    (out / "BUILD").write_text(mod_t + "\n" + ('static_go_packages(name="pkgs")\n' if generated else ""))
+    (out / "BUILD").write_text(
+        mod_t + "\n" + ('static_go_packages(name="pkgs")\n' if generated else "")
+    )
 
     pkgs: list[list[str]] = []  # per layer: relative dirs
     for layer, size in enumerate(layer_sizes(packages, layers)):
@@ -80,7 +96,11 @@ def generate(
             deps = rng.sample(pkgs[layer - 1], min(2, len(pkgs[layer - 1]))) if layer > 0 else []
             imports[d] = sorted(deps)
             name = d.replace("/", "_")
-            body = [f"// Package {d.split('/')[-1]} is generated (layer {layer}).", f"package {d.split('/')[-1]}", ""]
+            body = [
+                f"// Package {d.split('/')[-1]} is generated (layer {layer}).",
+                f"package {d.split('/')[-1]}",
+                "",
+            ]
             if deps:
                 body += ["import ("] + [f'\t"{module}/{x}"' for x in deps] + [")", ""]
             calls = " + ".join([f"{x.split('/')[-1]}.Value()" for x in deps]) or "0"
@@ -96,7 +116,7 @@ def generate(
             p.mkdir(parents=True, exist_ok=True)
             (p / f"{d.split('/')[-1]}.go").write_text("\n".join(body))
             (p / f"{d.split('/')[-1]}_test.go").write_text(
-                f"package {d.split('/')[-1]}\n\nimport \"testing\"\n\nfunc TestValue(t *testing.T) {{ if Value() <= 0 {{ t.Fatal(Value()) }} }}\n"
+                f'package {d.split("/")[-1]}\n\nimport "testing"\n\nfunc TestValue(t *testing.T) {{ if Value() <= 0 {{ t.Fatal(Value()) }} }}\n'
             )
             if not generated:
                 (p / "BUILD").write_text(pkg_t + "\n")
@@ -141,7 +161,9 @@ def generate(
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("out", type=Path)
     parser.add_argument("--binaries", type=int, default=20)
     parser.add_argument("--packages", type=int, default=80)
@@ -149,13 +171,30 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--module", default="example.com/mono")
     parser.add_argument("--go-version", default="1.22", help="the go.mod `go` line")
-    parser.add_argument("--targets", choices=sorted(TARGETS), default="static-go", help="which Pants backend the BUILD files are for")
     parser.add_argument(
-        "--package-targets", choices=PACKAGE_TARGETS, default="per-directory",
+        "--targets",
+        choices=sorted(TARGETS),
+        default="static-go",
+        help="which Pants backend the BUILD files are for",
+    )
+    parser.add_argument(
+        "--package-targets",
+        choices=PACKAGE_TARGETS,
+        default="per-directory",
         help="a static_go_package BUILD file in every package directory, or one static_go_packages in the module's BUILD file",
     )
     args = parser.parse_args()
-    generate(args.out, args.binaries, args.packages, args.layers, args.seed, args.module, args.go_version, args.targets, args.package_targets)
+    generate(
+        args.out,
+        args.binaries,
+        args.packages,
+        args.layers,
+        args.seed,
+        args.module,
+        args.go_version,
+        args.targets,
+        args.package_targets,
+    )
 
 
 if __name__ == "__main__":

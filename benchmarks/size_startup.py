@@ -50,7 +50,14 @@ VARIANTS: dict[str, dict[str, object]] = {
     "--best": {"strip_debug": True, "upx": True, "upx_level": "best"},
     "--lzma": {"strip_debug": True, "upx": True, "upx_lzma": True},
 }
-SLUG = {"default": "default", "-s -w": "sw", "strip": "strip", "upx": "upx", "--best": "best", "--lzma": "lzma"}
+SLUG = {
+    "default": "default",
+    "-s -w": "sw",
+    "strip": "strip",
+    "upx": "upx",
+    "--best": "best",
+    "--lzma": "lzma",
+}
 PROBE_ENV = {"GOMEMLIMIT": "invalid-startup-probe"}
 
 
@@ -73,7 +80,9 @@ def add_variants(repo: Path) -> list[tuple[str, str, str]]:
         tree = ast.parse(build.read_text())
         extra = []
         for node in ast.walk(tree):
-            if not (isinstance(node, ast.Call) and getattr(node.func, "id", None) == "static_go_binary"):
+            if not (
+                isinstance(node, ast.Call) and getattr(node.func, "id", None) == "static_go_binary"
+            ):
                 continue
             kwargs = {k.arg: k.value for k in node.keywords}
             name = ast.literal_eval(kwargs["name"])
@@ -86,7 +95,11 @@ def add_variants(repo: Path) -> list[tuple[str, str, str]]:
                 new["platforms"] = ast.parse('["linux/amd64"]', mode="eval").body
                 new["binary_name"] = ast.Constant(name)
                 new["output_path"] = ast.Constant(f"bench/{SLUG[variant]}/{name}")
-                call = ast.Call(func=ast.Name("static_go_binary"), args=[], keywords=[ast.keyword(k, v) for k, v in new.items()])
+                call = ast.Call(
+                    func=ast.Name("static_go_binary"),
+                    args=[],
+                    keywords=[ast.keyword(k, v) for k, v in new.items()],
+                )
                 extra.append(ast.unparse(ast.fix_missing_locations(call)))
                 out.append((name, variant, f"{spec}:{vname}"))
         if extra:
@@ -98,10 +111,15 @@ def run_pants(repo: Path, *args: str) -> tuple[list[dict], float]:
     logdir = repo / ".pants.d" / f"workunits-{uuid.uuid4().hex}"
     logdir.mkdir(parents=True)
     argv = [
-        "./pants", "--no-pantsd", "--no-dynamic-ui", "--no-local-cache",
+        "./pants",
+        "--no-pantsd",
+        "--no-dynamic-ui",
+        "--no-local-cache",
         "--backend-packages=+['pants.backend.experimental.tools.workunit_logger']",
-        "--workunit-logger-enabled", f"--workunit-logger-logdir={logdir}",
-        "--static-go-upx-use-search-paths", "--static-go-upx-measure-startup=false",
+        "--workunit-logger-enabled",
+        f"--workunit-logger-logdir={logdir}",
+        "--static-go-upx-use-search-paths",
+        "--static-go-upx-measure-startup=false",
         *args,
     ]
     start = time.monotonic()
@@ -124,7 +142,9 @@ def step_seconds(units: list[dict], address: str, fragment: str) -> float | None
 
 def probe_once(path: Path) -> float:
     start = time.perf_counter()
-    proc = subprocess.run([str(path)], env=PROBE_ENV, stdin=subprocess.DEVNULL, capture_output=True, timeout=30)
+    proc = subprocess.run(
+        [str(path)], env=PROBE_ENV, stdin=subprocess.DEVNULL, capture_output=True, timeout=30
+    )
     elapsed = time.perf_counter() - start
     assert b"malformed GOMEMLIMIT" in proc.stderr, (path, proc.stderr[:300])
     return elapsed * 1000
@@ -159,8 +179,12 @@ def cpu_model() -> str:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--runs", type=int, default=41, help="start-up runs per binary (median reported)")
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument(
+        "--runs", type=int, default=41, help="start-up runs per binary (median reported)"
+    )
     ap.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results" / "size_startup.md")
     args = ap.parse_args()
 
@@ -168,14 +192,19 @@ def main() -> None:
         repo = Path(tmp) / "repo"
         copy_repo(repo)
         targets = add_variants(repo)
-        print(f"building {len(targets)} variants with ./pants package (no local cache) ...", file=sys.stderr)
+        print(
+            f"building {len(targets)} variants with ./pants package (no local cache) ...",
+            file=sys.stderr,
+        )
         units, pants_secs = run_pants(repo, "package", *(a for _, _, a in targets))
         load_before = os.getloadavg()
 
         rows: dict[str, dict[str, dict]] = {}
         for name, variant, address in targets:
             binary = repo / "dist" / "bench" / SLUG[variant] / name / "linux_amd64" / name
-            report = json.loads((binary.parent.parent / f"{name}.size-report.json").read_text())["artifacts"][0]
+            report = json.loads((binary.parent.parent / f"{name}.size-report.json").read_text())[
+                "artifacts"
+            ][0]
             step = {"upx": "(upx pack", "strip": "(llvm-strip)"}
             kind = "upx" if report["upx"] else "strip" if report["strip"] else None
             rows.setdefault(name, {})[variant] = {

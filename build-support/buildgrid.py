@@ -35,8 +35,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Iterator, Sequence
 
 HERE = Path(__file__).resolve().parent
 LOCK = HERE.parent / "3rdparty" / "python" / "buildgrid.lock"
@@ -77,8 +77,12 @@ class BuildGridError(Exception):
 
 
 def cache_dir() -> Path:
-    base = os.environ.get("PSG_CACHE") or os.environ.get("PANTS_STATIC_GO_CACHE") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "pants-static-go"
+    base = (
+        os.environ.get("PSG_CACHE")
+        or os.environ.get("PANTS_STATIC_GO_CACHE")
+        or os.path.join(
+            os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "pants-static-go"
+        )
     )
     return Path(base) / "tools"
 
@@ -86,12 +90,17 @@ def cache_dir() -> Path:
 def _python311() -> str:
     tried = []
     for cand in PYTHON_CANDIDATES:
-        exe = shutil.which(cand) or (cand if os.path.isabs(cand) and os.access(cand, os.X_OK) else None)
+        exe = shutil.which(cand) or (
+            cand if os.path.isabs(cand) and os.access(cand, os.X_OK) else None
+        )
         if not exe:
             continue
         # Run it: a pyenv shim of a version that is not selected exists but fails.
-        res = subprocess.run([exe, "-c", "import sys, venv; print('%d.%d' % sys.version_info[:2])"],
-                             capture_output=True, text=True)
+        res = subprocess.run(
+            [exe, "-c", "import sys, venv; print('%d.%d' % sys.version_info[:2])"],
+            capture_output=True,
+            text=True,
+        )
         version = res.stdout.strip() or (res.stderr.strip().splitlines() or ["?"])[-1]
         if res.returncode == 0 and version == "3.11":
             return exe
@@ -117,15 +126,29 @@ def install() -> Path:
         if marker.exists():
             return venv
         shutil.rmtree(venv, ignore_errors=True)
-        made = subprocess.run([_python311(), "-m", "venv", str(venv)], capture_output=True, text=True)
+        made = subprocess.run(
+            [_python311(), "-m", "venv", str(venv)], capture_output=True, text=True
+        )
         pip = made.returncode == 0 and subprocess.run(
-            [str(venv / "bin" / "pip"), "install", "-q", "--disable-pip-version-check", "--require-hashes",
-             "--no-deps", "--only-binary=:all:", "-r", str(LOCK)],
-            capture_output=True, text=True,
+            [
+                str(venv / "bin" / "pip"),
+                "install",
+                "-q",
+                "--disable-pip-version-check",
+                "--require-hashes",
+                "--no-deps",
+                "--only-binary=:all:",
+                "-r",
+                str(LOCK),
+            ],
+            capture_output=True,
+            text=True,
         )
         for res in (made, pip):
             if res and res.returncode != 0:
-                raise BuildGridError(f"installing BuildGrid from {LOCK} failed: {res.args}\n{res.stdout[-3000:]}\n{res.stderr[-5000:]}")
+                raise BuildGridError(
+                    f"installing BuildGrid from {LOCK} failed: {res.args}\n{res.stdout[-3000:]}\n{res.stderr[-5000:]}"
+                )
         marker.write_text(digest + "\n")
     return venv
 
@@ -150,8 +173,12 @@ def server(workdir: Path, instances: Sequence[str], port: int | None = None) -> 
         pidfile, log = workdir / "bgd.pid", workdir / "bgd.log"
         pidfile.unlink(missing_ok=True)
         with open(log, "ab") as out:
-            proc = subprocess.Popen([str(bgd), "server", "start", "--pid-file", str(pidfile), str(config)],
-                                    stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+            proc = subprocess.Popen(
+                [str(bgd), "server", "start", "--pid-file", str(pidfile), str(config)],
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+            )
         deadline = time.monotonic() + READY_TIMEOUT
 
         def ready() -> bool:
@@ -165,11 +192,15 @@ def server(workdir: Path, instances: Sequence[str], port: int | None = None) -> 
         if proc.poll() is None:
             proc.kill()
             proc.wait()
-            raise BuildGridError(f"BuildGrid did not listen on 127.0.0.1:{chosen} within {READY_TIMEOUT:.0f} s; see {log}")
+            raise BuildGridError(
+                f"BuildGrid did not listen on 127.0.0.1:{chosen} within {READY_TIMEOUT:.0f} s; see {log}"
+            )
         tail = log.read_text(errors="replace")[-3000:]
         if port is None and "Failed to bind" in tail and attempt < 2:
             continue  # the free port was taken in between: try another
-        raise BuildGridError(f"BuildGrid exited ({proc.returncode}) before it listened on 127.0.0.1:{chosen}:\n{tail}")
+        raise BuildGridError(
+            f"BuildGrid exited ({proc.returncode}) before it listened on 127.0.0.1:{chosen}:\n{tail}"
+        )
     try:
         yield f"127.0.0.1:{chosen}"
     finally:
@@ -182,19 +213,28 @@ def server(workdir: Path, instances: Sequence[str], port: int | None = None) -> 
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     sub = parser.add_subparsers(dest="cmd", required=True)
     sub.add_parser("install", help="install BuildGrid into the cache dir and print the venv's path")
     serve = sub.add_parser("serve", help="run a cache server on 127.0.0.1 until interrupted")
     serve.add_argument("--dir", type=Path, required=True, help="where the CAS, config and log go")
     serve.add_argument("--port", type=int, default=9092)
-    serve.add_argument("--instance", action="append", help='an instance name clients use (repeatable; default "main" and "")')
+    serve.add_argument(
+        "--instance",
+        action="append",
+        help='an instance name clients use (repeatable; default "main" and "")',
+    )
     args = parser.parse_args()
     if args.cmd == "install":
         print(install())
         return
     with server(args.dir, args.instance or ["main", ""], args.port) as addr:
-        print(f"listening on {addr} (remote_store_address = \"grpc://{addr}\"); Ctrl-C stops it", flush=True)
+        print(
+            f'listening on {addr} (remote_store_address = "grpc://{addr}"); Ctrl-C stops it',
+            flush=True,
+        )
         try:
             signal.pause()
         except KeyboardInterrupt:

@@ -96,7 +96,11 @@ def apply(root: Path, check_only: bool) -> list[str]:
         if digest == bp["after"]:
             continue
         if check_only or digest != bp["before"]:
-            state = "is not applied" if digest == bp["before"] else f"found an unexpected file (sha256 {digest})"
+            state = (
+                "is not applied"
+                if digest == bp["before"]
+                else f"found an unexpected file (sha256 {digest})"
+            )
             problems.append(f"{bp['name']}: {path} {state}")
             continue
         for old, new in bp["edits"]:
@@ -106,7 +110,9 @@ def apply(root: Path, check_only: bool) -> list[str]:
             text = text.replace(old, new)
         else:
             if _sha256(text) != bp["after"]:
-                problems.append(f"{bp['name']}: patching {path} gave sha256 {_sha256(text)}, not {bp['after']}")
+                problems.append(
+                    f"{bp['name']}: patching {path} gave sha256 {_sha256(text)}, not {bp['after']}"
+                )
                 continue
             path.write_text(text)
             # Its bytecode too, as pip compiled the rest (with PYTHONDONTWRITEBYTECODE set, Python

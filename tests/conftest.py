@@ -1,4 +1,3 @@
-
 import pytest
 
 from testsupport import REPO_ROOT

@@ -24,7 +24,9 @@ def host_go() -> str:
 
 
 def go_version(go: str) -> str:
-    return subprocess.run([go, "env", "GOVERSION"], check=True, capture_output=True, text=True).stdout.strip()
+    return subprocess.run(
+        [go, "env", "GOVERSION"], check=True, capture_output=True, text=True
+    ).stdout.strip()
 
 
 def sha256_file(path: str | Path) -> str:
@@ -47,7 +49,9 @@ def qemu_aarch64() -> str:
     return q
 
 
-def run_binary(path: str | Path, args=(), goarch: str = "amd64", **kw) -> subprocess.CompletedProcess:
+def run_binary(
+    path: str | Path, args=(), goarch: str = "amd64", **kw
+) -> subprocess.CompletedProcess:
     argv = [str(path), *args]
     if goarch == "arm64":
         argv = [qemu_aarch64(), *argv]
@@ -82,7 +86,9 @@ def elf_facts(path: str | Path) -> ElfFacts:
 
 def go_build_settings(path: str | Path) -> dict[str, str]:
     """The `build` settings `go version -m` reports for a binary (CGO_ENABLED, -tags, ...)."""
-    out = subprocess.run([host_go(), "version", "-m", str(path)], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [host_go(), "version", "-m", str(path)], capture_output=True, text=True, check=True
+    ).stdout
     settings = {}
     for line in out.splitlines():
         parts = line.strip().split("\t")

@@ -50,5 +50,3 @@ def built_repo(tmp_path_factory) -> Path:
                 rf"{re.escape(platform)}\s+[\d,]+ bytes\s+sha256:{sha256_file(p)}", result.stderr
             ), result.stderr
     return repo
-
-

@@ -14,7 +14,15 @@ from typing import Callable
 from testsupport import REPO_ROOT
 
 # What a copy of the repository needs to run `./pants` (no dist/, no .pants.d, no tests).
-REPO_ENTRIES = ("pants", "pants.toml", "BUILD", "pants-plugins", "3rdparty", "build-support", "examples")
+REPO_ENTRIES = (
+    "pants",
+    "pants.toml",
+    "BUILD",
+    "pants-plugins",
+    "3rdparty",
+    "build-support",
+    "examples",
+)
 
 
 def copy_repo(dest: Path, examples: bool = True) -> Path:
@@ -53,7 +61,11 @@ class PantsResult:
 
 
 def run_pants(
-    repo: Path, *args: str, env: dict[str, str] | None = None, timeout: int = 1200, pantsd: bool = False
+    repo: Path,
+    *args: str,
+    env: dict[str, str] | None = None,
+    timeout: int = 1200,
+    pantsd: bool = False,
 ) -> PantsResult:
     logdir = repo / ".pants.d" / f"workunits-{uuid.uuid4().hex}"
     logdir.mkdir(parents=True)
@@ -82,11 +94,15 @@ def run_pants(
 
 
 def check(result: PantsResult) -> PantsResult:
-    assert result.returncode == 0, f"pants failed ({result.returncode}):\n{result.stdout}\n{result.stderr[-20000:]}"
+    assert result.returncode == 0, (
+        f"pants failed ({result.returncode}):\n{result.stdout}\n{result.stderr[-20000:]}"
+    )
     return result
 
 
-def package_after_edit(repo: Path, rel: str, edit: Callable[[str, str], str] | None = None) -> PantsResult:
+def package_after_edit(
+    repo: Path, rel: str, edit: Callable[[str, str], str] | None = None
+) -> PantsResult:
     """Edit `rel` with a never-seen token (so no cache can answer), run `package ::`, restore.
     `edit(text, token)` returns the new text; by default a comment with the token is appended."""
     path = repo / rel

@@ -19,14 +19,23 @@ MACHINES = {"linux/amd64": "EM_X86_64", "linux/arm64": "EM_AARCH64"}
 
 
 @pytest.mark.parametrize("address,platform,libc", CGO_OUTPUTS)
-def test_cgo_outputs_are_static_and_run(built_repo: Path, address: str, platform: str, libc: str) -> None:
+def test_cgo_outputs_are_static_and_run(
+    built_repo: Path, address: str, platform: str, libc: str
+) -> None:
     path = dist_path(built_repo, address, platform)
     facts = elf_facts(path)
-    assert (facts.machine, facts.type, facts.interp, facts.needed) == (MACHINES[platform], "ET_EXEC", False, []), path
+    assert (facts.machine, facts.type, facts.interp, facts.needed) == (
+        MACHINES[platform],
+        "ET_EXEC",
+        False,
+        [],
+    ), path
     settings = go_build_settings(path)
     assert settings["CGO_ENABLED"] == "1"
     tags = settings.get("-tags", "").split(",")
-    assert ("netgo" in tags and "osusergo" in tags), settings  # musl's default; set for the glibc example
+    assert "netgo" in tags and "osusergo" in tags, (
+        settings
+    )  # musl's default; set for the glibc example
     arch = platform.split("/")[1]
     if "ccalc" in address:
         res = run_binary(path, ["-version"], goarch=arch)
@@ -51,7 +60,9 @@ def test_cgo_amd64_outputs_run_in_an_empty_chroot(built_repo: Path, tmp_path: Pa
         root = tmp_path / address.rsplit(":", 1)[1]
         root.mkdir()
         shutil.copy2(dist_path(built_repo, address, "linux/amd64"), root / "app")
-        res = subprocess.run([chroot, str(root), "/app", *args], capture_output=True, text=True, timeout=60, env={})
+        res = subprocess.run(
+            [chroot, str(root), "/app", *args], capture_output=True, text=True, timeout=60, env={}
+        )
         assert res.returncode == 0 and expect in res.stdout, res
 
 

@@ -43,7 +43,9 @@ def _exec_base(tmpdir: Path) -> Path:
     return tmpdir / f"pants-static-go-{os.geteuid()}"
 
 
-def test_a_no_pantsd_run_leaves_nothing_in_the_execution_root(built_repo: Path, tmp_path: Path) -> None:
+def test_a_no_pantsd_run_leaves_nothing_in_the_execution_root(
+    built_repo: Path, tmp_path: Path
+) -> None:
     tmpdir = tmp_path / "tmp"
     tmpdir.mkdir()
     # A never-seen edit, so the Go SDK really is materialized for a `go build`.
@@ -51,7 +53,14 @@ def test_a_no_pantsd_run_leaves_nothing_in_the_execution_root(built_repo: Path, 
     original = main.read_text()
     try:
         main.write_text(original + f"\n// edit {uuid.uuid4().hex}\n")
-        result = check(run_pants(built_repo, "package", "examples/tools/cmd/sizeof:sizeof", env={"TMPDIR": str(tmpdir)}))
+        result = check(
+            run_pants(
+                built_repo,
+                "package",
+                "examples/tools/cmd/sizeof:sizeof",
+                env={"TMPDIR": str(tmpdir)},
+            )
+        )
     finally:
         main.write_text(original)
     assert result.processes("go build"), "the edit should have made Pants run `go build`"
@@ -61,7 +70,9 @@ def test_a_no_pantsd_run_leaves_nothing_in_the_execution_root(built_repo: Path, 
     assert left == [], f"left behind in the execution root: {left[:10]}"
 
 
-def test_the_launcher_reaps_roots_of_dead_runs_and_of_a_stopped_pantsd(built_repo: Path, tmp_path: Path) -> None:
+def test_the_launcher_reaps_roots_of_dead_runs_and_of_a_stopped_pantsd(
+    built_repo: Path, tmp_path: Path
+) -> None:
     tmpdir = tmp_path / "tmp"
     base = _exec_base(tmpdir)
     dead = subprocess.Popen(["true"])
@@ -101,7 +112,11 @@ def test_with_pantsd_the_launcher_uses_the_native_client(built_repo: Path) -> No
     def pants(*args: str, **env: str) -> subprocess.CompletedProcess:
         return subprocess.run(
             ["./pants", "--pantsd", "--no-dynamic-ui", *args],
-            cwd=built_repo, env={**os.environ, **env}, capture_output=True, text=True, timeout=600,
+            cwd=built_repo,
+            env={**os.environ, **env},
+            capture_output=True,
+            text=True,
+            timeout=600,
         )
 
     try:
@@ -119,7 +134,9 @@ def test_with_pantsd_the_launcher_uses_the_native_client(built_repo: Path) -> No
         _stop_pantsd(built_repo)
 
 
-def test_an_all_cached_run_never_unpacks_or_materializes_the_go_sdk(built_repo: Path, tmp_path: Path) -> None:
+def test_an_all_cached_run_never_unpacks_or_materializes_the_go_sdk(
+    built_repo: Path, tmp_path: Path
+) -> None:
     """The downloaded Go SDK is the output of one cacheable process ("Unpack the Go SDK": unpack,
     keep what builds read, `go env GOVERSION`). A run whose processes are all cached, with or
     without pantsd and also the first run of a new pantsd, takes the SDK from the process cache
@@ -133,7 +150,9 @@ def test_an_all_cached_run_never_unpacks_or_materializes_the_go_sdk(built_repo: 
     tmpdir.mkdir()
     _stop_pantsd(built_repo)
     try:
-        first = check(run_pants(built_repo, "package", target, pantsd=True, env={"TMPDIR": str(tmpdir)}))
+        first = check(
+            run_pants(built_repo, "package", target, pantsd=True, env={"TMPDIR": str(tmpdir)})
+        )
         assert _pantsd_pids(built_repo), "the run should have started pantsd"
         assert first.processes(unpack, source="Ran") == []
         assert first.processes("(go build)", source="Ran") == [], "everything was cached"
@@ -154,4 +173,7 @@ def test_without_plugins_the_options_are_still_validated(built_repo: Path) -> No
     assert "Version mismatch: Requested version was 2.17.0, our version is 2.17.1." in res.stderr
     res = run_pants(built_repo, "--no-watch-filesystem", "--loop", "--version")
     assert res.returncode != 0
-    assert "The `--no-watch-filesystem` option may not be set if `--pantsd` or `--loop` is set." in res.stderr
+    assert (
+        "The `--no-watch-filesystem` option may not be set if `--pantsd` or `--loop` is set."
+        in res.stderr
+    )

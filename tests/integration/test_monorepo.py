@@ -23,7 +23,12 @@ def build_module(tmp_path_factory, package_targets: str) -> tuple[Path, dict]:
     # A module path of its own per run: no process cache can answer the first build.
     module = f"example.com/mono{uuid.uuid4().hex[:12]}"
     repo = copy_repo(tmp_path_factory.mktemp("mono") / "repo", examples=False)
-    graph = {**generate(repo / "mono", BINARIES, PACKAGES, module=module, package_targets=package_targets), "module": module}
+    graph = {
+        **generate(
+            repo / "mono", BINARIES, PACKAGES, module=module, package_targets=package_targets
+        ),
+        "module": module,
+    }
     res = check(run_pants(repo, "package", "::"))
     assert len(list((repo / "dist").rglob("linux_amd64/svc*"))) == BINARIES, res.stderr[-3000:]
     # One precompile of the module's outside imports for its one build configuration, before the
@@ -106,7 +111,9 @@ def test_no_op_runs_no_process(mono) -> None:
     assert res.processes("(go build)") == [] and res.processes("(go list)") == []
 
 
-def test_generated_packages_changed_since_selects_exactly_the_affected_binaries(mono_generated) -> None:
+def test_generated_packages_changed_since_selects_exactly_the_affected_binaries(
+    mono_generated,
+) -> None:
     repo, graph = mono_generated
     leaf, expected = leaf_shared_by_some(repo, graph)
     listed = check(run_pants(repo, "list", f"mono/{leaf}:")).stdout.split()
@@ -120,7 +127,13 @@ def test_generated_packages_changed_since_selects_exactly_the_affected_binaries(
     try:
         src.write_text(original + "\n// changed\n")
         res = check(
-            run_pants(repo, "--changed-since=HEAD", "--changed-dependents=transitive", "--filter-target-type=static_go_binary", "list")
+            run_pants(
+                repo,
+                "--changed-since=HEAD",
+                "--changed-dependents=transitive",
+                "--filter-target-type=static_go_binary",
+                "list",
+            )
         )
     finally:
         src.write_text(original)

@@ -18,7 +18,13 @@ DIST = "dist/examples.services.cmd.hello/hello"
 PLATFORMS = ("linux/amd64", "linux/arm64")
 UPX_OPTS = ("--static-go-upx-use-search-paths",)
 # Descriptions of the steps' processes (see build.py, strip.py, upx.py, size_report.py).
-GO_BUILD, STRIP, UPX_PACK, UPX_TEST, MEASURE = "(go build)", "(llvm-strip)", "(upx pack", "(upx -t)", "Measure the start-up"
+GO_BUILD, STRIP, UPX_PACK, UPX_TEST, MEASURE = (
+    "(go build)",
+    "(llvm-strip)",
+    "(upx pack",
+    "(upx -t)",
+    "Measure the start-up",
+)
 
 
 def set_hello_fields(repo: Path, fields: str) -> None:
@@ -30,7 +36,13 @@ def set_hello_fields(repo: Path, fields: str) -> None:
     if marker in text:
         end = text.index("    # end\n") + len("    # end\n")
         text = text[:start] + text[end:]
-    path.write_text(text[:start] + marker + "".join(f"    {f},\n" for f in fields.split(";")) + "    # end\n" + text[start:])
+    path.write_text(
+        text[:start]
+        + marker
+        + "".join(f"    {f},\n" for f in fields.split(";"))
+        + "    # end\n"
+        + text[start:]
+    )
 
 
 def step_runs(res: PantsResult) -> dict[str, list[str]]:
@@ -39,7 +51,12 @@ def step_runs(res: PantsResult) -> dict[str, list[str]]:
 
 
 def per_platform(step: str, suffix: str) -> list[str]:
-    verb = {UPX_PACK: "Pack", UPX_TEST: "Test the UPX-packed", STRIP: "Strip", GO_BUILD: "Build static Go binary"}[step]
+    verb = {
+        UPX_PACK: "Pack",
+        UPX_TEST: "Test the UPX-packed",
+        STRIP: "Strip",
+        GO_BUILD: "Build static Go binary",
+    }[step]
     return sorted(f"{verb} {HELLO} for {p} {suffix}" for p in PLATFORMS)
 
 
@@ -62,13 +79,17 @@ def test_a_platform_upx_cannot_pack_fails_with_nothing_in_dist(repo: Path) -> No
     platforms = 'platforms=["linux/amd64", "linux/arm64"]'
     assert platforms in original
     set_hello_fields(repo, "upx=True")
-    build.write_text(build.read_text().replace(platforms, 'platforms=["linux/amd64", "darwin/arm64"]'))
+    build.write_text(
+        build.read_text().replace(platforms, 'platforms=["linux/amd64", "darwin/arm64"]')
+    )
     try:
         res = run_pants(repo, *UPX_OPTS, "package", HELLO)
     finally:
         build.write_text(original)
     assert res.returncode != 0
-    assert f"{HELLO}: the `upx` field is True, but UPX cannot pack darwin/arm64 binaries" in res.stderr, res.stderr
+    assert (
+        f"{HELLO}: the `upx` field is True, but UPX cannot pack darwin/arm64 binaries" in res.stderr
+    ), res.stderr
     assert not (repo / "dist").exists()
 
 
@@ -95,7 +116,9 @@ def test_each_step_is_its_own_cached_process(repo: Path) -> None:
     assert second.processes(STRIP, source="HitLocally") == per_platform(STRIP, "(llvm-strip)")
     level2 = check_outputs(repo, ["-2"])
     for p in PLATFORMS:
-        assert level1[p]["strip"] == level2[p]["strip"] and level1[p]["sha256"] != level2[p]["sha256"]
+        assert (
+            level1[p]["strip"] == level2[p]["strip"] and level1[p]["sha256"] != level2[p]["sha256"]
+        )
 
     # Nothing changes: nothing runs.
     third = check(run_pants(repo, *UPX_OPTS, "package", HELLO))

@@ -32,14 +32,21 @@ def server(tmp_path: Path):
         yield addr
 
 
-def package_from_remote_cache(repo: Path, remote: list[str], tmp_path: Path, go_builds: int) -> PantsResult:
+def package_from_remote_cache(
+    repo: Path, remote: list[str], tmp_path: Path, go_builds: int
+) -> PantsResult:
     """`package ::` in `repo` with an empty local store, empty named caches and remote reads: every
     one of the `go_builds` builds must be a remote hit."""
     res = check(
         run_pants(
-            repo, "--no-local-cache", "--remote-cache-read", *remote,
-            f"--local-store-dir={tmp_path / 'empty-store'}", f"--named-caches-dir={tmp_path / 'empty-named'}",
-            "package", "::",
+            repo,
+            "--no-local-cache",
+            "--remote-cache-read",
+            *remote,
+            f"--local-store-dir={tmp_path / 'empty-store'}",
+            f"--named-caches-dir={tmp_path / 'empty-named'}",
+            "package",
+            "::",
         )
     )
     assert res.processes("(go build)", source="Ran") == []
@@ -52,7 +59,15 @@ def test_second_clone_reads_every_build_from_the_remote_cache(server, tmp_path: 
     a = copy_repo(tmp_path / "a" / "repo")
     # As README's remote cache settings say for a writer: let the uploads finish after the goal.
     res_a = check(
-        run_pants(a, "--no-local-cache", "--remote-cache-write", "--session-end-tasks-timeout=600", *remote, "package", "::")
+        run_pants(
+            a,
+            "--no-local-cache",
+            "--remote-cache-write",
+            "--session-end-tasks-timeout=600",
+            *remote,
+            "package",
+            "::",
+        )
     )
     assert len(res_a.processes("(go build)", source="Ran")) == EXAMPLE_GO_BUILDS
 
@@ -61,7 +76,9 @@ def test_second_clone_reads_every_build_from_the_remote_cache(server, tmp_path: 
     assert res_b.processes("(go list)", source="Ran") == []
 
     files = sorted(p.relative_to(a / "dist") for p in (a / "dist").rglob("*") if p.is_file())
-    assert files == sorted(p.relative_to(b / "dist") for p in (b / "dist").rglob("*") if p.is_file())
+    assert files == sorted(
+        p.relative_to(b / "dist") for p in (b / "dist").rglob("*") if p.is_file()
+    )
     for rel in files:
         assert sha256_file(a / "dist" / rel) == sha256_file(b / "dist" / rel), rel
 
@@ -80,9 +97,23 @@ def test_a_short_writer_run_needs_the_session_end_timeout_of_readme(server, tmp_
     # the uploads finished within Pants' default 3 s in 3 runs of 3; without it and without the
     # setting, this test failed in 1 run of 2 (and the same steps by hand dropped writes 5 of 5).
     writer = subprocess.run(
-        ["./pants", "--no-pantsd", "--no-dynamic-ui", named, "--no-local-cache", "--remote-cache-write",
-         "--session-end-tasks-timeout=600", *remote, "package", "::"],
-        cwd=a, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=1200,
+        [
+            "./pants",
+            "--no-pantsd",
+            "--no-dynamic-ui",
+            named,
+            "--no-local-cache",
+            "--remote-cache-write",
+            "--session-end-tasks-timeout=600",
+            *remote,
+            "package",
+            "::",
+        ],
+        cwd=a,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=1200,
     )
     assert writer.returncode == 0, writer.stderr[-5000:]
 

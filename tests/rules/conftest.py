@@ -17,9 +17,9 @@ from pants.testutil.rule_runner import RuleRunner
 from static_go import register
 from static_go.go.build import GoBuildInputs
 from static_go.go.build_options import StaticGoBinaryFieldSet
-from static_go.goals.package import StaticGoBinaryPackageFieldSet
-from static_go.go.tailor import PutativeStaticGoTargetsRequest
 from static_go.go.sdk import GoSdk
+from static_go.go.tailor import PutativeStaticGoTargetsRequest
+from static_go.goals.package import StaticGoBinaryPackageFieldSet
 from testsupport import ca_certs_path
 
 GO_MOD = "module example.com/app\n\ngo 1.22\n"

@@ -14,8 +14,8 @@ from pants.util.frozendict import FrozenDict
 from rules.conftest import make_rule_runner
 from rules.test_static_go_binary import package
 from static_go.go.build_cache_warmup import GoBuildCacheWarmupRequest, WarmedGoBuildCache
-from static_go.util.platforms import GoPlatform
 from static_go.go.process import GOCACHE_NAMED_CACHE
+from static_go.util.platforms import GoPlatform
 
 # A module path of its own per run, so that no process cache can answer for the fresh GOCACHE.
 MODULE = f"example.com/app{uuid.uuid4().hex[:12]}"
@@ -65,14 +65,20 @@ def test_binary_build_reuses_the_precompiled_imports(tmp_path: Path) -> None:
         QueryRule(WarmedGoBuildCache, [GoBuildCacheWarmupRequest]),
         bootstrap_args=(f"--named-caches-dir={named_caches}",),
     )
-    rule_runner.set_options(["--static-go-analysis-platforms=['linux/amd64', 'windows/amd64']"], env_inherit={"PATH"})
+    rule_runner.set_options(
+        ["--static-go-analysis-platforms=['linux/amd64', 'windows/amd64']"], env_inherit={"PATH"}
+    )
     rule_runner.write_files(FILES)
 
     # The same request as the binary's build makes: its platform's environment, no cgo, no tags.
     platform = GoPlatform.parse("linux/amd64")
     warmed = rule_runner.request(
         WarmedGoBuildCache,
-        [GoBuildCacheWarmupRequest(Address("app"), platform, FrozenDict({**platform.go_env(), "CGO_ENABLED": "0"}), ())],
+        [
+            GoBuildCacheWarmupRequest(
+                Address("app"), platform, FrozenDict({**platform.go_env(), "CGO_ENABLED": "0"}), ()
+            )
+        ],
     )
     # The windows-only import is listed (the analysis saw it on windows/amd64) and cannot be built
     # for linux, yet the others were compiled.

@@ -59,13 +59,19 @@ def cgo_app(build: str, **extra: str) -> dict[str, str]:
 
 def build_app(rule_runner: RuleRunner, tmp_path: Path) -> dict[str, Path]:
     built = package(rule_runner, APP)
-    return {p.split("/")[-2]: f for p, f in write_digest(rule_runner, built.digest, tmp_path).items()}
+    return {
+        p.split("/")[-2]: f for p, f in write_digest(rule_runner, built.digest, tmp_path).items()
+    }
 
 
-def test_musl_gcc_and_cross_gcc_link_static_cgo_binaries(rule_runner: RuleRunner, tmp_path: Path, caplog) -> None:
+def test_musl_gcc_and_cross_gcc_link_static_cgo_binaries(
+    rule_runner: RuleRunner, tmp_path: Path, caplog
+) -> None:
     rule_runner.write_files(
         cgo_app(
-            MUSL + ARM_GNU + 'static_go_binary(name="app", platforms=["linux/amd64", "linux/arm64"], cgo=True, c_toolchains=[":musl", ":arm"])\n'
+            MUSL
+            + ARM_GNU
+            + 'static_go_binary(name="app", platforms=["linux/amd64", "linux/arm64"], cgo=True, c_toolchains=[":musl", ":arm"])\n'
         )
     )
     with caplog.at_level(logging.WARNING):
@@ -82,13 +88,18 @@ def test_musl_gcc_and_cross_gcc_link_static_cgo_binaries(rule_runner: RuleRunner
     warnings = [r.getMessage() for r in caplog.records if "NSS" in r.getMessage()]
     assert len(warnings) == 1, caplog.text
     assert "app/cmd/app:app (linux/arm64)" in warnings[0] and "app/cmd/app:arm" in warnings[0]
-    assert "getaddrinfo" in warnings[0] or "getpwuid_r" in warnings[0] or "getpwnam_r" in warnings[0]
+    assert (
+        "getaddrinfo" in warnings[0] or "getpwuid_r" in warnings[0] or "getpwnam_r" in warnings[0]
+    )
     assert "musl" in warnings[0] and "netgo,osusergo" in warnings[0]
 
 
 def test_static_pie_with_cross_gcc(rule_runner: RuleRunner, tmp_path: Path) -> None:
     rule_runner.write_files(
-        cgo_app(ARM_GNU + 'static_go_binary(name="app", platforms=["linux/arm64"], cgo=True, c_toolchains=[":arm"], static_pie=True)\n')
+        cgo_app(
+            ARM_GNU
+            + 'static_go_binary(name="app", platforms=["linux/arm64"], cgo=True, c_toolchains=[":arm"], static_pie=True)\n'
+        )
     )
     out = build_app(rule_runner, tmp_path)
     assert elf_facts(out["linux_arm64"]) == ("EM_AARCH64", "ET_DYN", False, [])
@@ -97,13 +108,21 @@ def test_static_pie_with_cross_gcc(rule_runner: RuleRunner, tmp_path: Path) -> N
     assert "twice(21) = 42" in res.stdout, res
 
 
-def test_static_pie_with_musl_gcc_is_dynamic_and_fails_verification(rule_runner: RuleRunner) -> None:
+def test_static_pie_with_musl_gcc_is_dynamic_and_fails_verification(
+    rule_runner: RuleRunner,
+) -> None:
     """Debian's musl-gcc cannot link a static-pie: it silently links a dynamic PIE instead."""
     rule_runner.write_files(
-        cgo_app(MUSL + 'static_go_binary(name="app", cgo=True, c_toolchains=[":musl"], static_pie=True)\n')
+        cgo_app(
+            MUSL
+            + 'static_go_binary(name="app", cgo=True, c_toolchains=[":musl"], static_pie=True)\n'
+        )
     )
     err = package_error(rule_runner, APP)
-    assert "app/cmd/app:app (linux/amd64, C toolchain `go_c_toolchain` app/cmd/app:musl (musl-gcc" in err
+    assert (
+        "app/cmd/app:app (linux/amd64, C toolchain `go_c_toolchain` app/cmd/app:musl (musl-gcc"
+        in err
+    )
     assert "failed verification" in err and "PT_INTERP" in err and "static-pie" in err
 
 
@@ -152,7 +171,10 @@ def test_downloaded_toolchain_archive(rule_runner: RuleRunner, tmp_path: Path) -
         f'url="{url}", sha256="{sha256}", length={length}, search_paths=["/nonexistent"])\n'
     )
     rule_runner.write_files(
-        cgo_app(toolchain + 'static_go_binary(name="app", platforms=["linux/arm64"], cgo=True, c_toolchains=[":arm"])\n')
+        cgo_app(
+            toolchain
+            + 'static_go_binary(name="app", platforms=["linux/arm64"], cgo=True, c_toolchains=[":arm"])\n'
+        )
     )
     out = build_app(rule_runner, tmp_path / "out")
     assert elf_facts(out["linux_arm64"]) == ("EM_AARCH64", "ET_EXEC", False, [])
@@ -173,7 +195,8 @@ def test_downloaded_toolchain_archive(rule_runner: RuleRunner, tmp_path: Path) -
     "build,expected",
     [
         (
-            MUSL + 'static_go_binary(name="app", platforms=["linux/amd64", "linux/arm64"], cgo=True, c_toolchains=[":musl"])\n',
+            MUSL
+            + 'static_go_binary(name="app", platforms=["linux/amd64", "linux/arm64"], cgo=True, c_toolchains=[":musl"])\n',
             "app/cmd/app:app sets `cgo=True`, but none of its `c_toolchains` (:musl) serves linux/arm64",
         ),
         (
@@ -202,7 +225,8 @@ def test_downloaded_toolchain_archive(rule_runner: RuleRunner, tmp_path: Path) -
             "names app/cmd/app:main, a `static_go_package`; it must name `go_c_toolchain` targets",
         ),
         (
-            MUSL + 'static_go_binary(name="app", cgo=True, c_toolchains=[":musl"], pure_go_platforms=["linux/arm64"])\n',
+            MUSL
+            + 'static_go_binary(name="app", cgo=True, c_toolchains=[":musl"], pure_go_platforms=["linux/arm64"])\n',
             "The `pure_go_platforms` field of app/cmd/app:app lists linux/arm64, which is not one of its platforms",
         ),
         (
@@ -210,9 +234,11 @@ def test_downloaded_toolchain_archive(rule_runner: RuleRunner, tmp_path: Path) -
             "The `static_pie` field of app/cmd/app:app needs `cgo=True`",
         ),
         (
-            'go_c_toolchain(name="x", kind="zig", platforms=["linux/amd64"], url="file:///x.tar.gz", sha256="' + "0" * 64 + '", length=1)\n'
+            'go_c_toolchain(name="x", kind="zig", platforms=["linux/amd64"], url="file:///x.tar.gz", sha256="'
+            + "0" * 64
+            + '", length=1)\n'
             'static_go_binary(name="app", cgo=True, c_toolchains=[":x"])\n',
-            "app/cmd/app:x: `url` is only for `kind=\"gcc\"`",
+            'app/cmd/app:x: `url` is only for `kind="gcc"`',
         ),
         (
             'go_c_toolchain(name="x", kind="gcc", platforms=["windows/amd64"])\n'

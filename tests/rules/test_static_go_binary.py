@@ -16,7 +16,6 @@ from pants.testutil.rule_runner import RuleRunner
 from rules.conftest import GO_MOD, write_digest
 from static_go.go.build import GoBuildInputs
 from static_go.go.build_options import StaticGoBinaryFieldSet
-from static_go.goals.package import StaticGoBinaryPackageFieldSet
 from static_go.go.tailor import PutativeStaticGoTargetsRequest
 from static_go.go.target_types import (
     StaticGoBinaryDependenciesField,
@@ -25,6 +24,7 @@ from static_go.go.target_types import (
     StaticGoPackageDependenciesField,
     StaticGoPackageTarget,
 )
+from static_go.goals.package import StaticGoBinaryPackageFieldSet
 from testsupport import run_binary
 
 LIB = dedent(
@@ -95,7 +95,9 @@ def package_error(rule_runner: RuleRunner, address: Address) -> str:
 APP = Address("app/cmd/app", target_name="app")
 
 
-def test_package_builds_verified_static_binaries_for_each_platform(rule_runner: RuleRunner, tmp_path) -> None:
+def test_package_builds_verified_static_binaries_for_each_platform(
+    rule_runner: RuleRunner, tmp_path
+) -> None:
     rule_runner.write_files(app_files())
     built = package(rule_runner, APP)
     paths = [a.relpath for a in built.artifacts]
@@ -125,7 +127,11 @@ def test_build_inputs_are_exactly_the_package_closure(rule_runner: RuleRunner) -
 def inferred_deps(rule_runner: RuleRunner, addr: Address) -> set[str]:
     """The dependencies of a static_go_package or static_go_binary, inference included."""
     tgt = rule_runner.get_target(addr)
-    field = tgt.get(StaticGoPackageDependenciesField) if tgt.has_field(StaticGoPackageDependenciesField) else tgt.get(StaticGoBinaryDependenciesField)
+    field = (
+        tgt.get(StaticGoPackageDependenciesField)
+        if tgt.has_field(StaticGoPackageDependenciesField)
+        else tgt.get(StaticGoBinaryDependenciesField)
+    )
     return {str(a) for a in rule_runner.request(Addresses, [DependenciesRequest(field)])}
 
 
@@ -174,7 +180,13 @@ def test_embed_files_are_inferred_and_built_in(rule_runner: RuleRunner, tmp_path
 def test_embed_without_owning_target_is_a_clear_error(rule_runner: RuleRunner) -> None:
     main = 'package main\n\nimport _ "embed"\n\n//go:embed web\nvar web string\n\nfunc main() {}\n'
     rule_runner.write_files(
-        app_files(**{"app/cmd/app/main.go": main, "app/cmd/app/web": "x", "app/cmd/app/BUILD": 'static_go_package(name="main")\nstatic_go_binary(name="app")\n'})
+        app_files(
+            **{
+                "app/cmd/app/main.go": main,
+                "app/cmd/app/web": "x",
+                "app/cmd/app/BUILD": 'static_go_package(name="main")\nstatic_go_binary(name="app")\n',
+            }
+        )
     )
     err = package_error(rule_runner, APP)
     assert "app/cmd/app:main" in err
@@ -184,26 +196,42 @@ def test_embed_without_owning_target_is_a_clear_error(rule_runner: RuleRunner) -
 
 def test_unknown_platform_names_target_and_field(rule_runner: RuleRunner) -> None:
     rule_runner.write_files(
-        app_files(**{"app/cmd/app/BUILD": 'static_go_package(name="main")\nstatic_go_binary(name="app", platforms=["linux/amd64", "linux/sparc"])\n'})
+        app_files(
+            **{
+                "app/cmd/app/BUILD": 'static_go_package(name="main")\nstatic_go_binary(name="app", platforms=["linux/amd64", "linux/sparc"])\n'
+            }
+        )
     )
     with pytest.raises(ExecutionError) as exc:
         rule_runner.get_target(APP)
     msg = str(exc.value)
-    assert "'platforms' field of app/cmd/app:app" in msg and "linux/sparc" in msg and "Known:" in msg
+    assert (
+        "'platforms' field of app/cmd/app:app" in msg and "linux/sparc" in msg and "Known:" in msg
+    )
 
 
 def test_x_defs_key_without_dot(rule_runner: RuleRunner) -> None:
     rule_runner.write_files(
-        app_files(**{"app/cmd/app/BUILD": 'static_go_package(name="main")\nstatic_go_binary(name="app", x_defs={"version": "1"})\n'})
+        app_files(
+            **{
+                "app/cmd/app/BUILD": 'static_go_package(name="main")\nstatic_go_binary(name="app", x_defs={"version": "1"})\n'
+            }
+        )
     )
     with pytest.raises(ExecutionError) as exc:
         rule_runner.get_target(APP)
-    assert "'x_defs' field of app/cmd/app:app" in str(exc.value) and "importpath.name" in str(exc.value)
+    assert "'x_defs' field of app/cmd/app:app" in str(exc.value) and "importpath.name" in str(
+        exc.value
+    )
 
 
 def test_main_that_is_not_package_main(rule_runner: RuleRunner) -> None:
     rule_runner.write_files(
-        app_files(**{"app/cmd/app/BUILD": 'static_go_package(name="main")\nstatic_go_binary(name="app", main="//app/internal/lib")\n'})
+        app_files(
+            **{
+                "app/cmd/app/BUILD": 'static_go_package(name="main")\nstatic_go_binary(name="app", main="//app/internal/lib")\n'
+            }
+        )
     )
     err = package_error(rule_runner, APP)
     assert "`main` field of app/cmd/app:app" in err
@@ -211,7 +239,11 @@ def test_main_that_is_not_package_main(rule_runner: RuleRunner) -> None:
 
 
 def test_compile_error_shows_go_stderr(rule_runner: RuleRunner) -> None:
-    rule_runner.write_files(app_files(**{"app/internal/lib/lib.go": LIB + "\nfunc Broken() int { return undefinedThing }\n"}))
+    rule_runner.write_files(
+        app_files(
+            **{"app/internal/lib/lib.go": LIB + "\nfunc Broken() int { return undefinedThing }\n"}
+        )
+    )
     err = package_error(rule_runner, APP)
     # Both platforms fail; whichever the engine reports first is named.
     assert re.search(r"`go build` failed for app/cmd/app:app \(linux/(amd64|arm64)\)", err), err
@@ -248,7 +280,10 @@ def test_cgo_dynamic_binary_fails_verification(rule_runner: RuleRunner) -> None:
         )
     )
     err = package_error(rule_runner, APP)
-    assert "app/cmd/app:app (linux/amd64, C toolchain `go_c_toolchain` app/cmd/app:gcc (gcc, x86_64-linux-gnu, glibc))" in err
+    assert (
+        "app/cmd/app:app (linux/amd64, C toolchain `go_c_toolchain` app/cmd/app:gcc (gcc, x86_64-linux-gnu, glibc))"
+        in err
+    )
     assert "failed verification" in err and "PT_INTERP" in err and "libc.so.6" in err
 
 
@@ -269,14 +304,26 @@ def test_tailor(rule_runner: RuleRunner) -> None:
             "_mods/m/lib/lib.go": "package lib\n",
         }
     )
-    dirs = ("svc", "svc/cmd/server", "svc/pkg/util", "svc/pkg/util/testdata", "svc/_scratch", "svc/vendor/example.com/dep")
+    dirs = (
+        "svc",
+        "svc/cmd/server",
+        "svc/pkg/util",
+        "svc/pkg/util/testdata",
+        "svc/_scratch",
+        "svc/vendor/example.com/dep",
+    )
     pts = rule_runner.request(
         PutativeTargets,
-        [PutativeStaticGoTargetsRequest((*dirs, "nomod", "_mods/m", "_mods/m/lib")), AllOwnedSources()],
+        [
+            PutativeStaticGoTargetsRequest((*dirs, "nomod", "_mods/m", "_mods/m/lib")),
+            AllOwnedSources(),
+        ],
     )
     assert set(pts) == {
         PutativeTarget.for_target_type(StaticGoModuleTarget, "svc", "svc", ["go.mod"]),
-        PutativeTarget.for_target_type(StaticGoPackageTarget, "svc/cmd/server", "main", ["main.go"]),
+        PutativeTarget.for_target_type(
+            StaticGoPackageTarget, "svc/cmd/server", "main", ["main.go"]
+        ),
         PutativeTarget.for_target_type(StaticGoBinaryTarget, "svc/cmd/server", "server", []),
         PutativeTarget.for_target_type(StaticGoPackageTarget, "svc/pkg/util", "util", ["util.go"]),
         PutativeTarget.for_target_type(StaticGoModuleTarget, "_mods/m", "m", ["go.mod"]),
@@ -297,7 +344,11 @@ def test_tailor_module_at_the_build_root(rule_runner: RuleRunner) -> None:
         }
     )
     pts = rule_runner.request(
-        PutativeTargets, [PutativeStaticGoTargetsRequest(("", "lib", "_tools", "_mods/m", "_mods/m/lib")), AllOwnedSources()]
+        PutativeTargets,
+        [
+            PutativeStaticGoTargetsRequest(("", "lib", "_tools", "_mods/m", "_mods/m/lib")),
+            AllOwnedSources(),
+        ],
     )
     assert {(pt.path, pt.type_alias, tuple(pt.triggering_sources)) for pt in pts} == {
         ("", "static_go_module", ("go.mod",)),
@@ -331,7 +382,11 @@ def test_vendor_directory_builds_without_the_proxy(rule_runner: RuleRunner, tmp_
 
 def test_windows_and_darwin_outputs(rule_runner: RuleRunner, tmp_path) -> None:
     rule_runner.write_files(
-        app_files(**{"app/cmd/app/BUILD": 'static_go_package(name="main")\nstatic_go_binary(name="app", platforms=["windows/amd64", "darwin/arm64", "linux/arm/v7"])\n'})
+        app_files(
+            **{
+                "app/cmd/app/BUILD": 'static_go_package(name="main")\nstatic_go_binary(name="app", platforms=["windows/amd64", "darwin/arm64", "linux/arm/v7"])\n'
+            }
+        )
     )
     built = package(rule_runner, APP)
     assert [a.relpath for a in built.artifacts] == [
@@ -340,7 +395,11 @@ def test_windows_and_darwin_outputs(rule_runner: RuleRunner, tmp_path) -> None:
         "app.cmd.app/app/linux_arm_v7/app",
     ]
     summaries = [a.extra_log_lines[0] for a in built.artifacts]
-    assert "(PE, go1" in summaries[0] and "(Mach-O, go1" in summaries[1] and "(static ELF, go1" in summaries[2]
+    assert (
+        "(PE, go1" in summaries[0]
+        and "(Mach-O, go1" in summaries[1]
+        and "(static ELF, go1" in summaries[2]
+    )
     files = write_digest(rule_runner, built.digest, tmp_path)
     from static_go.binary.binfmt import read_go_build_info
 
@@ -362,6 +421,10 @@ def test_build_tags_reach_go_build(rule_runner: RuleRunner, tmp_path) -> None:
         )
     )
     fancy = write_digest(rule_runner, package(rule_runner, APP).digest, tmp_path / "a")
-    plain = write_digest(rule_runner, package(rule_runner, Address("app/cmd/app", target_name="plain")).digest, tmp_path / "b")
+    plain = write_digest(
+        rule_runner,
+        package(rule_runner, Address("app/cmd/app", target_name="plain")).digest,
+        tmp_path / "b",
+    )
     assert run_binary(fancy["app.cmd.app/app/linux_amd64/app"]).stdout == "fancy\n"
     assert run_binary(plain["plain/linux_amd64/plain"]).stdout == "plain\n"

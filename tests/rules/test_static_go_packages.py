@@ -6,7 +6,12 @@ from __future__ import annotations
 from textwrap import dedent
 
 import pytest
-from pants.core.goals.tailor import AllOwnedSources, PutativeTarget, PutativeTargets, determine_all_owned_sources
+from pants.core.goals.tailor import (
+    AllOwnedSources,
+    PutativeTarget,
+    PutativeTargets,
+    determine_all_owned_sources,
+)
 from pants.engine.addresses import Address
 from pants.engine.internals.scheduler import ExecutionError
 from pants.engine.rules import QueryRule
@@ -16,10 +21,11 @@ from pants.util.frozendict import FrozenDict
 
 from rules.conftest import GO_MOD, make_rule_runner, write_digest
 from rules.test_static_go_binary import LIB, MAIN, inferred_deps, package, package_error
-from static_go.go.target_index import StaticGoTargetIndex
 from static_go.go.build import GoBuildInputs
 from static_go.go.build_options import StaticGoBinaryFieldSet
+from static_go.go.generate_packages import package_dirs
 from static_go.go.tailor import PutativeStaticGoTargetsRequest
+from static_go.go.target_index import StaticGoTargetIndex
 from static_go.go.target_types import (
     StaticGoBinaryTarget,
     StaticGoPackageDependenciesField,
@@ -27,7 +33,6 @@ from static_go.go.target_types import (
     go_package_dir,
     nearest_module_dir,
 )
-from static_go.go.generate_packages import package_dirs
 from testsupport import run_binary
 
 APP = Address("app/cmd/app", target_name="app")
@@ -35,7 +40,9 @@ APP = Address("app/cmd/app", target_name="app")
 
 @pytest.fixture
 def rule_runner() -> RuleRunner:
-    return make_rule_runner(determine_all_owned_sources, QueryRule(AllTargets, []), QueryRule(AllOwnedSources, []))
+    return make_rule_runner(
+        determine_all_owned_sources, QueryRule(AllTargets, []), QueryRule(AllOwnedSources, [])
+    )
 
 
 def files(**overrides: str) -> dict[str, str]:
@@ -75,18 +82,36 @@ def test_one_package_target_per_go_package_directory(rule_runner: RuleRunner) ->
         "app:pkgs#internal/unused": ("internal/unused/unused.go",),
     }
     # Each lives in (and names) its package's directory.
-    assert go_package_dir(Address("app", target_name="pkgs", generated_name="internal/lib")) == "app/internal/lib"
+    assert (
+        go_package_dir(Address("app", target_name="pkgs", generated_name="internal/lib"))
+        == "app/internal/lib"
+    )
     assert go_package_dir(Address("app", target_name="pkgs", generated_name=".")) == "app"
     assert go_package_dir(Address("", target_name="pkgs", generated_name=".")) == ""
     assert go_package_dir(Address("app/internal/lib")) == "app/internal/lib"
     tgts = rule_runner.request(AllTargets, [])
-    assert {t.residence_dir for t in tgts if t.address.generated_name} == {"app", "app/cmd/app", "app/internal/lib", "app/internal/unused"}
+    assert {t.residence_dir for t in tgts if t.address.generated_name} == {
+        "app",
+        "app/cmd/app",
+        "app/internal/lib",
+        "app/internal/unused",
+    }
 
 
 def test_package_dirs_leave_out_what_go_ignores() -> None:
     got = package_dirs(
         "",
-        ("a.go", "x/y.go", "x/testdata/t.go", "vendor/v/v.go", "_w/w.go", "x/.v/v.go", "sub/s.go", "sub/deep/d.go", "subx/s.go"),
+        (
+            "a.go",
+            "x/y.go",
+            "x/testdata/t.go",
+            "vendor/v/v.go",
+            "_w/w.go",
+            "x/.v/v.go",
+            "sub/s.go",
+            "sub/deep/d.go",
+            "subx/s.go",
+        ),
         ("go.mod", "sub/go.mod"),
     )
     assert got == {".": ["a.go"], "subx": ["subx/s.go"], "x": ["x/y.go"]}
@@ -100,7 +125,12 @@ def test_the_nearest_module_owns_a_directory() -> None:
     assert nearest_module_dir("other", mods) == ""
     assert nearest_module_dir("other", ("sub",)) is None
     index = StaticGoTargetIndex(
-        modules=FrozenDict({"sub": Address("sub", target_name="m"), "sub/inner": Address("sub/inner", target_name="m")}),
+        modules=FrozenDict(
+            {
+                "sub": Address("sub", target_name="m"),
+                "sub/inner": Address("sub/inner", target_name="m"),
+            }
+        ),
         packages=FrozenDict(),
     )
     assert index.owning_module("sub/inner/pkg") == Address("sub/inner", target_name="m")
@@ -116,10 +146,15 @@ def test_generated_packages_are_inferred_and_built(rule_runner: RuleRunner, tmp_
 
     # The binary's `main` defaults to the (generated) package of its directory.
     assert deps(APP) == {"app:pkgs#cmd/app"}
-    assert deps(Address("app", target_name="pkgs", generated_name="cmd/app")) == {"app:app", "app:pkgs#internal/lib"}
+    assert deps(Address("app", target_name="pkgs", generated_name="cmd/app")) == {
+        "app:app",
+        "app:pkgs#internal/lib",
+    }
     assert deps(Address("app", target_name="pkgs", generated_name="internal/lib")) == {"app:app"}
 
-    inputs = rule_runner.request(GoBuildInputs, [StaticGoBinaryFieldSet.create(rule_runner.get_target(APP))])
+    inputs = rule_runner.request(
+        GoBuildInputs, [StaticGoBinaryFieldSet.create(rule_runner.get_target(APP))]
+    )
     assert inputs.snapshot.files == ("app/cmd/app/main.go", "app/go.mod", "app/internal/lib/lib.go")
     assert inputs.main_dir == "./cmd/app"
 
@@ -131,7 +166,11 @@ def test_generated_packages_are_inferred_and_built(rule_runner: RuleRunner, tmp_
 
 def test_moved_dependencies_and_copied_tags(rule_runner: RuleRunner) -> None:
     rule_runner.write_files(
-        files(**{"app/BUILD": 'static_go_module()\nstatic_go_packages(name="pkgs", tags=["go"], dependencies=["//app/cmd/app:app"])\n'})
+        files(
+            **{
+                "app/BUILD": 'static_go_module()\nstatic_go_packages(name="pkgs", tags=["go"], dependencies=["//app/cmd/app:app"])\n'
+            }
+        )
     )
     tgt = rule_runner.get_target(Address("app", target_name="pkgs", generated_name="internal/lib"))
     assert tgt.get(StaticGoPackageDependenciesField).value == ("//app/cmd/app:app",)
@@ -164,13 +203,21 @@ def test_overrides_by_package_directory(rule_runner: RuleRunner) -> None:
 
     assert get("internal/lib")[Tags].value == ("lib",)
     assert get("cmd/app")[Tags].value == ("go",)
-    assert get("cmd/app")[DescriptionField].value == get("internal/unused")[DescriptionField].value == "two at once"
+    assert (
+        get("cmd/app")[DescriptionField].value
+        == get("internal/unused")[DescriptionField].value
+        == "two at once"
+    )
     assert get("internal/lib")[DescriptionField].value is None
 
 
 def test_overrides_naming_no_package_directory_is_a_clear_error(rule_runner: RuleRunner) -> None:
     rule_runner.write_files(
-        files(**{"app/BUILD": 'static_go_module()\nstatic_go_packages(name="pkgs", overrides={"internal/lbi": {"tags": ["x"]}})\n'})
+        files(
+            **{
+                "app/BUILD": 'static_go_module()\nstatic_go_packages(name="pkgs", overrides={"internal/lbi": {"tags": ["x"]}})\n'
+            }
+        )
     )
     with pytest.raises(ExecutionError) as exc:
         rule_runner.get_target(Address("app", target_name="pkgs", generated_name="internal/lib"))
@@ -186,7 +233,9 @@ def test_a_second_target_for_a_generated_package_is_a_clear_error(rule_runner: R
     assert "app:pkgs#internal/lib" in err and "app/internal/lib:lib" in err
 
 
-def test_tailor_proposes_binaries_not_packages_for_generated_packages(rule_runner: RuleRunner) -> None:
+def test_tailor_proposes_binaries_not_packages_for_generated_packages(
+    rule_runner: RuleRunner,
+) -> None:
     main = "package main\n\nfunc main() {}\n"
     rule_runner.write_files(
         files(
@@ -207,7 +256,16 @@ def test_tailor_proposes_binaries_not_packages_for_generated_packages(rule_runne
     # What Pants computes as owned: the generator's files count.
     owned = rule_runner.request(AllOwnedSources, [])
     assert "app/internal/lib/lib.go" in owned and "app/cmd/app/main.go" in owned
-    dirs = ("app", "app/cmd/app", "app/cmd/new", "app/cmd/built", "app/internal/lib", "app/internal/unused", "other", "other/tool")
+    dirs = (
+        "app",
+        "app/cmd/app",
+        "app/cmd/new",
+        "app/cmd/built",
+        "app/internal/lib",
+        "app/internal/unused",
+        "other",
+        "other/tool",
+    )
     pts = rule_runner.request(PutativeTargets, [PutativeStaticGoTargetsRequest(dirs), owned])
     assert set(pts) == {
         PutativeTarget.for_target_type(StaticGoBinaryTarget, "app/cmd/new", "new", []),
@@ -216,7 +274,13 @@ def test_tailor_proposes_binaries_not_packages_for_generated_packages(rule_runne
 
 
 def test_unowned_import_names_both_remedies(rule_runner: RuleRunner) -> None:
-    rule_runner.write_files(files(**{"app/BUILD": 'static_go_module()\nstatic_go_packages(name="pkgs", sources=["cmd/**/*.go"])\n'}))
+    rule_runner.write_files(
+        files(
+            **{
+                "app/BUILD": 'static_go_module()\nstatic_go_packages(name="pkgs", sources=["cmd/**/*.go"])\n'
+            }
+        )
+    )
     with pytest.raises(ExecutionError) as exc:
         package(rule_runner, APP)
     err = str(exc.value)

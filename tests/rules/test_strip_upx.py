@@ -75,10 +75,17 @@ def test_strip_then_upx_for_amd64_and_arm64(tmp_path: Path) -> None:
         (entry,) = (a for a in report["artifacts"] if a["platform"] == f"linux/{arch}")
         assert entry["path"] == path and entry["sha256"] == hashlib.sha256(data).hexdigest()
         assert entry["go_build"]["ldflags_s_w"] is False
-        go_build, stripped, packed = entry["go_build"]["bytes"], entry["strip"]["bytes"], entry["upx"]["bytes"]
+        go_build, stripped, packed = (
+            entry["go_build"]["bytes"],
+            entry["strip"]["bytes"],
+            entry["upx"]["bytes"],
+        )
         # Stripping a Go binary built without -s -w removes about a third; UPX halves it again.
         assert stripped < 0.75 * go_build and packed < 0.6 * stripped and packed == len(data)
-        assert entry["final"] == {"bytes": packed, "percent_of_go_build": round(100 * packed / go_build, 1)}
+        assert entry["final"] == {
+            "bytes": packed,
+            "percent_of_go_build": round(100 * packed / go_build, 1),
+        }
         assert "llvm-strip" in entry["strip"]["tool"]
         assert entry["upx"]["options"] == ["-1"] and entry["upx"]["version"] == "4.2.2"
     lines = {a.relpath: a.extra_log_lines for a in built.artifacts}
@@ -88,7 +95,10 @@ def test_strip_then_upx_for_amd64_and_arm64(tmp_path: Path) -> None:
     amd64_startup = report["artifacts"][0]["upx"]["startup"]
     assert amd64_startup["after_upx_ms"] > amd64_startup["before_upx_ms"] > 0, amd64_startup
     assert "upx start-up cost: +" in lines[AMD64][2]
-    assert "do not run on this linux/amd64 host" in report["artifacts"][1]["upx"]["startup"]["not_measured"]
+    assert (
+        "do not run on this linux/amd64 host"
+        in report["artifacts"][1]["upx"]["startup"]["not_measured"]
+    )
     assert lines[ARM64][-1].strip() == f"size report: {REPORT}"
 
 
@@ -105,12 +115,19 @@ def test_lzma_and_best_levels_give_smaller_binaries(tmp_path: Path) -> None:
         )
     )
     sizes = {}
-    for name, path in (("app", AMD64), ("lzma", "lzma/linux_amd64/lzma"), ("best", "best/linux_amd64/best")):
+    for name, path in (
+        ("app", AMD64),
+        ("lzma", "lzma/linux_amd64/lzma"),
+        ("best", "best/linux_amd64/best"),
+    ):
         built = package(rr, Address("app/cmd/app", target_name=name))
         files = write_digest(rr, built.digest, tmp_path / name)
         assert run_binary(files[path]).stdout.strip() == "HELLO! dev"
         sizes[name] = files[path].stat().st_size
-        assert f"UPX 4.2.2 {dict(app='-1', lzma='--lzma', best='--best')[name]})" in built.artifacts[0].extra_log_lines[0]
+        assert (
+            f"UPX 4.2.2 {dict(app='-1', lzma='--lzma', best='--best')[name]})"
+            in built.artifacts[0].extra_log_lines[0]
+        )
     assert sizes["lzma"] < sizes["best"] < sizes["app"]
 
 
@@ -131,18 +148,26 @@ def test_upx_level_option_out_of_range() -> None:
     assert "[static-go-upx].level = '10'" in err and "app/cmd/app:app" in err
 
 
-@pytest.mark.parametrize("platform", ["darwin/arm64", "linux/riscv64", "windows/arm64", "linux/mips"])
+@pytest.mark.parametrize(
+    "platform", ["darwin/arm64", "linux/riscv64", "windows/arm64", "linux/mips"]
+)
 def test_upx_on_a_platform_it_cannot_pack_is_refused(platform: str) -> None:
     rr = runner(*UPX_HOST)
     rr.write_files(binary_build("upx=True", platforms=f'["linux/amd64", "{platform}"]'))
     err = package_error(rr, APP)
-    assert f"app/cmd/app:app: the `upx` field is True, but UPX cannot pack {platform} binaries" in err, err
+    assert (
+        f"app/cmd/app:app: the `upx` field is True, but UPX cannot pack {platform} binaries" in err
+    ), err
     assert "upx_skip_unsupported=True" in err and "linux/amd64, linux/arm" in err
 
 
 def test_unsupported_platforms_are_skipped_when_asked(tmp_path: Path) -> None:
     rr = runner(*UPX_HOST, "--static-go-upx-measure-startup=false")
-    rr.write_files(binary_build("upx=True, upx_skip_unsupported=True", platforms='["linux/amd64", "darwin/arm64"]'))
+    rr.write_files(
+        binary_build(
+            "upx=True, upx_skip_unsupported=True", platforms='["linux/amd64", "darwin/arm64"]'
+        )
+    )
     built = package(rr, APP)
     files = write_digest(rr, built.digest, tmp_path)
     report = {a["platform"]: a for a in json.loads(files[REPORT].read_text())["artifacts"]}
@@ -150,14 +175,19 @@ def test_unsupported_platforms_are_skipped_when_asked(tmp_path: Path) -> None:
     assert read_binary(darwin).format == "macho" and b"UPX!" not in darwin
     assert "UPX cannot pack darwin/arm64" in report["darwin/arm64"]["upx"]["skipped"]
     assert b"UPX!" in files[AMD64].read_bytes() and report["linux/amd64"]["upx"]["bytes"] > 0
-    assert "upx: skipped (UPX cannot pack darwin/arm64" in "\n".join(built.artifacts[1].extra_log_lines)
+    assert "upx: skipped (UPX cannot pack darwin/arm64" in "\n".join(
+        built.artifacts[1].extra_log_lines
+    )
 
 
 def test_strip_of_a_non_elf_platform_is_refused() -> None:
     rr = runner()
     rr.write_files(binary_build("strip=True", platforms='["windows/amd64"]'))
     err = package_error(rr, APP)
-    assert "app/cmd/app:app: the `strip` field is True, but windows/amd64 is not a linux (ELF) platform" in err
+    assert (
+        "app/cmd/app:app: the `strip` field is True, but windows/amd64 is not a linux (ELF) platform"
+        in err
+    )
 
 
 def test_binutils_strip_per_platform_and_as_fallback(tmp_path: Path) -> None:
@@ -183,7 +213,9 @@ def test_no_strip_tool_found(tmp_path: Path) -> None:
     rr = runner(f"--static-go-strip-search-paths=['{tmp_path}']")
     rr.write_files(binary_build("strip=True", platforms='["linux/amd64"]'))
     err = package_error(rr, APP)
-    assert "No strip tool for linux/amd64 was found" in err and str(tmp_path) in err and "llvm" in err
+    assert (
+        "No strip tool for linux/amd64 was found" in err and str(tmp_path) in err and "llvm" in err
+    )
 
 
 def test_upx_missing_from_search_paths(tmp_path: Path) -> None:
@@ -230,7 +262,9 @@ def test_upx_downloaded_from_a_file_url(upx_release, tmp_path: Path) -> None:
     rr = runner(*download_options(*upx_release), "--static-go-upx-measure-startup=false")
     tool = rr.request(UpxTool, [])
     assert tool.version == "4.2.2"
-    assert tool.exe == "./__upx/upx-4.2.2-amd64_linux/upx"  # a sandbox input, no host path in the key
+    assert (
+        tool.exe == "./__upx/upx-4.2.2-amd64_linux/upx"
+    )  # a sandbox input, no host path in the key
     rr.write_files(binary_build("upx=True, upx_level=2", platforms='["linux/amd64"]'))
     files = write_digest(rr, package(rr, APP).digest, tmp_path)
     assert b"UPX!" in files[AMD64].read_bytes()
@@ -256,7 +290,9 @@ def test_self_test_fails_a_corrupted_packed_binary(tmp_path: Path) -> None:
     binary = write_digest(rr, package(rr, APP).digest, tmp_path)[AMD64].read_bytes()
     plat = GoPlatform.parse("linux/amd64")
     digest = rr.request(Digest, [CreateDigest([FileContent("app", binary, is_executable=True)])])
-    unpacked = GoBinaryFile(APP, plat, digest, "app", len(binary), hashlib.sha256(binary).hexdigest())
+    unpacked = GoBinaryFile(
+        APP, plat, digest, "app", len(binary), hashlib.sha256(binary).hexdigest()
+    )
     packed = rr.request(GoBinaryFile, [UpxPackRequest(unpacked, ("-1",))])
     packed_bytes = write_digest(rr, packed.digest, tmp_path / "packed")["app"].read_bytes()
     assert b"UPX!" in packed_bytes
@@ -266,11 +302,16 @@ def test_self_test_fails_a_corrupted_packed_binary(tmp_path: Path) -> None:
     corrupt = bytearray(packed_bytes)
     middle = len(corrupt) // 2
     corrupt[middle : middle + 4] = bytes(b ^ 0xFF for b in corrupt[middle : middle + 4])
-    bad = rr.request(Digest, [CreateDigest([FileContent("app", bytes(corrupt), is_executable=True)])])
+    bad = rr.request(
+        Digest, [CreateDigest([FileContent("app", bytes(corrupt), is_executable=True)])]
+    )
     with pytest.raises(ExecutionError) as exc:
         rr.request(GoBinaryFile, [UpxSelfTestRequest(dataclasses.replace(packed, digest=bad))])
     msg = str(exc.value)
-    assert "app/cmd/app:app (linux/amd64): the UPX-packed `app` failed UPX's self-test (`upx -t`" in msg
+    assert (
+        "app/cmd/app:app (linux/amd64): the UPX-packed `app` failed UPX's self-test (`upx -t`"
+        in msg
+    )
     assert "nothing was written to dist/" in msg and "Exception" in msg, msg
 
 
@@ -320,4 +361,3 @@ def test_plain_binary_gets_a_size_report_and_no_extra_log_lines(tmp_path: Path) 
     assert entry["go_build"] == {"bytes": size, "ldflags_s_w": True}
     assert entry["strip"] is None and entry["upx"] is None
     assert entry["final"] == {"bytes": size, "percent_of_go_build": 100.0}
-

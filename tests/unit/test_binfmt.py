@@ -11,8 +11,8 @@ from elftools.elf.dynamic import DynamicSection
 from elftools.elf.elffile import ELFFile
 
 from static_go.binary.binfmt import ELF_MACHINES, read_binary
-from static_go.util.platforms import GoPlatform
 from static_go.binary.verify import check_binary, explain
+from static_go.util.platforms import GoPlatform
 from testsupport import host_go
 
 PROGRAM = """package main
@@ -52,13 +52,18 @@ def binaries(tmp_path_factory) -> dict[str, Path]:
         target = d / name.replace("/", "_")
         env = {**os.environ, "GOOS": goos, "GOARCH": goarch, "GOFLAGS": "-mod=mod", **extra}
         subprocess.run(
-            [go, "build", "-trimpath", "-ldflags=-s -w", "-o", str(target), "."], cwd=d, env=env, check=True
+            [go, "build", "-trimpath", "-ldflags=-s -w", "-o", str(target), "."],
+            cwd=d,
+            env=env,
+            check=True,
         )
         out[name] = target
     return out
 
 
-@pytest.mark.parametrize("name", ["linux/amd64", "linux/arm64", "linux/386", "windows/amd64", "darwin/arm64"])
+@pytest.mark.parametrize(
+    "name", ["linux/amd64", "linux/arm64", "linux/386", "windows/amd64", "darwin/arm64"]
+)
 def test_pure_go_builds_pass(binaries, name):
     data = binaries[name].read_bytes()
     info, problems = check_binary(data, GoPlatform.parse(name), cgo=False)
@@ -85,7 +90,8 @@ def test_elf_reader_agrees_with_pyelftools(binaries, name):
     with path.open("rb") as f:
         elf = ELFFile(f)
         interp = next(
-            (seg.get_interp_name() for seg in elf.iter_segments() if seg["p_type"] == "PT_INTERP"), None
+            (seg.get_interp_name() for seg in elf.iter_segments() if seg["p_type"] == "PT_INTERP"),
+            None,
         )
         needed = [
             tag.needed
@@ -108,7 +114,9 @@ def test_wrong_architecture_is_reported(binaries):
 
 
 def test_wrong_format_is_reported(binaries):
-    _, problems = check_binary(binaries["windows/amd64"].read_bytes(), GoPlatform.parse("linux/amd64"), cgo=False)
+    _, problems = check_binary(
+        binaries["windows/amd64"].read_bytes(), GoPlatform.parse("linux/amd64"), cgo=False
+    )
     assert any("expected an ELF file, got pe" in p for p in problems)
     _, problems = check_binary(b"#!/bin/sh\necho hi\n", GoPlatform.parse("linux/amd64"), cgo=False)
     assert problems and "not an ELF" in problems[0]

@@ -24,8 +24,8 @@ BODY = "func F() int {\n\treturn 1\n}\n"
     [
         'package a\n\nimport "fmt"\n',
         'package a\n\nimport (\n\t"fmt"\n\tstr "strings"\n\t_ "embed"\n\t. "os"\n)\n',
-        "package a\nimport `raw/path`\nimport x \"y\"; import ()\n",
-        "//go:build linux && !cgo\n\n// Package a does things.\npackage a // trailing\n\n/* block */ import \"fmt\" /* x */\n",
+        'package a\nimport `raw/path`\nimport x "y"; import ()\n',
+        '//go:build linux && !cgo\n\n// Package a does things.\npackage a // trailing\n\n/* block */ import "fmt" /* x */\n',
         # A cgo preamble: C code with lines that look like Go declarations.
         'package a\n\n/*\n#include <stdio.h>\nconst char *x = "func";\ntype y;\n*/\nimport "C"\n\nimport "unsafe"\n',
         "package a\n",
@@ -84,7 +84,7 @@ def test_embed_directives_keep_their_line_numbers() -> None:
         "",
         "// no package clause\n",
         'package a\nimport "unterminated\n' + BODY,
-        "package a\nimport (\n\t\"fmt\"\n" + BODY,  # an unclosed import group
+        'package a\nimport (\n\t"fmt"\n' + BODY,  # an unclosed import group
         "package a\n/* unterminated comment\n" + BODY,
         "package a\nimport func\n" + BODY,
     ],
@@ -135,7 +135,13 @@ def go_list(go: Path, module: Path, goos: str) -> list[dict]:
         "GOWORK": "off",
         "GOPROXY": "off",
     }
-    res = subprocess.run([str(go), "list", "-e", f"-json={FIELDS}", "./..."], cwd=module, env=env, capture_output=True, text=True)
+    res = subprocess.run(
+        [str(go), "list", "-e", f"-json={FIELDS}", "./..."],
+        cwd=module,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert res.returncode == 0, res.stderr
     packages = parse_go_list_stream(res.stdout)
     for p in packages:  # `go list` gives these in no fixed order
@@ -158,5 +164,7 @@ def test_go_list_says_the_same_of_the_standard_library_as_viewed(tmp_path: Path,
     assert sum(bool(p.get("EmbedFiles")) for p in orig) >= 1, "some package embeds files"
     assert sum(bool(p.get("CgoFiles")) for p in orig) >= 1, "some package uses cgo"
     for a, b in zip(orig, view):
-        assert json.dumps(a, sort_keys=True).replace("/orig/", "/view/") == json.dumps(b, sort_keys=True)
+        assert json.dumps(a, sort_keys=True).replace("/orig/", "/view/") == json.dumps(
+            b, sort_keys=True
+        )
     assert len(orig) == len(view)

@@ -20,7 +20,9 @@ def image(files=FILES, epoch=0) -> oci.Image:
     return oci.build_image(
         oci.oci_platform("linux", "arm64", None),
         [files[1:], files[:1]],
-        oci.ImageConfig(entrypoint=("/app/server",), user="65532:65532", exposed_ports=("8080/tcp",)),
+        oci.ImageConfig(
+            entrypoint=("/app/server",), user="65532:65532", exposed_ports=("8080/tcp",)
+        ),
         {"org.opencontainers.image.created": oci.rfc3339(epoch)},
         epoch,
     )
@@ -33,7 +35,9 @@ def test_same_inputs_same_bytes_in_any_order() -> None:
     shuffled = oci.build_image(
         oci.oci_platform("linux", "arm64", None),
         [list(reversed(FILES[1:])), FILES[:1]],
-        oci.ImageConfig(entrypoint=("/app/server",), user="65532:65532", exposed_ports=("8080/tcp",)),
+        oci.ImageConfig(
+            entrypoint=("/app/server",), user="65532:65532", exposed_ports=("8080/tcp",)
+        ),
         {"org.opencontainers.image.created": oci.rfc3339(0)},
         0,
     )
@@ -45,9 +49,17 @@ def test_tar_entries_are_sorted_owned_by_root_with_fixed_time_and_modes() -> Non
     with tarfile.open(fileobj=io.BytesIO(tar)) as tf:
         members = tf.getmembers()
     assert [m.name for m in members] == [
-        "app", "app/server", "etc", "etc/passwd", "etc/ssl", "etc/ssl/certs", "etc/ssl/certs/ca.crt",
+        "app",
+        "app/server",
+        "etc",
+        "etc/passwd",
+        "etc/ssl",
+        "etc/ssl/certs",
+        "etc/ssl/certs/ca.crt",
     ]
-    assert {(m.uid, m.gid, m.uname, m.gname, m.mtime) for m in members} == {(0, 0, "", "", 1700000000)}
+    assert {(m.uid, m.gid, m.uname, m.gname, m.mtime) for m in members} == {
+        (0, 0, "", "", 1700000000)
+    }
     modes = {m.name: m.mode for m in members}
     assert modes["app/server"] == 0o555 and modes["etc/passwd"] == 0o444 and modes["etc"] == 0o755
 
@@ -66,16 +78,26 @@ def test_epoch_changes_digests() -> None:
 def test_config_and_manifest_contents() -> None:
     img = image()
     config = json.loads(img.config)
-    assert config["architecture"] == "arm64" and config["variant"] == "v8" and config["os"] == "linux"
+    assert (
+        config["architecture"] == "arm64" and config["variant"] == "v8" and config["os"] == "linux"
+    )
     assert config["rootfs"]["diff_ids"] == [layer.diff_id for layer in img.layers]
     assert config["config"]["User"] == "65532:65532"
     manifest = json.loads(img.manifest)
     assert manifest["config"]["digest"] == img.config_digest
-    assert [layer["digest"] for layer in manifest["layers"]] == [layer.digest for layer in img.layers]
+    assert [layer["digest"] for layer in manifest["layers"]] == [
+        layer.digest for layer in img.layers
+    ]
 
 
 def test_layout_and_index() -> None:
-    amd = oci.build_image(oci.oci_platform("linux", "amd64", None), [FILES], oci.ImageConfig(entrypoint=("/x",)), {}, 0)
+    amd = oci.build_image(
+        oci.oci_platform("linux", "amd64", None),
+        [FILES],
+        oci.ImageConfig(entrypoint=("/x",)),
+        {},
+        0,
+    )
     arm = image()
     s = oci.make_image_set([amd, arm], {})
     files = oci.oci_layout_files(s, ["1.0", "latest"])

@@ -75,7 +75,9 @@ class _Created(Exception):
     pass
 
 
-def test_the_bootstrap_scheduler_is_created_only_for_plugins(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_bootstrap_scheduler_is_created_only_for_plugins(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """Pants' own OptionsInitializer (patched): without `[GLOBAL].plugins`, building the
     configuration creates no bootstrap scheduler; with plugins, it creates one to resolve them.
     Creating the scheduler is replaced by a sentinel so the test sees the call without running
@@ -95,7 +97,9 @@ def test_the_bootstrap_scheduler_is_created_only_for_plugins(monkeypatch: pytest
     env = CompleteEnvironmentVars({})
 
     def bootstrapper(*args: str) -> OptionsBootstrapper:
-        return OptionsBootstrapper.create(env={}, args=["pants", "--backend-packages=[]", *args], allow_pantsrc=False)
+        return OptionsBootstrapper.create(
+            env={}, args=["pants", "--backend-packages=[]", *args], allow_pantsrc=False
+        )
 
     plain = bootstrapper()
     initializer = oi.OptionsInitializer(plain, executor=None)
@@ -120,8 +124,10 @@ def test_no_other_file_of_the_installed_pants_differs_from_the_wheel() -> None:
     for row in csv.reader(record.read_text().splitlines()):
         if len(row) < 2 or not row[1].startswith("sha256=") or not row[0].startswith("pants/"):
             continue
-        digest = base64.urlsafe_b64encode(hashlib.sha256((root / row[0]).read_bytes()).digest()).rstrip(b"=")
-        if digest.decode() != row[1][len("sha256="):]:
+        digest = base64.urlsafe_b64encode(
+            hashlib.sha256((root / row[0]).read_bytes()).digest()
+        ).rstrip(b"=")
+        if digest.decode() != row[1][len("sha256=") :]:
             changed.append(row[0])
     assert sorted(changed) == sorted(bp["file"] for bp in pb.BACKPORTS)
 

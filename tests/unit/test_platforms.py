@@ -9,7 +9,11 @@ from static_go.util.platforms import GoPlatform, InvalidPlatform
         ("linux/amd64", {"GOOS": "linux", "GOARCH": "amd64"}, "linux_amd64"),
         ("linux/arm/v7", {"GOOS": "linux", "GOARCH": "arm", "GOARM": "7"}, "linux_arm_v7"),
         ("linux/amd64/v3", {"GOOS": "linux", "GOARCH": "amd64", "GOAMD64": "v3"}, "linux_amd64_v3"),
-        ("linux/arm64/v8.2", {"GOOS": "linux", "GOARCH": "arm64", "GOARM64": "v8.2"}, "linux_arm64_v8.2"),
+        (
+            "linux/arm64/v8.2",
+            {"GOOS": "linux", "GOARCH": "arm64", "GOARM64": "v8.2"},
+            "linux_arm64_v8.2",
+        ),
         ("windows/amd64", {"GOOS": "windows", "GOARCH": "amd64"}, "windows_amd64"),
         ("darwin/arm64", {"GOOS": "darwin", "GOARCH": "arm64"}, "darwin_arm64"),
     ],

@@ -10,14 +10,20 @@ from pathlib import Path
 import pytest
 from elftools.elf.elffile import ELFFile
 
-from static_go.util.platforms import GoPlatform
 from static_go.binary.upx_support import parse_upx_level, parse_upx_version, upx_args, upx_refusal
 from static_go.binary.verify import check_binary
+from static_go.util.platforms import GoPlatform
 from testsupport import host_go, upx_exe
 
 
 def test_levels() -> None:
-    assert [parse_upx_level(v) for v in (1, 9, "5", "best", " BEST ")] == ["1", "9", "5", "best", "best"]
+    assert [parse_upx_level(v) for v in (1, 9, "5", "best", " BEST ")] == [
+        "1",
+        "9",
+        "5",
+        "best",
+        "best",
+    ]
     assert [parse_upx_level(v) for v in (0, 10, "fast", True, None, 2.0)] == [None] * 6
 
 
@@ -38,10 +44,21 @@ def test_versions() -> None:
 @pytest.mark.parametrize(
     "platform,supported",
     [
-        ("linux/amd64", True), ("linux/amd64/v3", True), ("linux/arm64", True), ("linux/arm/v7", True),
-        ("linux/386", True), ("linux/ppc64le", True), ("windows/amd64", True),
-        ("darwin/arm64", False), ("darwin/amd64", False), ("windows/arm64", False), ("linux/riscv64", False),
-        ("linux/s390x", False), ("linux/mips", False), ("linux/ppc64", False), ("linux/loong64", False),
+        ("linux/amd64", True),
+        ("linux/amd64/v3", True),
+        ("linux/arm64", True),
+        ("linux/arm/v7", True),
+        ("linux/386", True),
+        ("linux/ppc64le", True),
+        ("windows/amd64", True),
+        ("darwin/arm64", False),
+        ("darwin/amd64", False),
+        ("windows/arm64", False),
+        ("linux/riscv64", False),
+        ("linux/s390x", False),
+        ("linux/mips", False),
+        ("linux/ppc64", False),
+        ("linux/loong64", False),
     ],
 )
 def test_platform_support(platform: str, supported: bool) -> None:
@@ -59,8 +76,27 @@ def builds(tmp_path_factory) -> dict[str, Path]:
     out = {}
     for name, cgo in (("static", "0"), ("dynamic", "1")):
         out[name] = d / name
-        env = {**os.environ, "GOOS": "linux", "GOARCH": "amd64", "CGO_ENABLED": cgo, "GOFLAGS": "-mod=mod"}
-        subprocess.run([host_go(), "build", "-trimpath", "-ldflags=-s -w -buildid=", "-o", str(out[name]), "."], cwd=d, env=env, check=True)
+        env = {
+            **os.environ,
+            "GOOS": "linux",
+            "GOARCH": "amd64",
+            "CGO_ENABLED": cgo,
+            "GOFLAGS": "-mod=mod",
+        }
+        subprocess.run(
+            [
+                host_go(),
+                "build",
+                "-trimpath",
+                "-ldflags=-s -w -buildid=",
+                "-o",
+                str(out[name]),
+                ".",
+            ],
+            cwd=d,
+            env=env,
+            check=True,
+        )
     return out
 
 

@@ -27,7 +27,17 @@ ELF_MACHINES: dict[str, int] = {
     "riscv64": 243,
     "s390x": 22,
 }
-ELF_64BIT = {"amd64", "arm64", "loong64", "mips64", "mips64le", "ppc64", "ppc64le", "riscv64", "s390x"}
+ELF_64BIT = {
+    "amd64",
+    "arm64",
+    "loong64",
+    "mips64",
+    "mips64le",
+    "ppc64",
+    "ppc64le",
+    "riscv64",
+    "s390x",
+}
 ELF_BIG_ENDIAN = {"mips", "mips64", "ppc64", "s390x"}
 
 PE_MACHINES: dict[str, int] = {"386": 0x14C, "amd64": 0x8664, "arm64": 0xAA64, "arm": 0x1C4}
@@ -70,7 +80,12 @@ def read_binary(data: bytes) -> BinaryInfo:
         info = _read_elf(data)
     elif data[:2] == b"MZ":
         info = _read_pe(data)
-    elif data[:4] in (b"\xcf\xfa\xed\xfe", b"\xce\xfa\xed\xfe", b"\xfe\xed\xfa\xcf", b"\xfe\xed\xfa\xce"):
+    elif data[:4] in (
+        b"\xcf\xfa\xed\xfe",
+        b"\xce\xfa\xed\xfe",
+        b"\xfe\xed\xfa\xcf",
+        b"\xfe\xed\xfa\xce",
+    ):
         info = _read_macho(data)
     else:
         raise BinaryFormatError(f"not an ELF, PE or Mach-O file (starts with {data[:4]!r})")
@@ -113,8 +128,8 @@ def _read_elf(data: bytes) -> BinaryInfo:
     has_dynamic = False
     for p_type, p_offset, _vaddr, p_filesz in segments:
         if p_type == PT_INTERP:
-            interpreter = data[p_offset : p_offset + p_filesz].split(b"\0", 1)[0].decode(
-                "utf-8", "replace"
+            interpreter = (
+                data[p_offset : p_offset + p_filesz].split(b"\0", 1)[0].decode("utf-8", "replace")
             )
         elif p_type == PT_DYNAMIC:
             has_dynamic = True

@@ -26,7 +26,12 @@ from static_go.binary.size_report import ArtifactSizes
 from static_go.binary.startup import StartupMeasurement, StartupRequest
 from static_go.binary.strip import StripRequest, StripSubsystem, StripTool, StripToolRequest
 from static_go.binary.upx import UpxPackRequest, UpxSelfTestRequest, UpxSubsystem, UpxTool
-from static_go.binary.upx_support import parse_upx_level, supported_upx_platforms, upx_args, upx_refusal
+from static_go.binary.upx_support import (
+    parse_upx_level,
+    supported_upx_platforms,
+    upx_args,
+    upx_refusal,
+)
 from static_go.binary.verify import VerifyRequest
 from static_go.go.build_options import StaticGoBuildRequest
 from static_go.go.target_types import (
@@ -55,7 +60,9 @@ async def plan_postprocessing(
     request: StaticGoBuildRequest, strip_settings: StripSubsystem, upx_settings: UpxSubsystem
 ) -> PostprocessPlan:
     address, plat = request.field_set.address, request.platform
-    wrapped = await Get(WrappedTarget, WrappedTargetRequest(address, description_of_origin="<infallible>"))
+    wrapped = await Get(
+        WrappedTarget, WrappedTargetRequest(address, description_of_origin="<infallible>")
+    )
     tgt = wrapped.target
 
     def value(field: type[Field], default):
@@ -72,7 +79,9 @@ async def plan_postprocessing(
             f"`strip=False` or remove {plat} from `platforms`."
         )
     if do_strip:
-        await Get(StripTool, StripToolRequest(plat))  # a missing tool fails before anything is built
+        await Get(
+            StripTool, StripToolRequest(plat)
+        )  # a missing tool fails before anything is built
     if not value(StaticGoBinaryUpxField, upx_settings.enabled_by_default):
         return PostprocessPlan(strip=do_strip, upx_options=None)
 
@@ -87,7 +96,9 @@ async def plan_postprocessing(
     refusal = upx_refusal(plat)
     if refusal is not None:
         if value(StaticGoBinaryUpxSkipUnsupportedField, upx_settings.skip_unsupported):
-            return PostprocessPlan(strip=do_strip, upx_options=None, upx_skipped=f"UPX cannot pack {plat}: {refusal}")
+            return PostprocessPlan(
+                strip=do_strip, upx_options=None, upx_skipped=f"UPX cannot pack {plat}: {refusal}"
+            )
         raise UnsupportedPostprocessing(
             f"{address}: the `upx` field is True, but UPX cannot pack {plat} binaries: {refusal}. "
             f"UPX packs {supported_upx_platforms()}. Remove {plat} from `platforms`, set `upx=False`, "
@@ -106,7 +117,9 @@ async def _strip(binary: GoBinaryFile, sizes: ArtifactSizes) -> tuple[GoBinaryFi
     stripped, tool = await MultiGet(
         Get(GoBinaryFile, StripRequest(binary)), Get(StripTool, StripToolRequest(binary.platform))
     )
-    return stripped, dataclasses.replace(sizes, stripped=stripped.size, strip_tool=f"{tool.path} ({tool.version})")
+    return stripped, dataclasses.replace(
+        sizes, stripped=stripped.size, strip_tool=f"{tool.path} ({tool.version})"
+    )
 
 
 async def _upx(
@@ -133,10 +146,13 @@ async def _upx(
 
 
 @rule(desc="Assemble the final static Go binary", level=LogLevel.DEBUG)
-async def final_go_binary(request: StaticGoBuildRequest, upx_settings: UpxSubsystem) -> GoBinaryFile:
+async def final_go_binary(
+    request: StaticGoBuildRequest, upx_settings: UpxSubsystem
+) -> GoBinaryFile:
     """The verified binary after the strip and UPX steps its plan asks for, with its sizes."""
     plan, binary = await MultiGet(
-        Get(PostprocessPlan, StaticGoBuildRequest, request), Get(GoBinaryFile, VerifyRequest(request))
+        Get(PostprocessPlan, StaticGoBuildRequest, request),
+        Get(GoBinaryFile, VerifyRequest(request)),
     )
     sizes = ArtifactSizes(
         go_build=binary.size,

@@ -39,7 +39,9 @@ async def single_file_binary(
     entries = await Get(DigestEntries, Digest, digest)
     files = [e for e in entries if isinstance(e, FileEntry)]
     if [e.path for e in files] != [file_name]:
-        raise AssertionError(f"expected only `{file_name}` in the output, got {[e.path for e in entries]}")
+        raise AssertionError(
+            f"expected only `{file_name}` in the output, got {[e.path for e in entries]}"
+        )
     entry = files[0]
     return GoBinaryFile(
         address=address,

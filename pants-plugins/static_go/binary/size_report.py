@@ -72,7 +72,11 @@ class ArtifactSizes:
             "go_build": {"bytes": self.go_build, "ldflags_s_w": self.go_build_ldflags_s_w},
             "strip": None
             if self.stripped is None
-            else {"bytes": self.stripped, "percent_of_go_build": self._pct(self.stripped), "tool": self.strip_tool},
+            else {
+                "bytes": self.stripped,
+                "percent_of_go_build": self._pct(self.stripped),
+                "tool": self.strip_tool,
+            },
             "upx": None,
             "final": {"bytes": self.final, "percent_of_go_build": self._pct(self.final)},
         }
@@ -113,7 +117,9 @@ class ArtifactSizes:
         return tuple(lines)
 
 
-def size_report_json(address: Address, artifacts: list[tuple[str, str, str, ArtifactSizes | None]]) -> bytes:
+def size_report_json(
+    address: Address, artifacts: list[tuple[str, str, str, ArtifactSizes | None]]
+) -> bytes:
     """`artifacts`: (platform, dist-relative path, sha256, sizes) per artifact of one target."""
     doc = {
         "target": str(address),

@@ -52,7 +52,15 @@ async def build_startup_timer(platform: Platform) -> StartupTimer:
     result = await Get(
         FallibleProcessResult,
         GoProcess(
-            args=("build", "-trimpath", "-buildvcs=false", "-ldflags=-s -w -buildid=", "-o", TIMER_EXE, "."),
+            args=(
+                "build",
+                "-trimpath",
+                "-buildvcs=false",
+                "-ldflags=-s -w -buildid=",
+                "-o",
+                TIMER_EXE,
+                ".",
+            ),
             description="Build the start-up timer for UPX-packed binaries",
             input_digest=sources,
             env=FrozenDict({**host.go_env(), "CGO_ENABLED": "0"}),
@@ -61,7 +69,9 @@ async def build_startup_timer(platform: Platform) -> StartupTimer:
         ),
     )
     if result.exit_code != 0:
-        raise Exception(f"Building the start-up timer failed:\n{result.stderr.decode(errors='replace')}")
+        raise Exception(
+            f"Building the start-up timer failed:\n{result.stderr.decode(errors='replace')}"
+        )
     return StartupTimer(result.output_digest, host)
 
 
@@ -79,11 +89,14 @@ class StartupRequest:
 async def measure_startup(request: StartupRequest, platform: Platform) -> StartupMeasurement:
     host = go_platform_of_pants_platform(platform.value)
     if (request.platform.goos, request.platform.goarch) != (host.goos, host.goarch):
-        return StartupMeasurement(not_measured=f"{request.platform} binaries do not run on this {host} host")
+        return StartupMeasurement(
+            not_measured=f"{request.platform} binaries do not run on this {host} host"
+        )
     timer = await Get(StartupTimer)
     name = request.file_name
     before, after = await MultiGet(
-        Get(Digest, AddPrefix(request.before, "before")), Get(Digest, AddPrefix(request.after, "after"))
+        Get(Digest, AddPrefix(request.before, "before")),
+        Get(Digest, AddPrefix(request.after, "after")),
     )
     input_digest = await Get(Digest, MergeDigests([timer.digest, before, after]))
     result = await Get(
@@ -99,7 +112,9 @@ async def measure_startup(request: StartupRequest, platform: Platform) -> Startu
     try:
         data = json.loads(result.stdout.decode())
     except ValueError:
-        data = {"error": f"exit code {result.exit_code}: {result.stderr.decode(errors='replace')[:300]}"}
+        data = {
+            "error": f"exit code {result.exit_code}: {result.stderr.decode(errors='replace')[:300]}"
+        }
     if "error" in data:
         return StartupMeasurement(not_measured=data["error"])
     before_ms, after_ms = data["median_ms"]

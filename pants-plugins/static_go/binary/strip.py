@@ -120,7 +120,9 @@ async def find_strip_tool(request: StripToolRequest, strip: StripSubsystem) -> S
         triple = BINUTILS_TRIPLES.get(plat.goarch)
         names = (*strip.binary_names, *([f"{triple}-strip"] if triple else []))
         what = f"any of {', '.join(names)}"
-    found = await Get(HostToolCandidates, HostToolRequest(names=names, search_paths=tuple(strip.search_paths)))
+    found = await Get(
+        HostToolCandidates, HostToolRequest(names=names, search_paths=tuple(strip.search_paths))
+    )
     for cand in found.candidates:
         if cand.ok:
             return StripTool(cand.path, _version_line(cand.version_output))
@@ -128,7 +130,7 @@ async def find_strip_tool(request: StripToolRequest, strip: StripSubsystem) -> S
         softwrap(
             f"""
             No strip tool for {plat} was found: looked for {what} on
-            [static-go-strip].search_paths ({', '.join(found.search_path) or 'empty'}).
+            [static-go-strip].search_paths ({", ".join(found.search_path) or "empty"}).
             Install LLVM (Debian: `apt-get install llvm`, for `llvm-strip`) or the binutils of
             the architecture (e.g. `binutils-aarch64-linux-gnu`), or set `strip=False`.
             """
@@ -161,10 +163,13 @@ async def strip_go_binary(request: StripRequest) -> GoBinaryFile:
     if result.exit_code != 0:
         raise StripError(
             f"{binary.address} ({binary.platform}): `{tool.path} --strip-all` failed "
-            f"(exit code {result.exit_code}):\n" + (result.stderr + result.stdout).decode(errors="replace").strip()
+            f"(exit code {result.exit_code}):\n"
+            + (result.stderr + result.stdout).decode(errors="replace").strip()
         )
     digest = await Get(Digest, RemovePrefix(result.output_digest, OUT_DIR))
-    return await single_file_binary(binary.address, binary.platform, digest, name, f"{binary.summary}, stripped")
+    return await single_file_binary(
+        binary.address, binary.platform, digest, name, f"{binary.summary}, stripped"
+    )
 
 
 def rules():

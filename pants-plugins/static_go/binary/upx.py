@@ -109,7 +109,9 @@ class UpxSubsystem(TemplatedExternalTool):
     )
     lzma = BoolOption(default=False, help="Default of the `upx_lzma` field.")
     brute = BoolOption(default=False, help="Default of the `upx_brute` field.")
-    skip_unsupported = BoolOption(default=False, help="Default of the `upx_skip_unsupported` field.")
+    skip_unsupported = BoolOption(
+        default=False, help="Default of the `upx_skip_unsupported` field."
+    )
     measure_startup = BoolOption(
         default=True,
         help=softwrap(
@@ -153,10 +155,14 @@ def _first_line_version(output: str) -> tuple[int, ...] | None:
     return parse_upx_version(output.split("\n", 1)[0])
 
 
-async def _downloaded_upx(upx: UpxSubsystem, platform: Platform, requested: tuple[int, ...]) -> UpxTool:
+async def _downloaded_upx(
+    upx: UpxSubsystem, platform: Platform, requested: tuple[int, ...]
+) -> UpxTool:
     try:
         url = upx.generate_url(platform)
-        downloaded = await Get(DownloadedExternalTool, ExternalToolRequest, upx.get_request(platform))
+        downloaded = await Get(
+            DownloadedExternalTool, ExternalToolRequest, upx.get_request(platform)
+        )
     except Exception as e:
         raise UpxError(
             softwrap(
@@ -188,14 +194,18 @@ async def _downloaded_upx(upx: UpxSubsystem, platform: Platform, requested: tupl
             f"{(result.stdout + result.stderr).decode(errors='replace').strip()[:300]!r}). "
             "Fix `version`/`known_versions`/`url_template`."
         )
-    return UpxTool(exe=exe, version=version_str(requested), immutable_input_digests=digests, source=url)
+    return UpxTool(
+        exe=exe, version=version_str(requested), immutable_input_digests=digests, source=url
+    )
 
 
 @rule(desc="Find UPX", level=LogLevel.DEBUG)
 async def find_upx(upx: UpxSubsystem, platform: Platform) -> UpxTool:
     scope, example = UpxSubsystem.options_scope, "4.2"
     if not upx.use_search_paths:
-        requested = pinned_version(scope, "UPX", upx.version, upx.minimum_version, parse_upx_version, example)
+        requested = pinned_version(
+            scope, "UPX", upx.version, upx.minimum_version, parse_upx_version, example
+        )
         return await _downloaded_upx(upx, platform, requested)
 
     floor = minimum_version(scope, "UPX", upx.minimum_version, parse_upx_version, example)
@@ -215,8 +225,8 @@ async def find_upx(upx: UpxSubsystem, platform: Platform) -> UpxTool:
         softwrap(
             f"""
             No UPX of at least [static-go-upx].minimum_version = {upx.minimum_version} was found
-            as {' or '.join(f'`{n}`' for n in upx.binary_names)} on [static-go-upx].search_paths
-            ({', '.join(search.search_path) or 'empty'}). Found: {'; '.join(search.seen) or 'none'}.
+            as {" or ".join(f"`{n}`" for n in upx.binary_names)} on [static-go-upx].search_paths
+            ({", ".join(search.search_path) or "empty"}). Found: {"; ".join(search.seen) or "none"}.
             Install UPX 4.2+ (Debian bookworm: `apt-get install upx-ucl/bookworm-backports`),
             point `search_paths` at one, or unset `use_search_paths` to download `version`.
             """

@@ -23,9 +23,18 @@ UPX_PLATFORMS: frozenset[tuple[str, str]] = frozenset(
 )
 
 _UPX_REFUSALS: dict[tuple[str, str], str] = {
-    ("linux", "mips"): "UPX 4.2 packs it, but the packed Go binary dies at start (`fatal error: float64nan`)",
-    ("linux", "mipsle"): "UPX 4.2 packs it, but the packed Go binary dies at start (`fatal error: float64nan`)",
-    ("linux", "ppc64"): "UPX 4.2 packs it, but the packed big-endian Go binary dies at start (SIGSEGV)",
+    (
+        "linux",
+        "mips",
+    ): "UPX 4.2 packs it, but the packed Go binary dies at start (`fatal error: float64nan`)",
+    (
+        "linux",
+        "mipsle",
+    ): "UPX 4.2 packs it, but the packed Go binary dies at start (`fatal error: float64nan`)",
+    (
+        "linux",
+        "ppc64",
+    ): "UPX 4.2 packs it, but the packed big-endian Go binary dies at start (SIGSEGV)",
 }
 
 

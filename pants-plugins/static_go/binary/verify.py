@@ -55,7 +55,9 @@ def check_binary(data: bytes, platform: GoPlatform, cgo: bool) -> tuple[BinaryIn
             problems.append(f"expected an ELF file, got {info.format}")
         else:
             if ELF_MACHINES.get(goarch) != info.machine:
-                problems.append(f"ELF machine is {info.machine}, expected {ELF_MACHINES.get(goarch)} for {goarch}")
+                problems.append(
+                    f"ELF machine is {info.machine}, expected {ELF_MACHINES.get(goarch)} for {goarch}"
+                )
             bits = 64 if goarch in ELF_64BIT else 32
             if info.bits != bits:
                 problems.append(f"ELF class is {info.bits}-bit, expected {bits}-bit")
@@ -69,19 +71,27 @@ def check_binary(data: bytes, platform: GoPlatform, cgo: bool) -> tuple[BinaryIn
         if info.format != "pe":
             problems.append(f"expected a PE file, got {info.format}")
         elif PE_MACHINES.get(goarch) != info.machine:
-            problems.append(f"PE machine is {info.machine:#x}, expected {PE_MACHINES.get(goarch, 0):#x}")
+            problems.append(
+                f"PE machine is {info.machine:#x}, expected {PE_MACHINES.get(goarch, 0):#x}"
+            )
     elif platform.goos == "darwin":
         if info.format != "macho":
             problems.append(f"expected a Mach-O file, got {info.format}")
         elif MACHO_CPUS.get(goarch) != info.machine:
-            problems.append(f"Mach-O CPU type is {info.machine:#x}, expected {MACHO_CPUS.get(goarch, 0):#x}")
+            problems.append(
+                f"Mach-O CPU type is {info.machine:#x}, expected {MACHO_CPUS.get(goarch, 0):#x}"
+            )
 
     bi = info.go_build_info
     if bi is None:
         problems.append("it has no Go build info: not a Go 1.18+ binary")
     else:
         s = bi.settings
-        for key, want in (("GOOS", platform.goos), ("GOARCH", platform.goarch), ("CGO_ENABLED", "1" if cgo else "0")):
+        for key, want in (
+            ("GOOS", platform.goos),
+            ("GOARCH", platform.goarch),
+            ("CGO_ENABLED", "1" if cgo else "0"),
+        ):
             if key in s and s[key] != want:
                 problems.append(f"its Go build info says {key}={s[key]}, expected {want}")
     return info, problems
@@ -106,7 +116,9 @@ def explain(problems: list[str], info: BinaryInfo) -> str:
                 "zig or a glibc cross gcc, or drop `static_pie`."
             )
         elif "linkmode" in ldflags or s.get("-buildmode") not in (None, "exe"):
-            hints.append(f"The link settings ({s.get('-buildmode', '')} {ldflags}) ask for dynamic linking.")
+            hints.append(
+                f"The link settings ({s.get('-buildmode', '')} {ldflags}) ask for dynamic linking."
+            )
     return "\n".join(["- " + p for p in problems] + hints)
 
 

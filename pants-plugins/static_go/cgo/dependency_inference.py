@@ -28,8 +28,12 @@ class InferCToolchainDependencies(InferDependenciesRequest):
 
 
 @rule(desc="Infer the C toolchain dependencies of a static_go_binary", level=LogLevel.DEBUG)
-async def infer_c_toolchain_dependencies(request: InferCToolchainDependencies) -> InferredDependencies:
-    addresses = await Get(Addresses, UnparsedAddressInputs, c_toolchain_addresses(request.field_set.c_toolchains))
+async def infer_c_toolchain_dependencies(
+    request: InferCToolchainDependencies,
+) -> InferredDependencies:
+    addresses = await Get(
+        Addresses, UnparsedAddressInputs, c_toolchain_addresses(request.field_set.c_toolchains)
+    )
     return InferredDependencies(addresses)
 
 

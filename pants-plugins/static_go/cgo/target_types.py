@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 import re
-from typing import Iterable, Optional
+from collections.abc import Iterable
+from typing import Optional
 
 from pants.engine.addresses import Address
 from pants.engine.target import (
@@ -58,7 +59,9 @@ class GoCToolchainPlatformsField(StringSequenceField):
     def compute_value(cls, raw_value: Optional[Iterable[str]], address: Address):
         value = super().compute_value(raw_value, address)
         if not value:
-            raise InvalidFieldException(f"The {cls.alias!r} field of {address} must list at least one platform.")
+            raise InvalidFieldException(
+                f"The {cls.alias!r} field of {address} must list at least one platform."
+            )
         for text in value:
             plat = parse_platform_field(cls.alias, address, text)
             if not plat.is_linux:
@@ -117,12 +120,14 @@ class GoCToolchainSysrootField(StringField):
 
 class GoCToolchainCflagsField(StringSequenceField):
     alias = "cflags"
-    help = help_text("Extra C compiler flags (`CGO_CFLAGS`, after Go's default `-O2 -g`), e.g. `[\"-O3\"]`.")
+    help = help_text(
+        'Extra C compiler flags (`CGO_CFLAGS`, after Go\'s default `-O2 -g`), e.g. `["-O3"]`.'
+    )
 
 
 class GoCToolchainLdflagsField(StringSequenceField):
     alias = "ldflags"
-    help = help_text("Extra C linker flags (`CGO_LDFLAGS`), e.g. `[\"-Wl,-z,relro\"]`.")
+    help = help_text('Extra C linker flags (`CGO_LDFLAGS`), e.g. `["-Wl,-z,relro"]`.')
 
 
 class GoCToolchainBuildTagsField(StringSequenceField):
@@ -168,7 +173,9 @@ class GoCToolchainSha256Field(StringField):
     def compute_value(cls, raw_value: Optional[str], address: Address):
         value = super().compute_value(raw_value, address)
         if value is not None and not re.fullmatch(r"[0-9a-f]{64}", value):
-            raise InvalidFieldException(f"The {cls.alias!r} field of {address} must be 64 lower-case hex digits.")
+            raise InvalidFieldException(
+                f"The {cls.alias!r} field of {address} must be 64 lower-case hex digits."
+            )
         return value
 
 
@@ -211,18 +218,19 @@ class GoCToolchainTarget(Target):
         url = self[GoCToolchainUrlField].value
         if url is not None and kind != "gcc":
             raise InvalidFieldException(
-                f"{self.address}: `url` is only for `kind=\"gcc\"` (a downloaded `<triple>-gcc` "
+                f'{self.address}: `url` is only for `kind="gcc"` (a downloaded `<triple>-gcc` '
                 f"archive); `{kind}` is found on `search_paths`"
                 + (" or, for zig, downloaded through `[static-go-zig]`." if kind == "zig" else ".")
             )
-        if url is not None and (self[GoCToolchainSha256Field].value is None or self[GoCToolchainLengthField].value is None):
+        if url is not None and (
+            self[GoCToolchainSha256Field].value is None
+            or self[GoCToolchainLengthField].value is None
+        ):
             raise InvalidFieldException(f"{self.address}: `url` needs `sha256` and `length` too.")
         if kind == "musl-gcc" and self[GoCToolchainTripleField].value is not None:
             raise InvalidFieldException(
                 f"{self.address}: `musl-gcc` takes no `triple` (it targets the host gcc's architecture); "
-                "for a cross musl toolchain use `kind=\"gcc\"` with e.g. `triple=\"aarch64-linux-musl\"`, or zig."
+                'for a cross musl toolchain use `kind="gcc"` with e.g. `triple="aarch64-linux-musl"`, or zig.'
             )
         if kind == "musl-gcc" and self[GoCToolchainLibcField].value == "glibc":
             raise InvalidFieldException(f"{self.address}: `musl-gcc` links musl, not glibc.")
-
-

@@ -100,7 +100,12 @@ class CToolchain:
         return f"`go_c_toolchain` {self.address} ({self.kind}, {self.target}, {self.libc})"
 
     def env(self) -> dict[str, str]:
-        env = {"CC": self.cc, "CXX": self.cxx, "AR": self.ar, "STATIC_GO_C_TOOLCHAIN": self.fingerprint}
+        env = {
+            "CC": self.cc,
+            "CXX": self.cxx,
+            "AR": self.ar,
+            "STATIC_GO_C_TOOLCHAIN": self.fingerprint,
+        }
         # Go's default CGO_CFLAGS is `-O2 -g`; setting it replaces the default, so keep it.
         if self.cflags:
             env["CGO_CFLAGS"] = " ".join(("-O2", "-g", *self.cflags))
@@ -139,7 +144,9 @@ def _sysroot_arg(sysroot: str | None) -> str:
     return f" --sysroot={sysroot}" if sysroot else ""
 
 
-async def _zig_compiler(triple: str | None, sysroot: str | None, plat: GoPlatform, libc: str) -> _Compiler:
+async def _zig_compiler(
+    triple: str | None, sysroot: str | None, plat: GoPlatform, libc: str
+) -> _Compiler:
     zig, wrapper = await MultiGet(
         Get(Zig), Get(Digest, CreateDigest([FileContent("zig", ZIG_WRAPPER, is_executable=True)]))
     )
@@ -160,13 +167,23 @@ async def _zig_compiler(triple: str | None, sysroot: str | None, plat: GoPlatfor
                 "STATIC_GO_ZIG_ID": f"{zig.version}-{zig.digest.fingerprint[:16]}",
             }
         ),
-        immutable_input_digests=FrozenDict({ZIG_DIGEST_PREFIX: zig.digest, WRAPPER_PREFIX: wrapper}),
+        immutable_input_digests=FrozenDict(
+            {ZIG_DIGEST_PREFIX: zig.digest, WRAPPER_PREFIX: wrapper}
+        ),
         append_only_caches=FrozenDict({ZIG_NAMED_CACHE: f".cache/{ZIG_NAMED_CACHE}"}),
     )
 
 
 def _gcc_compiler(
-    where: str, name: str, prefix: str, kind: str, exe: str, sysroot: str | None, ok: bool, verbose: str, **kw
+    where: str,
+    name: str,
+    prefix: str,
+    kind: str,
+    exe: str,
+    sysroot: str | None,
+    ok: bool,
+    verbose: str,
+    **kw,
 ) -> _Compiler:
     target = gcc_target(verbose) or ""
     if not ok or not target:
@@ -175,7 +192,9 @@ def _gcc_compiler(
     return _Compiler(
         target=target,
         cc=cc,
-        cxx=f"{os.path.join(os.path.dirname(exe), prefix + 'g++')}{_sysroot_arg(sysroot)}" if kind == "gcc" else cc,
+        cxx=f"{os.path.join(os.path.dirname(exe), prefix + 'g++')}{_sysroot_arg(sysroot)}"
+        if kind == "gcc"
+        else cc,
         ar=os.path.join(os.path.dirname(exe), prefix + "ar"),
         fingerprint=f"{name}: {target}; {gcc_version(verbose)}",
         **kw,
@@ -205,7 +224,10 @@ async def _downloaded_gcc(tgt: Target, where: str, name: str, prefix: str, kind:
     bin_dir = os.path.dirname(found.files[0])
     wrappers = await Get(
         Digest,
-        CreateDigest(FileContent(tool, GCC_WRAPPER, is_executable=True) for tool in (f"{prefix}gcc", f"{prefix}g++")),
+        CreateDigest(
+            FileContent(tool, GCC_WRAPPER, is_executable=True)
+            for tool in (f"{prefix}gcc", f"{prefix}g++")
+        ),
     )
     immutable = FrozenDict({CC_DIGEST_PREFIX: extracted.digest, WRAPPER_PREFIX: wrappers})
     path_dirs = (WRAPPER_DIR, f"{{chroot}}/{CC_DIGEST_PREFIX}/{bin_dir}")
@@ -234,32 +256,43 @@ async def _downloaded_gcc(tgt: Target, where: str, name: str, prefix: str, kind:
         wrapper_env=FrozenDict(
             {
                 "STATIC_GO_CC_BIN": f"{{chroot}}/{CC_DIGEST_PREFIX}/{bin_dir}",
-                "STATIC_GO_CC_SYSROOT": f"{{chroot}}/{CC_DIGEST_PREFIX}/{sysroot.lstrip('/')}" if sysroot else "",
+                "STATIC_GO_CC_SYSROOT": f"{{chroot}}/{CC_DIGEST_PREFIX}/{sysroot.lstrip('/')}"
+                if sysroot
+                else "",
             }
         ),
         immutable_input_digests=immutable,
     )
 
 
-async def _host_gcc(tgt: Target, where: str, name: str, prefix: str, kind: str, plat: GoPlatform) -> _Compiler:
+async def _host_gcc(
+    tgt: Target, where: str, name: str, prefix: str, kind: str, plat: GoPlatform
+) -> _Compiler:
     """`musl-gcc` or `<triple>-gcc` found on `search_paths`."""
     triple = tgt[GoCToolchainTripleField].value
     candidates = await Get(
         HostToolCandidates,
-        HostToolRequest((name,), tuple(tgt[GoCToolchainSearchPathsField].value or ()), ("-v",), probe_path=HOST_TOOL_PATH),
+        HostToolRequest(
+            (name,),
+            tuple(tgt[GoCToolchainSearchPathsField].value or ()),
+            ("-v",),
+            probe_path=HOST_TOOL_PATH,
+        ),
     )
     usable = [c for c in candidates.candidates if c.ok]
     if not usable:
         tried = "; ".join(f"{c.path}: {c.version_output[-200:]}" for c in candidates.candidates)
         hint = {
             "musl-gcc": "Install it (Debian: `apt-get install musl-tools`)",
-            "gcc": f"Install it (Debian: `apt-get install gcc-{triple}`)" if triple else "Install gcc",
+            "gcc": f"Install it (Debian: `apt-get install gcc-{triple}`)"
+            if triple
+            else "Install gcc",
         }[kind]
         raise CToolchainError(
             softwrap(
                 f"""
                 {where} for {plat}: no working `{name}` on `search_paths`
-                ({', '.join(candidates.search_path) or 'empty'}){': ' + tried if tried else ''}.
+                ({", ".join(candidates.search_path) or "empty"}){": " + tried if tried else ""}.
                 {hint}, point `search_paths` at it, or set `url` to download one.
                 """
             )
@@ -282,7 +315,9 @@ async def _host_gcc(tgt: Target, where: str, name: str, prefix: str, kind: str, 
 
 @rule(desc="Resolve a C toolchain for cgo", level=LogLevel.DEBUG)
 async def resolve_c_toolchain(request: CToolchainRequest) -> CToolchain:
-    wrapped = await Get(WrappedTarget, WrappedTargetRequest(request.address, description_of_origin=request.origin))
+    wrapped = await Get(
+        WrappedTarget, WrappedTargetRequest(request.address, description_of_origin=request.origin)
+    )
     tgt: Target = wrapped.target
     if not tgt.has_field(GoCToolchainKindField):
         raise CToolchainError(
@@ -299,7 +334,9 @@ async def resolve_c_toolchain(request: CToolchainRequest) -> CToolchain:
     if kind == "zig":
         compiler = await _zig_compiler(triple, tgt[GoCToolchainSysrootField].value, plat, libc)
     else:
-        prefix = f"{triple}-" if triple else ""  # `musl-gcc` takes no triple (the target's validate())
+        prefix = (
+            f"{triple}-" if triple else ""
+        )  # `musl-gcc` takes no triple (the target's validate())
         name = "musl-gcc" if kind == "musl-gcc" else f"{prefix}gcc"
         if tgt[GoCToolchainUrlField].value:
             compiler = await _downloaded_gcc(tgt, where, name, prefix, kind)
@@ -311,7 +348,7 @@ async def resolve_c_toolchain(request: CToolchainRequest) -> CToolchain:
         raise CToolchainError(
             softwrap(
                 f"""
-                {where} compiles for `{compiler.target}` ({goarch or 'an unknown GOARCH'}), but it is asked
+                {where} compiles for `{compiler.target}` ({goarch or "an unknown GOARCH"}), but it is asked
                 to serve {plat} (GOARCH={plat.goarch}) by {request.origin}. Fix the toolchain's
                 `platforms` or `triple`, or use a toolchain for {plat.goarch}.
                 """
@@ -326,7 +363,9 @@ async def resolve_c_toolchain(request: CToolchainRequest) -> CToolchain:
         cc=compiler.cc,
         cxx=compiler.cxx,
         ar=compiler.ar,
-        build_tags=tuple(tags) if tags is not None else (("netgo", "osusergo") if libc == "musl" else ()),
+        build_tags=tuple(tags)
+        if tags is not None
+        else (("netgo", "osusergo") if libc == "musl" else ()),
         cflags=tuple(tgt[GoCToolchainCflagsField].value or ()),
         ldflags=tuple(tgt[GoCToolchainLdflagsField].value or ()),
         fingerprint=compiler.fingerprint,
@@ -370,8 +409,12 @@ async def choose_binary_c_toolchain(request: BinaryCToolchainRequest) -> MaybeCT
     for w in wrapped:
         tgt = w.target
         if not tgt.has_field(GoCToolchainPlatformsField):
-            raise CToolchainError(f"{origin} names {tgt.address}, a `{tgt.alias}`; it must name `go_c_toolchain` targets.")
-        if request.platform in {GoPlatform.parse(p) for p in tgt[GoCToolchainPlatformsField].value or ()}:
+            raise CToolchainError(
+                f"{origin} names {tgt.address}, a `{tgt.alias}`; it must name `go_c_toolchain` targets."
+            )
+        if request.platform in {
+            GoPlatform.parse(p) for p in tgt[GoCToolchainPlatformsField].value or ()
+        }:
             serving.append(tgt.address)
     if len(serving) > 1:
         raise CToolchainError(
@@ -379,7 +422,9 @@ async def choose_binary_c_toolchain(request: BinaryCToolchainRequest) -> MaybeCT
         )
     if not serving:
         return MaybeCToolchain(None)
-    return MaybeCToolchain(await Get(CToolchain, CToolchainRequest(serving[0], request.platform, origin)))
+    return MaybeCToolchain(
+        await Get(CToolchain, CToolchainRequest(serving[0], request.platform, origin))
+    )
 
 
 def rules():

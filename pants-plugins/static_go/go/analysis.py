@@ -39,7 +39,9 @@ from static_go.go.subsystem import StaticGoSubsystem
 from static_go.go.target_index import StaticGoTargetIndex
 from static_go.util.platforms import GoPlatform
 
-_LIST_FIELDS = "ImportPath,Name,Dir,Standard,Module,Imports,EmbedPatterns,EmbedFiles,Error,DepsErrors"
+_LIST_FIELDS = (
+    "ImportPath,Name,Dir,Standard,Module,Imports,EmbedPatterns,EmbedFiles,Error,DepsErrors"
+)
 
 
 @dataclass(frozen=True)
@@ -109,7 +111,9 @@ def module_analysis_from_listings(
             prev = packages.get(pkg_dir)
             if prev is not None:
                 imports = tuple(sorted(set(prev.imports) | set(p.get("Imports") or ())))
-                embed_patterns = tuple(sorted(set(prev.embed_patterns) | set(p.get("EmbedPatterns") or ())))
+                embed_patterns = tuple(
+                    sorted(set(prev.embed_patterns) | set(p.get("EmbedPatterns") or ()))
+                )
                 embed_files = tuple(sorted(set(prev.embed_files) | set(embed_files)))
                 err = prev.error or err
                 name = prev.name or p.get("Name", "")
@@ -158,13 +162,18 @@ async def go_list_input(request: GoListInputRequest) -> GoListInput:
     )
     views = await Get(
         Digest,
-        CreateDigest(FileContent(fc.path, go_list_view_bytes(fc.content), fc.is_executable) for fc in go_files),
+        CreateDigest(
+            FileContent(fc.path, go_list_view_bytes(fc.content), fc.is_executable)
+            for fc in go_files
+        ),
     )
     return GoListInput(await Get(Digest, MergeDigests([views, others])))
 
 
 @rule(desc="Analyze a Go module with `go list`")
-async def analyze_go_module(request: GoModuleAnalysisRequest, settings: StaticGoSubsystem) -> GoModuleAnalysis:
+async def analyze_go_module(
+    request: GoModuleAnalysisRequest, settings: StaticGoSubsystem
+) -> GoModuleAnalysis:
     module_dir = request.module_address.spec_path
     prefix = f"{module_dir}/" if module_dir else ""
     snapshot = await Get(
@@ -213,7 +222,9 @@ class GoPackageAnalysis:
 
 
 @rule
-async def analyze_go_package(request: GoPackageAnalysisRequest, index: StaticGoTargetIndex) -> GoPackageAnalysis:
+async def analyze_go_package(
+    request: GoPackageAnalysisRequest, index: StaticGoTargetIndex
+) -> GoPackageAnalysis:
     mod_addr = index.owning_module(request.package_dir)
     if mod_addr is None:
         raise GoAnalysisError(

@@ -93,7 +93,9 @@ async def collect_go_build_inputs(fs: StaticGoBinaryFieldSet) -> GoBuildInputs:
     module_dir = analysis.module.module_dir
     prefix = f"{module_dir}/" if module_dir else ""
     if f"{prefix}go.mod" not in sources.files:
-        raise GoBuildError(f"{fs.address}: the closure of {main.address} holds no `{prefix}go.mod`.")
+        raise GoBuildError(
+            f"{fs.address}: the closure of {main.address} holds no `{prefix}go.mod`."
+        )
     rel_main = os.path.relpath(main_dir or ".", module_dir or ".")
     return GoBuildInputs(
         snapshot=sources.snapshot,
@@ -121,20 +123,26 @@ async def build_static_go_binary(step: GoBuildStepRequest) -> GoBinaryFile:
     if not options.cgo:
         await Get(
             WarmedGoBuildCache,
-            GoBuildCacheWarmupRequest(inputs.module_address, options.platform, options.env, options.tags),
+            GoBuildCacheWarmupRequest(
+                inputs.module_address, options.platform, options.env, options.tags
+            ),
         )
-    process = go_build_process(options, inputs.main_dir, inputs.snapshot.digest, inputs.module_dir, inputs.mod_mode)
+    process = go_build_process(
+        options, inputs.main_dir, inputs.snapshot.digest, inputs.module_dir, inputs.mod_mode
+    )
     result = await Get(FallibleProcessResult, process)
     if result.exit_code != 0:
         raise GoBuildError(
             softwrap(
                 f"""
                 `go build` failed for {fs.address} ({options.describe()}),
-                exit code {result.exit_code}. Command (in `{inputs.module_dir or '.'}`): go {shlex.join(process.args)}
+                exit code {result.exit_code}. Command (in `{inputs.module_dir or "."}`): go {shlex.join(process.args)}
                 """
             )
             + "\n\n"
-            + (result.stderr.decode(errors="replace") + result.stdout.decode(errors="replace")).strip()
+            + (
+                result.stderr.decode(errors="replace") + result.stdout.decode(errors="replace")
+            ).strip()
         )
     if options.c_toolchain is not None:
         _warn_glibc_nss(options, result.stderr.decode(errors="replace"))
@@ -149,7 +157,7 @@ def _warn_glibc_nss(options: GoBuildOptions, linker_output: str) -> None:
             softwrap(
                 f"""
                 {options.address} ({options.platform}) is linked statically against glibc by
-                {options.c_toolchain_description} and uses {', '.join(nss)}: in a static glibc binary these
+                {options.c_toolchain_description} and uses {", ".join(nss)}: in a static glibc binary these
                 load glibc's shared libraries at run time (NSS modules for host, service and
                 user lookups; `dlopen`ed libraries), which must be of the same glibc version,
                 so they fail in an empty root or on another distribution. Use a musl toolchain

@@ -53,7 +53,9 @@ def external_imports(module: GoModuleAnalysis) -> tuple[str, ...]:
     )
 
 
-@rule(desc="Precompile a Go module's standard-library and third-party imports", level=LogLevel.DEBUG)
+@rule(
+    desc="Precompile a Go module's standard-library and third-party imports", level=LogLevel.DEBUG
+)
 async def warm_go_build_cache(request: GoBuildCacheWarmupRequest) -> WarmedGoBuildCache:
     """Compile, in one process and into the shared GOCACHE, every package the module imports from
     outside itself, before the module's binaries are built.
@@ -74,10 +76,21 @@ async def warm_go_build_cache(request: GoBuildCacheWarmupRequest) -> WarmedGoBui
         return WarmedGoBuildCache((), True)
     wrapped = await Get(
         WrappedTarget,
-        WrappedTargetRequest(request.module_address, description_of_origin="the static_go build cache warm-up"),
+        WrappedTargetRequest(
+            request.module_address, description_of_origin="the static_go build cache warm-up"
+        ),
     )
-    sources = await Get(SourceFiles, SourceFilesRequest([wrapped.target[StaticGoModuleSourcesField]]))
-    args = ["list", "-e", "-export", "-trimpath", "-f", "{{if .Error}}{{.ImportPath}}: {{.Error}}{{end}}"]
+    sources = await Get(
+        SourceFiles, SourceFilesRequest([wrapped.target[StaticGoModuleSourcesField]])
+    )
+    args = [
+        "list",
+        "-e",
+        "-export",
+        "-trimpath",
+        "-f",
+        "{{if .Error}}{{.ImportPath}}: {{.Error}}{{end}}",
+    ]
     if request.tags:
         args.append("-tags=" + ",".join(request.tags))
     result = await Get(

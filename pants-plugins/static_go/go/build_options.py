@@ -224,13 +224,15 @@ async def resolve_go_build_options(
     tags = list(fs.tags.value or ())
     toolchain: CToolchain | None = None
     if cgo:
-        toolchain = (await Get(MaybeCToolchain, BinaryCToolchainRequest(fs.c_toolchains, plat))).toolchain
+        toolchain = (
+            await Get(MaybeCToolchain, BinaryCToolchainRequest(fs.c_toolchains, plat))
+        ).toolchain
         if toolchain is None:
             raise GoBuildError(
                 softwrap(
                     f"""
                     {fs.address} sets `cgo=True`, but none of its `c_toolchains`
-                    ({', '.join(fs.c_toolchains.value or ()) or 'none given'}) serves {plat}.
+                    ({", ".join(fs.c_toolchains.value or ()) or "none given"}) serves {plat}.
                     Add a `go_c_toolchain` with {plat} in its `platforms` to `c_toolchains`,
                     or list {plat} in `pure_go_platforms` to build it without cgo.
                     """

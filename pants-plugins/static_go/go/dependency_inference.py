@@ -80,11 +80,11 @@ async def infer_static_go_package_dependencies(
                 raise GoAnalysisError(
                     softwrap(
                         f"""
-                        {address}: the `//go:embed` pattern(s) {', '.join(info.embed_patterns)}
+                        {address}: the `//go:embed` pattern(s) {", ".join(info.embed_patterns)}
                         match `{f}`, which no target owns, so it would be missing from the build.
                         Add a `resources` target owning it, e.g. `resources(name="assets",
-                        sources=["{os.path.relpath(f, info.dir).split('/')[0]}/**"])` in
-                        `{info.dir or '.'}/BUILD`.
+                        sources=["{os.path.relpath(f, info.dir).split("/")[0]}/**"])` in
+                        `{info.dir or "."}/BUILD`.
                         """
                     )
                 )
@@ -125,7 +125,7 @@ async def find_main_package(request: MainPackageRequest, index: StaticGoTargetIn
                 f"{addr} has no `main` field and there is no `static_go_package` target for "
                 f"`{addr.spec_path or '.'}`. Add `static_go_package()` there (or a "
                 "`static_go_packages()` in a directory above it), or set "
-                "`main=\"//path/to:pkg\"`."
+                '`main="//path/to:pkg"`.'
             )
         return MainPackage(pkg)
     origin = f"the `{field.alias}` field of {addr}"
@@ -134,7 +134,9 @@ async def find_main_package(request: MainPackageRequest, index: StaticGoTargetIn
         AddressInput,
         AddressInput.parse(field.value, relative_to=addr.spec_path, description_of_origin=origin),
     )
-    wrapped = await Get(WrappedTarget, WrappedTargetRequest(main_addr, description_of_origin=origin))
+    wrapped = await Get(
+        WrappedTarget, WrappedTargetRequest(main_addr, description_of_origin=origin)
+    )
     if not wrapped.target.has_field(StaticGoPackageSourcesField):
         raise InvalidFieldException(
             f"The `{field.alias}` field of {addr} must point to a `static_go_package` target, but "
@@ -144,7 +146,9 @@ async def find_main_package(request: MainPackageRequest, index: StaticGoTargetIn
 
 
 @rule(desc="Infer dependencies of a static_go_binary", level=LogLevel.DEBUG)
-async def infer_static_go_binary_dependencies(request: InferStaticGoBinaryDependencies) -> InferredDependencies:
+async def infer_static_go_binary_dependencies(
+    request: InferStaticGoBinaryDependencies,
+) -> InferredDependencies:
     main = await Get(MainPackage, MainPackageRequest(request.field_set.main))
     return InferredDependencies([main.address])
 

@@ -19,9 +19,9 @@ from pants.engine.unions import UnionMembership, UnionRule
 from pants.util.logging import LogLevel
 
 from static_go.go.target_types import (
+    StaticGoPackageSourcesField,
     StaticGoPackagesSourcesField,
     StaticGoPackagesTarget,
-    StaticGoPackageSourcesField,
     StaticGoPackageTarget,
     go_package_dir,
     is_ignored_go_dir,
@@ -32,7 +32,9 @@ class GenerateStaticGoPackagesRequest(GenerateTargetsRequest):
     generate_from = StaticGoPackagesTarget
 
 
-def package_dirs(generator_dir: str, files: tuple[str, ...], go_mods: tuple[str, ...]) -> dict[str, list[str]]:
+def package_dirs(
+    generator_dir: str, files: tuple[str, ...], go_mods: tuple[str, ...]
+) -> dict[str, list[str]]:
     """Directory relative to the generator (`.` for its own) -> its files relative to the
     generator, leaving out what `go build ./...` in this module would not see: ignored
     directories and nested modules (a `go.mod` below the generator's directory)."""
@@ -79,7 +81,11 @@ async def generate_static_go_packages(
         address = generator.address.create_generated(rel_dir)
         generated.append(
             StaticGoPackageTarget(
-                {**request.template, StaticGoPackageSourcesField.alias: tuple(files), **overrides.get(rel_dir, {})},
+                {
+                    **request.template,
+                    StaticGoPackageSourcesField.alias: tuple(files),
+                    **overrides.get(rel_dir, {}),
+                },
                 address,
                 union_membership,
                 # `pants list dir:` finds it in its package's directory.

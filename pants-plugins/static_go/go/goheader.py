@@ -51,7 +51,11 @@ def _lex(text: str, pos: int):
 
 def _tokens(text: str, pos: int):
     """The tokens from `pos` on, without whitespace and comments."""
-    return ((kind, value, start) for kind, value, start in _lex(text, pos) if kind not in ("ws", "line", "block"))
+    return (
+        (kind, value, start)
+        for kind, value, start in _lex(text, pos)
+        if kind not in ("ws", "line", "block")
+    )
 
 
 def header_end(text: str) -> int | None:

@@ -5,8 +5,8 @@ no telemetry, no workspace), the SDK as an immutable input, and its version in t
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from pants.engine.fs import Digest
 from pants.engine.process import Process, ProcessCacheScope
@@ -73,7 +73,10 @@ async def setup_go_process(request: GoProcess, sdk: GoSdk, settings: StaticGoSub
         **request.env,
     }
     return Process(
-        argv=(sdk.exe if os.path.isabs(sdk.exe) else _from_working_dir(sdk.exe, request.working_dir), *request.args),
+        argv=(
+            sdk.exe if os.path.isabs(sdk.exe) else _from_working_dir(sdk.exe, request.working_dir),
+            *request.args,
+        ),
         description=request.description,
         input_digest=request.input_digest,
         immutable_input_digests={**sdk.immutable_input_digests, **request.immutable_input_digests},

@@ -149,7 +149,16 @@ async def _unpack_process(sdk: GoSdkSubsystem, url: str, archive: Digest) -> Pro
         )
     bash = await Get(BashBinary)
     return Process(
-        argv=(bash.path, "-c", UNPACK_GO_SDK_SCRIPT, "unpack-go-sdk", archive_name, kind, extractor, *GO_SDK_UNUSED_DIRS),
+        argv=(
+            bash.path,
+            "-c",
+            UNPACK_GO_SDK_SCRIPT,
+            "unpack-go-sdk",
+            archive_name,
+            kind,
+            extractor,
+            *GO_SDK_UNUSED_DIRS,
+        ),
         # tar finds gzip/xz on PATH and the script runs find, rm, mkdir, mv: Pants' fixed list
         # of system directories, not the user's PATH, so the cache key holds nothing of the host.
         env={"PATH": os.pathsep.join(SEARCH_PATHS)},
@@ -160,7 +169,9 @@ async def _unpack_process(sdk: GoSdkSubsystem, url: str, archive: Digest) -> Pro
     )
 
 
-async def _downloaded_go_sdk(sdk: GoSdkSubsystem, platform: Platform, requested: tuple[int, ...]) -> GoSdk:
+async def _downloaded_go_sdk(
+    sdk: GoSdkSubsystem, platform: Platform, requested: tuple[int, ...]
+) -> GoSdk:
     """The SDK archive, downloaded by version and checksum, unpacked to what builds read."""
     url = sdk.generate_url(platform)
     try:
@@ -184,7 +195,9 @@ async def _downloaded_go_sdk(sdk: GoSdkSubsystem, platform: Platform, requested:
                 f"The Go SDK archive from {url} has no single `bin/go` (found: "
                 f"{stderr.split(': ', 1)[1]}); is it a Go SDK archive?"
             )
-        raise GoSdkError(f"Unpacking the Go SDK {sdk.version} from {url} failed (exit {result.exit_code}):\n{stderr}")
+        raise GoSdkError(
+            f"Unpacking the Go SDK {sdk.version} from {url} failed (exit {result.exit_code}):\n{stderr}"
+        )
     version, goroot = (result.stdout.decode().splitlines() + ["", ""])[:2]
     if parse_go_version(version) != requested:
         raise GoSdkError(
@@ -204,7 +217,9 @@ async def _downloaded_go_sdk(sdk: GoSdkSubsystem, platform: Platform, requested:
 async def find_go_sdk(sdk: GoSdkSubsystem, platform: Platform) -> GoSdk:
     scope, example = GoSdkSubsystem.options_scope, "1.22"
     if not sdk.use_search_paths:
-        requested = pinned_version(scope, "Go", sdk.version, sdk.minimum_version, parse_go_version, example)
+        requested = pinned_version(
+            scope, "Go", sdk.version, sdk.minimum_version, parse_go_version, example
+        )
         return await _downloaded_go_sdk(sdk, platform, requested)
 
     floor = minimum_version(scope, "Go", sdk.minimum_version, parse_go_version, example)
@@ -213,20 +228,27 @@ async def find_go_sdk(sdk: GoSdkSubsystem, platform: Platform) -> GoSdk:
             names=("go",),
             search_paths=tuple(sdk.search_paths),
             version_args=("env", "GOVERSION", "GOROOT"),
-            probe_env=FrozenDict({"GOTOOLCHAIN": "local", "GOENV": "off", "HOME": "{chroot}", "GOCACHE": "off"}),
+            probe_env=FrozenDict(
+                {"GOTOOLCHAIN": "local", "GOENV": "off", "HOME": "{chroot}", "GOCACHE": "off"}
+            ),
         ),
         parse_go_version,
         floor,
     )
     if search.found is not None:
         version = search.found.version_output.splitlines()[0].strip()
-        return GoSdk(exe=search.found.path, version=version, immutable_input_digests=FrozenDict(), source=search.found.path)
+        return GoSdk(
+            exe=search.found.path,
+            version=version,
+            immutable_input_digests=FrozenDict(),
+            source=search.found.path,
+        )
     raise GoSdkError(
         softwrap(
             f"""
             No Go SDK of at least [static-go-sdk].minimum_version = {sdk.minimum_version} was
-            found on [static-go-sdk].search_paths ({', '.join(search.search_path) or 'empty'}).
-            Found: {'; '.join(search.seen) or 'no `go` at all'}. Install a newer Go, point
+            found on [static-go-sdk].search_paths ({", ".join(search.search_path) or "empty"}).
+            Found: {"; ".join(search.seen) or "no `go` at all"}. Install a newer Go, point
             `search_paths` at one, or unset `use_search_paths` to download `version`.
             """
         )

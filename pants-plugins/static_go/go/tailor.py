@@ -7,16 +7,16 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
+from pants.base.specs import AncestorGlobSpec, RawSpecs
 from pants.core.goals.tailor import (
     AllOwnedSources,
     PutativeTarget,
     PutativeTargets,
     PutativeTargetsRequest,
 )
-from pants.base.specs import AncestorGlobSpec, RawSpecs
 from pants.engine.fs import DigestContents, PathGlobs, Paths
 from pants.engine.rules import Get, MultiGet, collect_rules, rule
 from pants.engine.target import UnexpandedTargets
@@ -63,7 +63,9 @@ def package_files(go_files: Iterable[str], mod_dirs: set[str]) -> list[str]:
             continue
         directory = os.path.dirname(f)
         module_dir = nearest_module_dir(directory, mod_dirs)
-        if module_dir is not None and not is_ignored_go_dir(os.path.relpath(directory or ".", module_dir or ".")):
+        if module_dir is not None and not is_ignored_go_dir(
+            os.path.relpath(directory or ".", module_dir or ".")
+        ):
             out.append(f)
     return out
 
@@ -129,7 +131,9 @@ async def find_putative_static_go_targets(
         sorted(main_dirs - set(new_package_dirs))
     )
     putative.extend(
-        PutativeTarget.for_target_type(StaticGoBinaryTarget, path=dirname, name=None, triggering_sources=())
+        PutativeTarget.for_target_type(
+            StaticGoBinaryTarget, path=dirname, name=None, triggering_sources=()
+        )
         for dirname in sorted(binary_dirs)
     )
     return PutativeTargets(putative)

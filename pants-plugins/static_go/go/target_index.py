@@ -37,7 +37,10 @@ async def index_static_go_targets(all_targets: AllTargets) -> StaticGoTargetInde
     modules: dict[str, Address] = {}
     packages: dict[str, Address] = {}
     for tgt in all_targets:
-        for field_type, index in ((StaticGoModuleSourcesField, modules), (StaticGoPackageSourcesField, packages)):
+        for field_type, index in (
+            (StaticGoModuleSourcesField, modules),
+            (StaticGoPackageSourcesField, packages),
+        ):
             if not tgt.has_field(field_type):
                 continue
             d = go_package_dir(tgt.address) if index is packages else tgt.address.spec_path

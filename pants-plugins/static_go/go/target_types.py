@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import posixpath
 import re
-from typing import ClassVar, Dict, Iterable, Optional, Union
+from collections.abc import Iterable
+from typing import ClassVar, Dict, Optional, Union
 
 from pants.core.goals.package import OutputPathField
 from pants.engine.addresses import Address
@@ -82,7 +83,24 @@ class StaticGoModuleTarget(Target):
 # static_go_package
 # ---------------------------------------------------------------------------------------------
 
-GO_PACKAGE_SOURCE_EXTENSIONS = (".go", ".c", ".h", ".s", ".S", ".cc", ".cpp", ".cxx", ".hh", ".hpp", ".hxx", ".m", ".f", ".F", ".f90", ".syso")
+GO_PACKAGE_SOURCE_EXTENSIONS = (
+    ".go",
+    ".c",
+    ".h",
+    ".s",
+    ".S",
+    ".cc",
+    ".cpp",
+    ".cxx",
+    ".hh",
+    ".hpp",
+    ".hxx",
+    ".m",
+    ".f",
+    ".F",
+    ".f90",
+    ".syso",
+)
 
 
 class StaticGoPackageSourcesField(MultipleSourcesField):
@@ -114,7 +132,11 @@ class StaticGoPackageDependenciesField(Dependencies):
 
 class StaticGoPackageTarget(Target):
     alias = "static_go_package"
-    core_fields = (*COMMON_TARGET_FIELDS, StaticGoPackageDependenciesField, StaticGoPackageSourcesField)
+    core_fields = (
+        *COMMON_TARGET_FIELDS,
+        StaticGoPackageDependenciesField,
+        StaticGoPackageSourcesField,
+    )
     help = help_text(
         """
         The Go source files of one package (one directory) of a `static_go_module`.
@@ -187,7 +209,11 @@ class StaticGoPackagesOverridesField(OverridesField):
 
 class StaticGoPackagesTarget(TargetGenerator):
     alias = "static_go_packages"
-    core_fields = (*COMMON_TARGET_FIELDS, StaticGoPackagesSourcesField, StaticGoPackagesOverridesField)
+    core_fields = (
+        *COMMON_TARGET_FIELDS,
+        StaticGoPackagesSourcesField,
+        StaticGoPackagesOverridesField,
+    )
     generated_target_cls = StaticGoPackageTarget
     copied_fields = COMMON_TARGET_FIELDS
     moved_fields = (StaticGoPackageDependenciesField,)
@@ -261,7 +287,7 @@ class StaticGoBinaryPlatformsField(StringSequenceField):
         if not value:
             raise InvalidFieldException(
                 f"The {cls.alias!r} field of {address} is empty: list at least one platform, "
-                "e.g. `platforms=[\"linux/amd64\"]`, or leave the field out for the default."
+                'e.g. `platforms=["linux/amd64"]`, or leave the field out for the default.'
             )
         seen: set[GoPlatform] = set()
         for text in value:
@@ -419,9 +445,26 @@ class StaticGoBinaryEnvField(StringSequenceField):
 
     RESERVED: ClassVar[frozenset[str]] = frozenset(
         {
-            "GOOS", "GOARCH", "GOARM", "GOAMD64", "GOARM64", "GO386", "CGO_ENABLED",
-            "GOFLAGS", "GOCACHE", "GOMODCACHE", "GOPATH", "GOROOT", "GOTOOLCHAIN",
-            "GOENV", "GOWORK", "GOPROXY", "GOSUMDB", "GOPRIVATE", "GONOSUMDB", "GONOPROXY",
+            "GOOS",
+            "GOARCH",
+            "GOARM",
+            "GOAMD64",
+            "GOARM64",
+            "GO386",
+            "CGO_ENABLED",
+            "GOFLAGS",
+            "GOCACHE",
+            "GOMODCACHE",
+            "GOPATH",
+            "GOROOT",
+            "GOTOOLCHAIN",
+            "GOENV",
+            "GOWORK",
+            "GOPROXY",
+            "GOSUMDB",
+            "GOPRIVATE",
+            "GONOSUMDB",
+            "GONOPROXY",
         }
     )
 
@@ -532,7 +575,7 @@ class StaticGoBinaryUpxLevelField(ScalarField):
         if level is None:
             raise InvalidFieldException(
                 f"The {cls.alias!r} field of {address} is {value!r}: use an integer from 1 to 9, "
-                "or \"best\"."
+                'or "best".'
             )
         return level
 
@@ -608,4 +651,3 @@ class StaticGoBinaryTarget(Target):
         program interpreter and no needed shared libraries.
         """
     )
-

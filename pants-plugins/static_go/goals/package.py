@@ -4,11 +4,10 @@ and `scratch_image` (the image built by image/build.py)."""
 
 from __future__ import annotations
 
+import json
 import os
 from collections import defaultdict
 from dataclasses import dataclass
-
-import json
 
 from pants.core.goals.package import BuiltPackage, BuiltPackageArtifact, PackageFieldSet
 from pants.engine.addresses import Address
@@ -56,7 +55,9 @@ class StaticGoOutputPaths:
 
 
 @rule(desc="Collect static_go_binary output paths", level=LogLevel.DEBUG)
-async def static_go_output_paths(all_targets: AllTargets, settings: StaticGoSubsystem) -> StaticGoOutputPaths:
+async def static_go_output_paths(
+    all_targets: AllTargets, settings: StaticGoSubsystem
+) -> StaticGoOutputPaths:
     by_path: dict[str, list[Address]] = defaultdict(list)
     for tgt in all_targets:
         if not tgt.has_field(StaticGoBinaryPlatformsField):
@@ -75,7 +76,10 @@ async def package_static_go_binary(
     outputs: StaticGoOutputPaths,
 ) -> BuiltPackage:
     platforms = field_set.go_platforms(settings)
-    for path in (*(artifact_path(field_set, plat) for plat in platforms), size_report_path(field_set)):
+    for path in (
+        *(artifact_path(field_set, plat) for plat in platforms),
+        size_report_path(field_set),
+    ):
         owners = outputs.by_path.get(path, ())
         if len(owners) > 1:
             raise OutputCollisionError(
@@ -92,9 +96,14 @@ async def package_static_go_binary(
     )
     report = size_report_json(
         field_set.address,
-        [(str(v.platform), artifact_path(field_set, v.platform), v.sha256, v.sizes) for v in finals],
+        [
+            (str(v.platform), artifact_path(field_set, v.platform), v.sha256, v.sizes)
+            for v in finals
+        ],
     )
-    report_digest = await Get(Digest, CreateDigest([FileContent(size_report_path(field_set), report)]))
+    report_digest = await Get(
+        Digest, CreateDigest([FileContent(size_report_path(field_set), report)])
+    )
     digest = await Get(Digest, MergeDigests([*placed, report_digest]))
     # With strip/UPX, each artifact gets its size line(s); the JSON report is always written.
     postprocessed = any(v.sizes and v.sizes.postprocessed for v in finals)
@@ -104,7 +113,11 @@ async def package_static_go_binary(
             extra_log_lines=(
                 f"    {str(v.platform):<16} {v.size:>10,} bytes  sha256:{v.sha256}  ({v.summary})",
                 *(v.sizes.log_lines() if postprocessed and v.sizes else ()),
-                *([f"      size report: {size_report_path(field_set)}"] if postprocessed and i == len(finals) - 1 else []),
+                *(
+                    [f"      size report: {size_report_path(field_set)}"]
+                    if postprocessed and i == len(finals) - 1
+                    else []
+                ),
             ),
         )
         for i, v in enumerate(finals)
@@ -119,7 +132,9 @@ async def package_scratch_image(fs: ScratchImageFieldSet) -> BuiltPackage:
     digest = await Get(Digest, AddPrefix(built.digest, base))
     info = json.loads(built.info)
     lines = {
-        "oci": (f"    OCI layout {info['repository']}:{','.join(info['tags'])}  {built.top_digest}",),
+        "oci": (
+            f"    OCI layout {info['repository']}:{','.join(info['tags'])}  {built.top_digest}",
+        ),
         "image-info.json": (),
     }
     for img in info["images"]:
@@ -129,7 +144,10 @@ async def package_scratch_image(fs: ScratchImageFieldSet) -> BuiltPackage:
         )
     return BuiltPackage(
         digest,
-        tuple(BuiltPackageArtifact(os.path.join(base, a), extra_log_lines=lines.get(a, ())) for a in built.artifacts),
+        tuple(
+            BuiltPackageArtifact(os.path.join(base, a), extra_log_lines=lines.get(a, ()))
+            for a in built.artifacts
+        ),
     )
 
 

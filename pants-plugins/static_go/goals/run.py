@@ -21,7 +21,9 @@ class StaticGoBinaryRunFieldSet(StaticGoBinaryFieldSet, RunFieldSet):
 
 
 @rule(desc="Run a static_go_binary on the host", level=LogLevel.DEBUG)
-async def run_static_go_binary(field_set: StaticGoBinaryRunFieldSet, platform: Platform) -> RunRequest:
+async def run_static_go_binary(
+    field_set: StaticGoBinaryRunFieldSet, platform: Platform
+) -> RunRequest:
     host = go_platform_of_pants_platform(platform.value)
     binary = await Get(GoBinaryFile, StaticGoBuildRequest(field_set.as_build_field_set(), host))
     return RunRequest(digest=binary.digest, args=(f"{{chroot}}/{binary.file_name}",))

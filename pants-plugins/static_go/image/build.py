@@ -125,7 +125,8 @@ class ExtraImageFiles:
 async def collect_extra_image_files(field: ScratchImageFilesField) -> ExtraImageFiles:
     items = sorted((field.value or {}).items())
     addresses = await MultiGet(
-        resolve_address(spec, field, f"the `files` entry {path!r} of {field.address}") for path, spec in items
+        resolve_address(spec, field, f"the `files` entry {path!r} of {field.address}")
+        for path, spec in items
     )
     targets = await MultiGet(Get(Targets, Addresses([a])) for a in addresses)
     sources = await MultiGet(
@@ -187,7 +188,9 @@ def _check_extra_paths(fs: ScratchImageFieldSet, binary_path: str, extra: ExtraI
     placed: dict[str, str] = {}
     for path, _, _ in extra.files:
         clash = reserved.get(path) or placed.get(path)
-        parents = [p for p in [*reserved, *placed] if path.startswith(p + "/") or p.startswith(path + "/")]
+        parents = [
+            p for p in [*reserved, *placed] if path.startswith(p + "/") or p.startswith(path + "/")
+        ]
         if clash or parents:
             raise InvalidFieldException(
                 f"The `files` field of {fs.address} places `{path}`, which collides with "
@@ -214,15 +217,22 @@ def _platform_info(binary: GoBinaryFile, image: oci.Image, archive: str) -> dict
         "platform": str(binary.platform),
         "manifest_digest": image.manifest_digest,
         "config_digest": image.config_digest,
-        "layers": [{"digest": layer.digest, "size": len(layer.blob), "diff_id": layer.diff_id} for layer in image.layers],
+        "layers": [
+            {"digest": layer.digest, "size": len(layer.blob), "diff_id": layer.diff_id}
+            for layer in image.layers
+        ],
         "binary_sha256": binary.sha256,
         "binary_size": binary.size,
-        "compressed_size": sum(len(layer.blob) for layer in image.layers) + len(image.config) + len(image.manifest),
+        "compressed_size": sum(len(layer.blob) for layer in image.layers)
+        + len(image.config)
+        + len(image.manifest),
         "docker_archive": archive,
     }
 
 
-async def _linux_binaries(fs: ScratchImageFieldSet, settings: StaticGoSubsystem) -> tuple[GoBinaryFile, ...]:
+async def _linux_binaries(
+    fs: ScratchImageFieldSet, settings: StaticGoSubsystem
+) -> tuple[GoBinaryFile, ...]:
     binary = (await Get(ImageBinary, ImageBinaryRequest(fs))).field_set
     platforms = binary.go_platforms(settings)
     non_linux = [str(p) for p in platforms if not p.is_linux]
@@ -236,7 +246,9 @@ async def _linux_binaries(fs: ScratchImageFieldSet, settings: StaticGoSubsystem)
 
 
 @rule(desc="Build a scratch_image")
-async def build_scratch_image(fs: ScratchImageFieldSet, settings: StaticGoSubsystem) -> BuiltScratchImage:
+async def build_scratch_image(
+    fs: ScratchImageFieldSet, settings: StaticGoSubsystem
+) -> BuiltScratchImage:
     finals = await _linux_binaries(fs, settings)
     extra, env, *contents = await MultiGet(
         [
@@ -249,10 +261,16 @@ async def build_scratch_image(fs: ScratchImageFieldSet, settings: StaticGoSubsys
     binary_path = f"{BINARY_DIR}/{finals[0].file_name}"
     _check_extra_paths(fs, binary_path, extra)
     user, passwd, group = passwd_and_group(fs.user.value)
-    extra_layer = [oci.LayerFile("/etc/passwd", passwd, 0o444), oci.LayerFile("/etc/group", group, 0o444)]
+    extra_layer = [
+        oci.LayerFile("/etc/passwd", passwd, 0o444),
+        oci.LayerFile("/etc/group", group, 0o444),
+    ]
     extra_layer += [oci.LayerFile(p, c, 0o555 if x else 0o444) for p, c, x in extra.files]
     config = _image_config(fs, binary_path, user)
-    annotations = {"org.opencontainers.image.created": oci.rfc3339(epoch), **(fs.annotations.value or {})}
+    annotations = {
+        "org.opencontainers.image.created": oci.rfc3339(epoch),
+        **(fs.annotations.value or {}),
+    }
     images = [
         oci.build_image(
             oci.oci_platform(f.platform.goos, f.platform.goarch, f.platform.variant),
@@ -274,19 +292,22 @@ async def build_scratch_image(fs: ScratchImageFieldSet, settings: StaticGoSubsys
         files[name] = oci.docker_archive(img, [f"{repo}:{t}" for t in tags], epoch)
         artifacts.append(name)
         platform_info.append(_platform_info(f, img, name))
-    info = json.dumps(
-        {
-            "target": str(fs.address),
-            "repository": repo,
-            "tags": tags,
-            "digest": image_set.top_digest,
-            "media_type": image_set.top_media_type,
-            "index_digest": image_set.top_digest if image_set.index is not None else None,
-            "images": platform_info,
-        },
-        indent=2,
-        sort_keys=True,
-    ) + "\n"
+    info = (
+        json.dumps(
+            {
+                "target": str(fs.address),
+                "repository": repo,
+                "tags": tags,
+                "digest": image_set.top_digest,
+                "media_type": image_set.top_media_type,
+                "index_digest": image_set.top_digest if image_set.index is not None else None,
+                "images": platform_info,
+            },
+            indent=2,
+            sort_keys=True,
+        )
+        + "\n"
+    )
     files["image-info.json"] = info.encode()
     artifacts.append("image-info.json")
     digest = await Get(Digest, CreateDigest(FileContent(p, c) for p, c in sorted(files.items())))

@@ -19,12 +19,16 @@ from static_go.image.target_types import (
 )
 
 
-def resolve_address(value: str, field: ScratchImageBinaryField | ScratchImageFilesField, description: str) -> Get:
+def resolve_address(
+    value: str, field: ScratchImageBinaryField | ScratchImageFilesField, description: str
+) -> Get:
     """`Get(Address, ...)` for an address written in one of the image's fields."""
     return Get(
         Address,
         AddressInput,
-        AddressInput.parse(value, relative_to=field.address.spec_path, description_of_origin=description),
+        AddressInput.parse(
+            value, relative_to=field.address.spec_path, description_of_origin=description
+        ),
     )
 
 
@@ -42,7 +46,9 @@ class InferScratchImageDependencies(InferDependenciesRequest):
 
 
 @rule(desc="Infer dependencies of a scratch_image", level=LogLevel.DEBUG)
-async def infer_scratch_image_dependencies(request: InferScratchImageDependencies) -> InferredDependencies:
+async def infer_scratch_image_dependencies(
+    request: InferScratchImageDependencies,
+) -> InferredDependencies:
     fs = request.field_set
     addresses = await MultiGet(
         [

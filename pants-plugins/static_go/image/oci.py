@@ -24,7 +24,17 @@ MEDIA_LAYER_GZIP = "application/vnd.oci.image.layer.v1.tar+gzip"
 REF_NAME = "org.opencontainers.image.ref.name"
 
 # GOARCH (+ variant) -> OCI platform architecture/variant.
-_OCI_ARCH = {"386": "386", "amd64": "amd64", "arm": "arm", "arm64": "arm64", "ppc64le": "ppc64le", "riscv64": "riscv64", "s390x": "s390x", "loong64": "loong64", "mips64le": "mips64le"}
+_OCI_ARCH = {
+    "386": "386",
+    "amd64": "amd64",
+    "arm": "arm",
+    "arm64": "arm64",
+    "ppc64le": "ppc64le",
+    "riscv64": "riscv64",
+    "s390x": "s390x",
+    "loong64": "loong64",
+    "mips64le": "mips64le",
+}
 
 
 def oci_platform(goos: str, goarch: str, variant: str | None) -> dict[str, str]:
@@ -172,20 +182,29 @@ def build_image(
             "created": created,
             "config": container,
             "rootfs": {"type": "layers", "diff_ids": [layer.diff_id for layer in layers]},
-            "history": [{"created": created, "created_by": "pants-static-go scratch_image"} for _ in layers],
+            "history": [
+                {"created": created, "created_by": "pants-static-go scratch_image"} for _ in layers
+            ],
         }
     )
     manifest: dict = {
         "schemaVersion": 2,
         "mediaType": MEDIA_MANIFEST,
-        "config": {"mediaType": MEDIA_CONFIG, "digest": sha256_digest(config_blob), "size": len(config_blob)},
+        "config": {
+            "mediaType": MEDIA_CONFIG,
+            "digest": sha256_digest(config_blob),
+            "size": len(config_blob),
+        },
         "layers": [
-            {"mediaType": MEDIA_LAYER_GZIP, "digest": layer.digest, "size": len(layer.blob)} for layer in layers
+            {"mediaType": MEDIA_LAYER_GZIP, "digest": layer.digest, "size": len(layer.blob)}
+            for layer in layers
         ],
     }
     if annotations:
         manifest["annotations"] = dict(annotations)
-    return Image(platform=platform, layers=layers, config=config_blob, manifest=canonical_json(manifest))
+    return Image(
+        platform=platform, layers=layers, config=config_blob, manifest=canonical_json(manifest)
+    )
 
 
 def image_index(images: list[Image], annotations: dict[str, str]) -> bytes:
@@ -193,7 +212,12 @@ def image_index(images: list[Image], annotations: dict[str, str]) -> bytes:
         "schemaVersion": 2,
         "mediaType": MEDIA_INDEX,
         "manifests": [
-            {"mediaType": MEDIA_MANIFEST, "digest": img.manifest_digest, "size": len(img.manifest), "platform": img.platform}
+            {
+                "mediaType": MEDIA_MANIFEST,
+                "digest": img.manifest_digest,
+                "size": len(img.manifest),
+                "platform": img.platform,
+            }
             for img in images
         ],
     }
@@ -272,7 +296,9 @@ def docker_archive(image: Image, repo_tags: list[str], epoch: int) -> bytes:
     files.append(
         LayerFile(
             "manifest.json",
-            canonical_json([{"Config": config_name, "RepoTags": list(repo_tags), "Layers": layer_paths}]),
+            canonical_json(
+                [{"Config": config_name, "RepoTags": list(repo_tags), "Layers": layer_paths}]
+            ),
             0o444,
         )
     )

@@ -29,7 +29,12 @@ from static_go.image.target_types import (
 )
 
 PUSH_SCRIPT = Path(__file__).with_name("registry_push.py")
-CREDENTIAL_ENV = ("STATIC_GO_REGISTRY_USERNAME", "STATIC_GO_REGISTRY_PASSWORD", "DOCKER_CONFIG", "HOME")
+CREDENTIAL_ENV = (
+    "STATIC_GO_REGISTRY_USERNAME",
+    "STATIC_GO_REGISTRY_PASSWORD",
+    "DOCKER_CONFIG",
+    "HOME",
+)
 
 
 class PublishScratchImageRequest(PublishRequest):
@@ -53,10 +58,14 @@ class PublishScratchImageFieldSet(PublishFieldSet):
 async def publish_scratch_image(request: PublishScratchImageRequest) -> PublishProcesses:
     fs = request.field_set
     # The image as `package` built it (memoized: the same rule, the same inputs).
-    wrapped = await Get(WrappedTarget, WrappedTargetRequest(fs.address, description_of_origin="pants publish"))
+    wrapped = await Get(
+        WrappedTarget, WrappedTargetRequest(fs.address, description_of_origin="pants publish")
+    )
     image = ScratchImageFieldSet.create(wrapped.target)
     built = await Get(BuiltScratchImage, ScratchImageFieldSet, image)
-    script = await Get(Digest, CreateDigest([FileContent("registry_push.py", PUSH_SCRIPT.read_bytes())]))
+    script = await Get(
+        Digest, CreateDigest([FileContent("registry_push.py", PUSH_SCRIPT.read_bytes())])
+    )
     digest = await Get(Digest, MergeDigests([built.digest, script]))
     env = await Get(EnvironmentVars, EnvironmentVarsRequest(CREDENTIAL_ENV))
     repo = image.repository_name
@@ -64,7 +73,11 @@ async def publish_scratch_image(request: PublishScratchImageRequest) -> PublishP
     registries = fs.registries.value or ()
     if not registries:
         return PublishProcesses(
-            [PublishPackages(names=tuple(f"{repo}:{t}" for t in tags), description="no `registries` set")]
+            [
+                PublishPackages(
+                    names=tuple(f"{repo}:{t}" for t in tags), description="no `registries` set"
+                )
+            ]
         )
     return PublishProcesses(
         PublishPackages(

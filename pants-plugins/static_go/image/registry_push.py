@@ -55,7 +55,13 @@ def credentials(host: str) -> tuple[str, str] | None:
             auths = json.load(f).get("auths", {})
     except (OSError, ValueError):
         return None
-    for key in (host, f"https://{host}", f"http://{host}", f"https://{host}/v1/", f"https://{host}/v2/"):
+    for key in (
+        host,
+        f"https://{host}",
+        f"http://{host}",
+        f"https://{host}/v1/",
+        f"https://{host}/v2/",
+    ):
         entry = auths.get(key)
         if entry and entry.get("auth"):
             u, _, p = base64.b64decode(entry["auth"]).decode().partition(":")
@@ -72,7 +78,9 @@ class Registry:
 
     def _basic(self) -> str:
         if self.creds is None:
-            raise PushError(f"{self.host} asks for credentials; set STATIC_GO_REGISTRY_USERNAME/PASSWORD or log in (docker config).")
+            raise PushError(
+                f"{self.host} asks for credentials; set STATIC_GO_REGISTRY_USERNAME/PASSWORD or log in (docker config)."
+            )
         return "Basic " + base64.b64encode(f"{self.creds[0]}:{self.creds[1]}".encode()).decode()
 
     def _authenticate(self, challenge: str) -> None:
@@ -83,7 +91,10 @@ class Registry:
         if scheme.lower() != "bearer":
             raise PushError(f"{self.host}: unsupported authentication scheme {scheme!r}")
         fields = dict(re.findall(r'(\w+)="([^"]*)"', params))
-        query = {"service": fields.get("service", ""), "scope": f"repository:{self.repository}:pull,push"}
+        query = {
+            "service": fields.get("service", ""),
+            "scope": f"repository:{self.repository}:pull,push",
+        }
         req = urllib.request.Request(fields["realm"] + "?" + urllib.parse.urlencode(query))
         if self.creds is not None:
             req.add_header("Authorization", self._basic())
@@ -91,10 +102,19 @@ class Registry:
             with urllib.request.urlopen(req, timeout=60) as resp:
                 body = json.load(resp)
         except urllib.error.HTTPError as e:
-            raise PushError(f"{self.host}: the token service refused: HTTP {e.code} {e.read().decode(errors='replace')}")
+            raise PushError(
+                f"{self.host}: the token service refused: HTTP {e.code} {e.read().decode(errors='replace')}"
+            )
         self.auth_header = "Bearer " + (body.get("token") or body.get("access_token") or "")
 
-    def request(self, method: str, url: str, data: bytes | None = None, headers: dict | None = None, ok=(200, 201, 202, 204)):
+    def request(
+        self,
+        method: str,
+        url: str,
+        data: bytes | None = None,
+        headers: dict | None = None,
+        ok=(200, 201, 202, 204),
+    ):
         if not url.startswith("http"):
             url = self.base + url
         for attempt in range(2):
@@ -141,10 +161,15 @@ class Registry:
 
     def push_manifest(self, reference: str, data: bytes, media_type: str) -> str:
         _, headers, _ = self.request(
-            "PUT", f"/v2/{self.repository}/manifests/{reference}", data=data, headers={"Content-Type": media_type}
+            "PUT",
+            f"/v2/{self.repository}/manifests/{reference}",
+            data=data,
+            headers={"Content-Type": media_type},
         )
         expected = "sha256:" + hashlib.sha256(data).hexdigest()
-        got = headers.get("Docker-Content-Digest") or headers.get("docker-content-digest") or expected
+        got = (
+            headers.get("Docker-Content-Digest") or headers.get("docker-content-digest") or expected
+        )
         if got != expected:
             raise PushError(f"{self.host} stored {reference} as {got}, expected {expected}")
         return expected

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import posixpath
 import re
-from typing import Dict, Iterable, Optional
+from collections.abc import Iterable
+from typing import Dict, Optional
 
 from pants.core.goals.package import OutputPathField
 from pants.engine.addresses import Address
@@ -29,7 +30,9 @@ from static_go.image.passwd import KNOWN_USERS
 
 _USER_PART = r"(?:\d{1,10}|" + "|".join(KNOWN_USERS) + r")"
 _TAG_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}")
-_REPO_RE = re.compile(r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*")
+_REPO_RE = re.compile(
+    r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*"
+)
 
 
 class ScratchImageBinaryField(StringField, AsyncFieldMixin):
@@ -61,7 +64,7 @@ class ScratchImageEntrypointField(StringSequenceField):
 
 class ScratchImageArgsField(StringSequenceField):
     alias = "args"
-    help = help_text("Default arguments (the image config's `Cmd`), e.g. `[\"-addr=:8080\"]`.")
+    help = help_text('Default arguments (the image config\'s `Cmd`), e.g. `["-addr=:8080"]`.')
 
 
 class ScratchImageEnvField(StringSequenceField):
@@ -87,7 +90,9 @@ class ScratchImageWorkdirField(StringField):
     def compute_value(cls, raw_value: Optional[str], address: Address):
         value = super().compute_value(raw_value, address)
         if value is not None and not value.startswith("/"):
-            raise InvalidFieldException(f"The {cls.alias!r} field of {address} must be an absolute path, not {value!r}.")
+            raise InvalidFieldException(
+                f"The {cls.alias!r} field of {address} must be an absolute path, not {value!r}."
+            )
         return value
 
 
@@ -96,7 +101,7 @@ class ScratchImageUserField(StringField):
     help = help_text(
         f"""
         The user the container runs as: `uid` or `uid:gid` (e.g. `65532:65532`), or one of
-        {', '.join(f'`{k}` ({v})' for k, v in KNOWN_USERS.items())}, optionally `:group` likewise.
+        {", ".join(f"`{k}` ({v})" for k, v in KNOWN_USERS.items())}, optionally `:group` likewise.
         The image gets an `/etc/passwd` and `/etc/group` naming `root` and this user, so
         `os/user` lookups work. Defaults to root (0:0).
         """
@@ -131,7 +136,12 @@ class ScratchImageFilesField(DictStringToStringField, AsyncFieldMixin):
         value = super().compute_value(raw_value, address)
         for path in value or {}:
             norm = posixpath.normpath(path)
-            if not path.startswith("/") or (norm != path.rstrip("/") and norm + "/" != path) or norm == "/" or ".." in path.split("/"):
+            if (
+                not path.startswith("/")
+                or (norm != path.rstrip("/") and norm + "/" != path)
+                or norm == "/"
+                or ".." in path.split("/")
+            ):
                 raise InvalidFieldException(
                     f"The {cls.alias!r} field of {address} has the path {path!r}: use a normalized "
                     "absolute path inside the image (no `..`, no `//`, not `/` itself)."
@@ -141,7 +151,7 @@ class ScratchImageFilesField(DictStringToStringField, AsyncFieldMixin):
 
 class ScratchImageLabelsField(DictStringToStringField):
     alias = "labels"
-    help = help_text("Image config labels, e.g. `{\"org.opencontainers.image.title\": \"hello\"}`.")
+    help = help_text('Image config labels, e.g. `{"org.opencontainers.image.title": "hello"}`.')
 
 
 class ScratchImageAnnotationsField(DictStringToStringField):
@@ -179,7 +189,9 @@ class ScratchImageStopSignalField(StringField):
     def compute_value(cls, raw_value: Optional[str], address: Address):
         value = super().compute_value(raw_value, address)
         if value is not None and not re.fullmatch(r"SIG[A-Z0-9+-]+|\d{1,2}", value):
-            raise InvalidFieldException(f"The {cls.alias!r} field of {address} is {value!r}: use e.g. `SIGTERM` or `15`.")
+            raise InvalidFieldException(
+                f"The {cls.alias!r} field of {address} is {value!r}: use e.g. `SIGTERM` or `15`."
+            )
         return value
 
 
@@ -217,7 +229,9 @@ class ScratchImageTagsField(StringSequenceField):
     def compute_value(cls, raw_value: Optional[Iterable[str]], address: Address):
         value = super().compute_value(raw_value, address)
         if not value:
-            raise InvalidFieldException(f"The {cls.alias!r} field of {address} needs at least one tag.")
+            raise InvalidFieldException(
+                f"The {cls.alias!r} field of {address} needs at least one tag."
+            )
         for tag in value:
             if not _TAG_RE.fullmatch(tag):
                 raise InvalidFieldException(

@@ -8,8 +8,8 @@ in place changes the cache key (a host binary's contents are not part of it, onl
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Iterable, Mapping
 
 from pants.core.util_rules.system_binaries import BinaryPathRequest, BinaryPaths, SearchPath
 from pants.engine.env_vars import EnvironmentVars, EnvironmentVarsRequest
@@ -17,7 +17,6 @@ from pants.engine.process import FallibleProcessResult, Process, ProcessCacheSco
 from pants.engine.rules import Get, MultiGet, collect_rules, rule
 from pants.util.frozendict import FrozenDict
 from pants.util.logging import LogLevel
-
 
 
 def expand_search_paths(paths: Iterable[str], env: Mapping[str, str]) -> tuple[str, ...]:
@@ -73,7 +72,9 @@ async def find_host_tool(request: HostToolRequest) -> HostToolCandidates:
             BinaryPaths,
             BinaryPathRequest(
                 binary_name=os.path.basename(name),
-                search_path=SearchPath((os.path.dirname(name),) if os.path.isabs(name) else search_path),
+                search_path=SearchPath(
+                    (os.path.dirname(name),) if os.path.isabs(name) else search_path
+                ),
             ),
         )
         for name in request.names
@@ -106,7 +107,9 @@ async def find_host_tool(request: HostToolRequest) -> HostToolCandidates:
             HostToolCandidate(
                 path=path,
                 ok=res.exit_code == 0,
-                version_output=(res.stdout.decode(errors="replace") + res.stderr.decode(errors="replace")).strip(),
+                version_output=(
+                    res.stdout.decode(errors="replace") + res.stderr.decode(errors="replace")
+                ).strip(),
             )
             for path, res in zip(paths, results)
         ),

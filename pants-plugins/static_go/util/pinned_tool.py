@@ -23,15 +23,21 @@ def version_str(version: Version) -> str:
     return ".".join(str(p) for p in version)
 
 
-def minimum_version(scope: str, tool: str, value: str, parse: VersionParser, example: str) -> Version:
+def minimum_version(
+    scope: str, tool: str, value: str, parse: VersionParser, example: str
+) -> Version:
     """The parsed `[scope].minimum_version`."""
     parsed = parse(value)
     if parsed is None:
-        raise PinnedToolError(f"[{scope}].minimum_version = {value!r} is not a {tool} version like `{example}`.")
+        raise PinnedToolError(
+            f"[{scope}].minimum_version = {value!r} is not a {tool} version like `{example}`."
+        )
     return parsed
 
 
-def pinned_version(scope: str, tool: str, version: str, minimum: str, parse: VersionParser, example: str) -> Version:
+def pinned_version(
+    scope: str, tool: str, version: str, minimum: str, parse: VersionParser, example: str
+) -> Version:
     """The parsed `[scope].version` to download, checked against `[scope].minimum_version`."""
     floor = minimum_version(scope, tool, minimum, parse, example)
     requested = parse(version)
@@ -60,14 +66,20 @@ class HostToolSearch:
     search_path: tuple[str, ...]
 
 
-async def find_tool_at_least(request: HostToolRequest, parse: VersionParser, floor: Version) -> HostToolSearch:
+async def find_tool_at_least(
+    request: HostToolRequest, parse: VersionParser, floor: Version
+) -> HostToolSearch:
     """Look for the tool as `request` says; `parse` reads a version from its version output."""
     candidates = await Get(HostToolCandidates, HostToolRequest, request)
     seen = []
     for cand in candidates.candidates:
         version = parse(cand.version_output) if cand.ok else None
         if version is not None and version >= floor:
-            return HostToolSearch(FoundTool(cand.path, version, cand.version_output), tuple(seen), candidates.search_path)
+            return HostToolSearch(
+                FoundTool(cand.path, version, cand.version_output),
+                tuple(seen),
+                candidates.search_path,
+            )
         first_line = cand.version_output.splitlines()[0] if cand.version_output else "no output"
         seen.append(f"{cand.path}: {first_line}")
     return HostToolSearch(None, tuple(seen), candidates.search_path)

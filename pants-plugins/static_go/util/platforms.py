@@ -67,7 +67,9 @@ class GoPlatform:
         goos, goarch, variant = m.groups()
         if (goos, goarch) not in KNOWN_PORTS:
             known = ", ".join(f"{o}/{a}" for o, a in sorted(KNOWN_PORTS))
-            raise InvalidPlatform(f"`{text}`: {goos}/{goarch} is not a supported port. Known: {known}.")
+            raise InvalidPlatform(
+                f"`{text}`: {goos}/{goarch} is not a supported port. Known: {known}."
+            )
         if variant is not None:
             if goarch not in _VARIANTS:
                 raise InvalidPlatform(f"`{text}`: {goarch} takes no variant.")
@@ -107,7 +109,9 @@ class GoPlatform:
 
 def host_go_platform(os_name: str, machine: str) -> GoPlatform:
     """Map `platform.system()`/`platform.machine()`-style values to a Go platform."""
-    goos = {"Linux": "linux", "Darwin": "darwin", "Windows": "windows"}.get(os_name, os_name.lower())
+    goos = {"Linux": "linux", "Darwin": "darwin", "Windows": "windows"}.get(
+        os_name, os_name.lower()
+    )
     goarch = {
         "x86_64": "amd64",
         "amd64": "amd64",
