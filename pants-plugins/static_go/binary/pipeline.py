@@ -101,7 +101,8 @@ async def plan_postprocessing(
             )
         raise UnsupportedPostprocessing(
             f"{address}: the `upx` field is True, but UPX cannot pack {plat} binaries: {refusal}. "
-            f"UPX packs {supported_upx_platforms()}. Remove {plat} from `platforms`, set `upx=False`, "
+            f"UPX packs {supported_upx_platforms()}. Remove {plat} from `platforms`, set "
+            "`upx=False`, "
             f"or set `upx_skip_unsupported=True` to ship the {plat} binary unpacked."
         )
     await Get(UpxTool)  # a missing or too old UPX fails before anything is built

@@ -33,7 +33,8 @@ class StartupMeasurement:
             "upx_cost_ms_per_mb": round(delta / (unpacked_bytes / 1e6), 2),
             "runs": self.runs,
             "method": f"median of {self.runs} interleaved runs with {PROBE_ENV}: exec, UPX unpack "
-            "and Go runtime start, no user code; measured once per packed binary, on the build machine",
+            "and Go runtime start, no user code; measured once per packed binary, on the build "
+            "machine",
         }
 
 
@@ -111,7 +112,8 @@ class ArtifactSizes:
                 assert s.before_ms is not None and s.after_ms is not None
                 delta = s.after_ms - s.before_ms
                 lines.append(
-                    f"      upx start-up cost: +{delta:.1f} ms per exec ({s.before_ms:.1f} -> {s.after_ms:.1f} ms, "
+                    f"      upx start-up cost: +{delta:.1f} ms per exec ({s.before_ms:.1f} -> "
+                    f"{s.after_ms:.1f} ms, "
                     f"{delta / (self.before_upx / 1e6):.1f} ms/MB, median of {s.runs})"
                 )
         return tuple(lines)

@@ -104,7 +104,10 @@ async def measure_startup(request: StartupRequest, platform: Platform) -> Startu
         Process(
             argv=(f"./{TIMER_EXE}", f"-n={request.runs}", f"before/{name}", f"after/{name}"),
             input_digest=input_digest,
-            description=f"Measure the start-up of {request.address} for {request.platform} before and after UPX",
+            description=(
+                f"Measure the start-up of {request.address} for {request.platform} "
+                "before and after UPX"
+            ),
             level=LogLevel.DEBUG,
             timeout_seconds=600,
         ),

@@ -155,7 +155,9 @@ async def strip_go_binary(request: StripRequest) -> GoBinaryFile:
             input_digest=binary.digest,
             # Not read by the tool: puts its version into the cache key.
             env={"STATIC_GO_STRIP_VERSION": tool.version},
-            description=f"Strip {binary.address} for {binary.platform} ({os.path.basename(tool.path)})",
+            description=(
+                f"Strip {binary.address} for {binary.platform} ({os.path.basename(tool.path)})"
+            ),
             output_files=(f"{OUT_DIR}/{name}",),
             level=LogLevel.INFO,
         ),

@@ -60,7 +60,8 @@ class UpxSubsystem(TemplatedExternalTool):
     )
 
     default_version = "4.2.2"
-    # The official release archive (sha256 and length as published for upx-4.2.2-amd64_linux.tar.xz).
+    # The official release archive (sha256 and length as published for
+    # upx-4.2.2-amd64_linux.tar.xz).
     # Add `version|platform|sha256|length` lines for other versions or hosts (e.g. linux_arm64).
     default_known_versions = [
         "4.2.2|linux_x86_64|915c8e844f835de03b9cc311ff185aedec79d757aee9d7133a528b9e89c463bb|590172",
@@ -126,7 +127,10 @@ class UpxSubsystem(TemplatedExternalTool):
     )
     startup_runs = IntOption(
         default=15,
-        help="Runs of each binary (before and after UPX) for the start-up measurement; the median is reported.",
+        help=(
+            "Runs of each binary (before and after UPX) for the start-up measurement; the median "
+            "is reported."
+        ),
     )
 
     def generate_exe(self, plat: Platform) -> str:
@@ -254,7 +258,8 @@ def _upx_process(tool: UpxTool, args: tuple[str, ...], **kw) -> Process:
     return Process(
         argv=(tool.exe, *args),
         immutable_input_digests=tool.immutable_input_digests,
-        # Not read by UPX: puts its version into the cache key (a host binary's bytes are not in it).
+        # Not read by UPX: puts its version into the cache key (a host binary's bytes are not in
+        # it).
         env={"STATIC_GO_UPX_VERSION": tool.version},
         **kw,
     )
@@ -271,7 +276,10 @@ async def upx_pack(request: UpxPackRequest) -> GoBinaryFile:
             tool,
             (*_UPX_COMMON, *options, "-o", f"{OUT_DIR}/{name}", name),
             input_digest=binary.digest,
-            description=f"Pack {binary.address} for {binary.platform} (upx pack {' '.join(options) or 'default'})",
+            description=(
+                f"Pack {binary.address} for {binary.platform} "
+                f"(upx pack {' '.join(options) or 'default'})"
+            ),
             output_files=(f"{OUT_DIR}/{name}",),
             level=LogLevel.INFO,
         ),
@@ -307,8 +315,10 @@ async def upx_self_test(request: UpxSelfTestRequest) -> GoBinaryFile:
         output = (result.stderr + result.stdout).decode(errors="replace").strip()
         raise UpxSelfTestError(
             f"{binary.address} ({binary.platform}): the UPX-packed `{binary.file_name}` failed "
-            f"UPX's self-test (`upx -t`, UPX {tool.version}, exit code {result.exit_code}); nothing "
-            f"was written to dist/. UPX said:\n{output}\nTry another `upx_level`/`upx_lzma`, another UPX version, or `upx=False`."
+            f"UPX's self-test (`upx -t`, UPX {tool.version}, exit code {result.exit_code}); "
+            "nothing "
+            f"was written to dist/. UPX said:\n{output}\nTry another `upx_level`/`upx_lzma`, "
+            "another UPX version, or `upx=False`."
         )
     return binary
 

@@ -56,7 +56,8 @@ def check_binary(data: bytes, platform: GoPlatform, cgo: bool) -> tuple[BinaryIn
         else:
             if ELF_MACHINES.get(goarch) != info.machine:
                 problems.append(
-                    f"ELF machine is {info.machine}, expected {ELF_MACHINES.get(goarch)} for {goarch}"
+                    f"ELF machine is {info.machine}, expected {ELF_MACHINES.get(goarch)} for "
+                    f"{goarch}"
                 )
             bits = 64 if goarch in ELF_64BIT else 32
             if info.bits != bits:

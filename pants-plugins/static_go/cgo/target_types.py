@@ -229,8 +229,10 @@ class GoCToolchainTarget(Target):
             raise InvalidFieldException(f"{self.address}: `url` needs `sha256` and `length` too.")
         if kind == "musl-gcc" and self[GoCToolchainTripleField].value is not None:
             raise InvalidFieldException(
-                f"{self.address}: `musl-gcc` takes no `triple` (it targets the host gcc's architecture); "
-                'for a cross musl toolchain use `kind="gcc"` with e.g. `triple="aarch64-linux-musl"`, or zig.'
+                f"{self.address}: `musl-gcc` takes no `triple` (it targets the host gcc's "
+                "architecture); "
+                'for a cross musl toolchain use `kind="gcc"` with e.g. '
+                '`triple="aarch64-linux-musl"`, or zig.'
             )
         if kind == "musl-gcc" and self[GoCToolchainLibcField].value == "glibc":
             raise InvalidFieldException(f"{self.address}: `musl-gcc` links musl, not glibc.")

@@ -325,6 +325,7 @@ async def resolve_c_toolchain(request: CToolchainRequest) -> CToolchain:
             "`go_c_toolchain`."
         )
     kind = tgt[GoCToolchainKindField].value
+    assert kind is not None  # a required field
     triple = tgt[GoCToolchainTripleField].value
     libc = tgt[GoCToolchainLibcField].value or (
         "musl" if kind in ("musl-gcc", "zig") or (triple or "").endswith("musl") else "glibc"
@@ -348,9 +349,9 @@ async def resolve_c_toolchain(request: CToolchainRequest) -> CToolchain:
         raise CToolchainError(
             softwrap(
                 f"""
-                {where} compiles for `{compiler.target}` ({goarch or "an unknown GOARCH"}), but it is asked
-                to serve {plat} (GOARCH={plat.goarch}) by {request.origin}. Fix the toolchain's
-                `platforms` or `triple`, or use a toolchain for {plat.goarch}.
+                {where} compiles for `{compiler.target}` ({goarch or "an unknown GOARCH"}), but it
+                is asked to serve {plat} (GOARCH={plat.goarch}) by {request.origin}. Fix the
+                toolchain's `platforms` or `triple`, or use a toolchain for {plat.goarch}.
                 """
             )
         )
@@ -410,7 +411,8 @@ async def choose_binary_c_toolchain(request: BinaryCToolchainRequest) -> MaybeCT
         tgt = w.target
         if not tgt.has_field(GoCToolchainPlatformsField):
             raise CToolchainError(
-                f"{origin} names {tgt.address}, a `{tgt.alias}`; it must name `go_c_toolchain` targets."
+                f"{origin} names {tgt.address}, a `{tgt.alias}`; it must name `go_c_toolchain` "
+                "targets."
             )
         if request.platform in {
             GoPlatform.parse(p) for p in tgt[GoCToolchainPlatformsField].value or ()

@@ -229,7 +229,8 @@ async def analyze_go_package(
     if mod_addr is None:
         raise GoAnalysisError(
             f"No `static_go_module` target owns `{request.package_dir}`: add "
-            "`static_go_module()` to the BUILD file next to its `go.mod` (or run `pants tailor ::`)."
+            "`static_go_module()` to the BUILD file next to its `go.mod` (or run `pants tailor "
+            "::`)."
         )
     module = await Get(GoModuleAnalysis, GoModuleAnalysisRequest(mod_addr))
     return GoPackageAnalysis(module.packages.get(request.package_dir), module)

@@ -136,7 +136,8 @@ async def build_static_go_binary(step: GoBuildStepRequest) -> GoBinaryFile:
             softwrap(
                 f"""
                 `go build` failed for {fs.address} ({options.describe()}),
-                exit code {result.exit_code}. Command (in `{inputs.module_dir or "."}`): go {shlex.join(process.args)}
+                exit code {result.exit_code}. Command (in `{inputs.module_dir or "."}`):
+                go {shlex.join(process.args)}
                 """
             )
             + "\n\n"
@@ -157,7 +158,8 @@ def _warn_glibc_nss(options: GoBuildOptions, linker_output: str) -> None:
             softwrap(
                 f"""
                 {options.address} ({options.platform}) is linked statically against glibc by
-                {options.c_toolchain_description} and uses {", ".join(nss)}: in a static glibc binary these
+                {options.c_toolchain_description} and uses {", ".join(nss)}: in a static glibc
+                binary these
                 load glibc's shared libraries at run time (NSS modules for host, service and
                 user lookups; `dlopen`ed libraries), which must be of the same glibc version,
                 so they fail in an empty root or on another distribution. Use a musl toolchain

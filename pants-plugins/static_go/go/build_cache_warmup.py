@@ -98,7 +98,8 @@ async def warm_go_build_cache(request: GoBuildCacheWarmupRequest) -> WarmedGoBui
         GoProcess(
             args=(*args, *packages),
             description=(
-                f"Precompile the standard-library and third-party imports of {request.module_address} "
+                "Precompile the standard-library and third-party imports of "
+                f"{request.module_address} "
                 f"for {request.platform} (go list -export)"
             ),
             input_digest=sources.snapshot.digest,
@@ -110,7 +111,8 @@ async def warm_go_build_cache(request: GoBuildCacheWarmupRequest) -> WarmedGoBui
     problems = (result.stdout + result.stderr).decode(errors="replace").strip()
     if problems:
         logger.debug(
-            "Precompiling the imports of %s for %s left out (the binaries' builds compile what they "
+            "Precompiling the imports of %s for %s left out (the binaries' builds compile what "
+            "they "
             "need themselves):\n%s",
             request.module_address,
             request.platform,

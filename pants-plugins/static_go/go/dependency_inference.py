@@ -74,8 +74,8 @@ async def infer_static_go_package_dependencies(
 
     if info.embed_files:
         owners_per_file = await MultiGet(Get(Owners, OwnersRequest((f,))) for f in info.embed_files)
-        for f, owners in zip(info.embed_files, owners_per_file):
-            owners = [o for o in owners if o != address]
+        for f, all_owners in zip(info.embed_files, owners_per_file):
+            owners = [o for o in all_owners if o != address]
             if not owners:
                 raise GoAnalysisError(
                     softwrap(

@@ -70,10 +70,11 @@ async def generate_static_go_packages(
     dirs = package_dirs(gen_dir, sources.files, go_mods.files)
     unknown = sorted(set(overrides) - set(dirs))
     if unknown:
+        what = "is not a package directory" if len(unknown) == 1 else "are not package directories"
         raise InvalidFieldException(
             f"The `overrides` field of {generator.address} names {', '.join(map(repr, unknown))}, "
-            f"which {'is not a package directory' if len(unknown) == 1 else 'are not package directories'} "
-            f"it generates a target for. Its package directories (relative to `{gen_dir or '.'}`): "
+            f"which {what} it generates a target for. Its package directories (relative to "
+            f"`{gen_dir or '.'}`): "
             f"{', '.join(dirs) or 'none'}."
         )
     generated = []

@@ -66,7 +66,8 @@ def header_end(text: str) -> int | None:
         first, name = next(toks, None), next(toks, None)
         if first is None or first[:2] != ("ident", "package") or name is None or name[0] != "ident":
             return None
-        state = "top"  # top: between declarations; spec: after `import`; path: after a name; group: in `( )`
+        # top: between declarations; spec: after `import`; path: after a name; group: in `( )`
+        state = "top"
         for kind, value, start in toks:
             quoted = kind in ("str", "raw")
             if state == "top":

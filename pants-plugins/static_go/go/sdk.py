@@ -196,7 +196,8 @@ async def _downloaded_go_sdk(
                 f"{stderr.split(': ', 1)[1]}); is it a Go SDK archive?"
             )
         raise GoSdkError(
-            f"Unpacking the Go SDK {sdk.version} from {url} failed (exit {result.exit_code}):\n{stderr}"
+            f"Unpacking the Go SDK {sdk.version} from {url} failed (exit "
+            f"{result.exit_code}):\n{stderr}"
         )
     version, goroot = (result.stdout.decode().splitlines() + ["", ""])[:2]
     if parse_go_version(version) != requested:

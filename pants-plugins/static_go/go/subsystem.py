@@ -27,7 +27,9 @@ class StaticGoSubsystem(Subsystem):
     )
     goprivate = StrOption(
         default="",
-        help="`GOPRIVATE` (modules fetched directly and not checked against the checksum database).",
+        help=(
+            "`GOPRIVATE` (modules fetched directly and not checked against the checksum database)."
+        ),
     )
     analysis_platforms = StrListOption(
         default=["linux/amd64"],

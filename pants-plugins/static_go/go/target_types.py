@@ -11,7 +11,7 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Iterable
-from typing import ClassVar, Dict, Optional, Union
+from typing import ClassVar, Optional, Union
 
 from pants.core.goals.package import OutputPathField
 from pants.engine.addresses import Address
@@ -160,11 +160,8 @@ def go_package_dir(address: Address) -> str:
 def nearest_module_dir(directory: str, module_dirs: Iterable[str]) -> str | None:
     """The module directory (`""` for the build root) closest above or at `directory`: the
     module whose `go build ./...` would see a package there, before ignored directories."""
-    return max(
-        (d for d in module_dirs if d == "" or directory == d or directory.startswith(d + "/")),
-        key=len,
-        default=None,
-    )
+    above = [d for d in module_dirs if d == "" or directory == d or directory.startswith(d + "/")]
+    return max(above, key=len) if above else None
 
 
 # Directories `go build ./...` never treats as packages of the module.
@@ -264,7 +261,9 @@ def parse_platform_field(alias: str, address: Address, text: str) -> GoPlatform:
     try:
         return GoPlatform.parse(text)
     except InvalidPlatform as e:
-        raise InvalidFieldException(f"The {alias!r} field of {address} has an unknown platform {e}")
+        raise InvalidFieldException(
+            f"The {alias!r} field of {address} has an unknown platform {e}"
+        ) from e
 
 
 class StaticGoBinaryPlatformsField(StringSequenceField):
@@ -404,7 +403,7 @@ class StaticGoBinaryXDefsField(DictStringToStringField):
     )
 
     @classmethod
-    def compute_value(cls, raw_value: Optional[Dict[str, str]], address: Address):
+    def compute_value(cls, raw_value: Optional[dict[str, str]], address: Address):
         value = super().compute_value(raw_value, address)
         for key, val in (value or FrozenDict()).items():
             if "." not in key or key.endswith(".") or key.startswith("."):
@@ -565,7 +564,7 @@ class StaticGoBinaryUpxLevelField(ScalarField):
     )
 
     @classmethod
-    def compute_value(  # type: ignore[override]
+    def compute_value(
         cls, raw_value: Optional[Union[int, str]], address: Address
     ) -> Optional[Union[int, str]]:
         value = super().compute_value(raw_value, address)
@@ -645,7 +644,8 @@ class StaticGoBinaryTarget(Target):
         platforms (`pants package`), and runnable on the host (`pants run`).
 
         Always built with `-trimpath -buildvcs=false -ldflags=-buildid=` and
-        `GOFLAGS=-mod=readonly` (or `-mod=vendor`), so its bytes depend only on its inputs: the files of its
+        `GOFLAGS=-mod=readonly` (or `-mod=vendor`), so its bytes depend only on its inputs: the
+        files of its
         package closure, `go.mod`/`go.sum`, embedded files, the Go SDK and the fields below.
         Every output is verified: a linux binary must be an ELF of the right machine with no
         program interpreter and no needed shared libraries.

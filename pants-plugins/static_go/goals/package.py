@@ -83,7 +83,8 @@ async def package_static_go_binary(
         owners = outputs.by_path.get(path, ())
         if len(owners) > 1:
             raise OutputCollisionError(
-                f"{field_set.address} and {', '.join(str(a) for a in owners if a != field_set.address)} "
+                f"{field_set.address} and "
+                f"{', '.join(str(a) for a in owners if a != field_set.address)} "
                 f"both write `{path}`. Give one of them a different `output_path` or `binary_name`."
             )
     finals = await MultiGet(

@@ -106,7 +106,7 @@ class ImageBinary:
 async def find_image_binary(request: ImageBinaryRequest) -> ImageBinary:
     fs = request.field_set
     origin = f"the `binary` field of {fs.address}"
-    addr = await resolve_address(fs.binary.value, fs.binary, origin)
+    addr = await resolve_address(fs.binary.value or "", fs.binary, origin)
     wrapped = await Get(WrappedTarget, WrappedTargetRequest(addr, description_of_origin=origin))
     if not wrapped.target.has_field(StaticGoBinaryPlatformsField):
         raise InvalidFieldException(
@@ -238,7 +238,8 @@ async def _linux_binaries(
     non_linux = [str(p) for p in platforms if not p.is_linux]
     if non_linux:
         raise InvalidFieldException(
-            f"{fs.address}: the binary {binary.address} is built for {', '.join(non_linux)}; images "
+            f"{fs.address}: the binary {binary.address} is built for {', '.join(non_linux)}; "
+            "images "
             "hold linux binaries only. Give the image a `static_go_binary` whose `platforms` are "
             "all linux (e.g. a second target for the other platforms)."
         )
@@ -250,13 +251,11 @@ async def build_scratch_image(
     fs: ScratchImageFieldSet, settings: StaticGoSubsystem
 ) -> BuiltScratchImage:
     finals = await _linux_binaries(fs, settings)
-    extra, env, *contents = await MultiGet(
-        [
-            Get(ExtraImageFiles, ScratchImageFilesField, fs.files),
-            Get(EnvironmentVars, EnvironmentVarsRequest(["SOURCE_DATE_EPOCH"])),
-            *(Get(DigestContents, Digest, f.digest) for f in finals),
-        ]
+    extra, env = await MultiGet(
+        Get(ExtraImageFiles, ScratchImageFilesField, fs.files),
+        Get(EnvironmentVars, EnvironmentVarsRequest(["SOURCE_DATE_EPOCH"])),
     )
+    contents = await MultiGet(Get(DigestContents, Digest, f.digest) for f in finals)
     epoch = _source_date_epoch(env)
     binary_path = f"{BINARY_DIR}/{finals[0].file_name}"
     _check_extra_paths(fs, binary_path, extra)
@@ -269,7 +268,7 @@ async def build_scratch_image(
     config = _image_config(fs, binary_path, user)
     annotations = {
         "org.opencontainers.image.created": oci.rfc3339(epoch),
-        **(fs.annotations.value or {}),
+        **dict(fs.annotations.value or {}),
     }
     images = [
         oci.build_image(

@@ -52,7 +52,9 @@ async def infer_scratch_image_dependencies(
     fs = request.field_set
     addresses = await MultiGet(
         [
-            resolve_address(fs.binary.value, fs.binary, f"the `binary` field of {fs.address}"),
+            resolve_address(
+                fs.binary.value or "", fs.binary, f"the `binary` field of {fs.address}"
+            ),
             *(
                 resolve_address(spec, fs.files, f"the `files` entry {path!r} of {fs.address}")
                 for path, spec in sorted((fs.files.value or {}).items())

@@ -72,19 +72,19 @@ def deterministic_tar(files: list[LayerFile], mtime: int) -> bytes:
     entries += [(f.path.strip("/"), f) for f in files]
     buf = io.BytesIO()
     with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as tf:
-        for name, f in sorted(entries, key=lambda e: e[0]):
-            info = tarfile.TarInfo(name if f is not None else name + "/")
+        for name, item in sorted(entries, key=lambda e: e[0]):
+            info = tarfile.TarInfo(name if item is not None else name + "/")
             info.uid = info.gid = 0
             info.uname = info.gname = ""
             info.mtime = mtime
-            if f is None:
+            if item is None:
                 info.type = tarfile.DIRTYPE
                 info.mode = 0o755
                 tf.addfile(info)
             else:
-                info.mode = f.mode
-                info.size = len(f.content)
-                tf.addfile(info, io.BytesIO(f.content))
+                info.mode = item.mode
+                info.size = len(item.content)
+                tf.addfile(info, io.BytesIO(item.content))
     return buf.getvalue()
 
 

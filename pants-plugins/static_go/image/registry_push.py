@@ -79,7 +79,8 @@ class Registry:
     def _basic(self) -> str:
         if self.creds is None:
             raise PushError(
-                f"{self.host} asks for credentials; set STATIC_GO_REGISTRY_USERNAME/PASSWORD or log in (docker config)."
+                f"{self.host} asks for credentials; set STATIC_GO_REGISTRY_USERNAME/PASSWORD or "
+                "log in (docker config)."
             )
         return "Basic " + base64.b64encode(f"{self.creds[0]}:{self.creds[1]}".encode()).decode()
 
@@ -103,8 +104,9 @@ class Registry:
                 body = json.load(resp)
         except urllib.error.HTTPError as e:
             raise PushError(
-                f"{self.host}: the token service refused: HTTP {e.code} {e.read().decode(errors='replace')}"
-            )
+                f"{self.host}: the token service refused: HTTP {e.code} "
+                f"{e.read().decode(errors='replace')}"
+            ) from e
         self.auth_header = "Bearer " + (body.get("token") or body.get("access_token") or "")
 
     def request(
@@ -132,11 +134,11 @@ class Registry:
                 if e.code in ok or (method == "HEAD" and e.code == 404):
                     return e.code, dict(e.headers), body
                 raise PushError(
-                    f"{self.host} refused {method} {urllib.parse.urlparse(url).path}: HTTP {e.code}\n"
-                    + body.decode(errors="replace").strip()
-                )
+                    f"{self.host} refused {method} {urllib.parse.urlparse(url).path}: HTTP "
+                    f"{e.code}\n" + body.decode(errors="replace").strip()
+                ) from e
             except urllib.error.URLError as e:
-                raise PushError(f"cannot reach {self.base}: {e.reason}")
+                raise PushError(f"cannot reach {self.base}: {e.reason}") from e
         raise PushError(f"{self.host}: authentication failed")
 
     def push_blob(self, digest: str, data: bytes) -> bool:

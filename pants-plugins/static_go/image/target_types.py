@@ -6,7 +6,7 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Iterable
-from typing import Dict, Optional
+from typing import Optional
 
 from pants.core.goals.package import OutputPathField
 from pants.engine.addresses import Address
@@ -132,7 +132,7 @@ class ScratchImageFilesField(DictStringToStringField, AsyncFieldMixin):
     )
 
     @classmethod
-    def compute_value(cls, raw_value: Optional[Dict[str, str]], address: Address):
+    def compute_value(cls, raw_value: Optional[dict[str, str]], address: Address):
         value = super().compute_value(raw_value, address)
         for path in value or {}:
             norm = posixpath.normpath(path)
@@ -176,7 +176,8 @@ class ScratchImageExposedPortsField(StringSequenceField):
             m = re.fullmatch(r"(\d{1,5})(?:/(tcp|udp|sctp))?", port)
             if not m or not 0 < int(m.group(1)) < 65536:
                 raise InvalidFieldException(
-                    f"The {cls.alias!r} field of {address} has {port!r}: use `PORT` or `PORT/tcp|udp|sctp`."
+                    f"The {cls.alias!r} field of {address} has {port!r}: use `PORT` or "
+                    "`PORT/tcp|udp|sctp`."
                 )
         return value
 

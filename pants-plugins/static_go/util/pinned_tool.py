@@ -5,13 +5,13 @@ version (the Go SDK, UPX): the version checks and the host search both use."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Optional, Tuple
+from typing import Callable, Optional
 
 from pants.engine.rules import Get
 
 from static_go.util.host_tools import HostToolCandidates, HostToolRequest
 
-Version = Tuple[int, ...]
+Version = tuple[int, ...]
 VersionParser = Callable[[str], Optional[Version]]
 
 
@@ -43,7 +43,8 @@ def pinned_version(
     requested = parse(version)
     if requested is None or requested < floor:
         raise PinnedToolError(
-            f"[{scope}].version = {version!r} is older than [{scope}].minimum_version = {minimum!r} "
+            f"[{scope}].version = {version!r} is older than [{scope}].minimum_version = "
+            f"{minimum!r} "
             f"(or is not a {tool} version). Set `version` (and `known_versions`) to a newer {tool}."
         )
     return requested
@@ -71,7 +72,7 @@ async def find_tool_at_least(
 ) -> HostToolSearch:
     """Look for the tool as `request` says; `parse` reads a version from its version output."""
     candidates = await Get(HostToolCandidates, HostToolRequest, request)
-    seen = []
+    seen: list[str] = []
     for cand in candidates.candidates:
         version = parse(cand.version_output) if cand.ok else None
         if version is not None and version >= floor:
