@@ -59,7 +59,8 @@ def prepare(dest: Path) -> None:
             for name, (tc, plat, extra) in TOOLCHAINS.items():
                 tags = '"sqlite_omit_load_extension"' if prog == "kvstore" else ""
                 f.write(
-                    f'\nstatic_go_binary(name="bench-{slug(name)}", main=":main", platforms=["{plat}"], cgo=True, '
+                    f'\nstatic_go_binary(name="bench-{slug(name)}", main=":main", '
+                    f'platforms=["{plat}"], cgo=True, '
                     f'c_toolchains=["//examples/toolchains:{tc}"], build_tags=[{tags}], {extra}'
                     f'output_path="bench/{prog}-{slug(name)}")\n'
                 )
@@ -93,7 +94,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="psg-cgo-bench-") as tmp:
         repo = Path(tmp) / "repo"
         prepare(repo)
-        # Warm what is not being measured: the Go SDK and zig downloads, the venv, pantsd-less startup.
+        # Warm what is not being measured: the Go SDK and zig downloads, the venv, pantsd-less
+        # startup.
         subprocess.run(
             ["./pants", "--no-pantsd", "list", "::"], cwd=repo, check=True, capture_output=True
         )
@@ -114,14 +116,16 @@ def main() -> None:
                 )
                 rows.append((prog, name, plat, cold, warm, out.stat().st_size))
                 print(
-                    f"{prog:8} {name:22} {plat:12} cold {cold:6.1f} s  warm {warm:5.1f} s  {out.stat().st_size:>10,} bytes",
+                    f"{prog:8} {name:22} {plat:12} cold {cold:6.1f} s  warm {warm:5.1f} s  "
+                    f"{out.stat().st_size:>10,} bytes",
                     flush=True,
                 )
                 shutil.rmtree(caches, ignore_errors=True)
     lines = [
         "# Cold build time and size of the cgo examples per C toolchain",
         "",
-        f"Machine: {platform.machine()}, {os.cpu_count()} CPUs, {platform.platform()}; load average "
+        f"Machine: {platform.machine()}, {os.cpu_count()} CPUs, {platform.platform()}; "
+        "load average "
         f"{os.getloadavg()[0]:.1f} at the end. "
         "Produced by `benchmarks/cgo_toolchains.py` (method in its docstring). Times are whole "
         "`./pants --no-pantsd` invocations, about 4 s of which is Pants' own start-up.",

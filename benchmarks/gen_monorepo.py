@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Write a realistic Go monorepo module for tests and benchmarks.
 
-    gen_monorepo.py OUT_DIR --binaries 20 --packages 80 [--layers 4] [--seed 1] [--module example.com/mono]
-        [--package-targets per-directory|generated]
+    gen_monorepo.py OUT_DIR --binaries 20 --packages 80 [--layers 4] [--seed 1]
+        [--module example.com/mono] [--package-targets per-directory|generated]
 
 The module has `--packages` library packages in `--layers` layers (`pkg/l<layer>/p<i>`); each
 package of a layer imports two packages of the next lower layer (layer 0 holds the leaves), so
@@ -14,8 +14,9 @@ static_go_binary / resources), exactly what `pants tailor` plus the embed target
 With `--package-targets generated`, the package directories get no BUILD file: the module's
 BUILD file holds a `static_go_packages()` that generates their `static_go_package` targets, and
 a program's BUILD file holds only its `static_go_binary` (and `resources`).
-With `--targets pants-go` they are for Pants' own Go backend instead (`pants.backend.experimental.go`:
-go_mod / go_package / go_binary, the embedding packages depending on their `resources`), and
+With `--targets pants-go` they are for Pants' own Go backend instead
+(`pants.backend.experimental.go`: go_mod / go_package / go_binary, the embedding packages depending
+on their `resources`), and
 `--go-version` sets the go.mod `go` line (default 1.22; Pants 2.17's Go backend needs <= 1.21).
 Deterministic for a given seed. Standard library only.
 """
@@ -116,7 +117,8 @@ def generate(
             p.mkdir(parents=True, exist_ok=True)
             (p / f"{d.split('/')[-1]}.go").write_text("\n".join(body))
             (p / f"{d.split('/')[-1]}_test.go").write_text(
-                f'package {d.split("/")[-1]}\n\nimport "testing"\n\nfunc TestValue(t *testing.T) {{ if Value() <= 0 {{ t.Fatal(Value()) }} }}\n'
+                f'package {d.split("/")[-1]}\n\nimport "testing"\n\n'
+                "func TestValue(t *testing.T) { if Value() <= 0 { t.Fatal(Value()) } }\n"
             )
             if not generated:
                 (p / "BUILD").write_text(pkg_t + "\n")
@@ -181,7 +183,8 @@ def main() -> None:
         "--package-targets",
         choices=PACKAGE_TARGETS,
         default="per-directory",
-        help="a static_go_package BUILD file in every package directory, or one static_go_packages in the module's BUILD file",
+        help="a static_go_package BUILD file in every package directory, "
+        "or one static_go_packages in the module's BUILD file",
     )
     args = parser.parse_args()
     generate(

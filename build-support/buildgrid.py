@@ -106,8 +106,9 @@ def _python311() -> str:
             return exe
         tried.append(f"{exe}: {version}")
     raise BuildGridError(
-        "BuildGrid needs CPython 3.11 with the venv module (3rdparty/python/buildgrid.lock pins cp311 "
-        f"wheels); found {'; '.join(tried) or 'no python3'}. On Debian bookworm: apt-get install "
+        "BuildGrid needs CPython 3.11 with the venv module "
+        "(3rdparty/python/buildgrid.lock pins cp311 wheels); "
+        f"found {'; '.join(tried) or 'no python3'}. On Debian bookworm: apt-get install "
         "python3 python3-venv."
     )
 
@@ -147,7 +148,8 @@ def install() -> Path:
         for res in (made, pip):
             if res and res.returncode != 0:
                 raise BuildGridError(
-                    f"installing BuildGrid from {LOCK} failed: {res.args}\n{res.stdout[-3000:]}\n{res.stderr[-5000:]}"
+                    f"installing BuildGrid from {LOCK} failed: {res.args}\n"
+                    f"{res.stdout[-3000:]}\n{res.stderr[-5000:]}"
                 )
         marker.write_text(digest + "\n")
     return venv
@@ -157,6 +159,11 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def _ready(pidfile: Path) -> bool:
+    # bgd writes its pid into the file once the port listens.
+    return pidfile.exists() and pidfile.read_text().strip() != ""
 
 
 @contextlib.contextmanager
@@ -180,26 +187,23 @@ def server(workdir: Path, instances: Sequence[str], port: int | None = None) -> 
                 stdin=subprocess.DEVNULL,
             )
         deadline = time.monotonic() + READY_TIMEOUT
-
-        def ready() -> bool:
-            # bgd writes its pid into the file once the port listens.
-            return pidfile.exists() and pidfile.read_text().strip() != ""
-
-        while proc.poll() is None and not ready() and time.monotonic() < deadline:
+        while proc.poll() is None and not _ready(pidfile) and time.monotonic() < deadline:
             time.sleep(0.05)
-        if proc.poll() is None and ready():
+        if proc.poll() is None and _ready(pidfile):
             break
         if proc.poll() is None:
             proc.kill()
             proc.wait()
             raise BuildGridError(
-                f"BuildGrid did not listen on 127.0.0.1:{chosen} within {READY_TIMEOUT:.0f} s; see {log}"
+                f"BuildGrid did not listen on 127.0.0.1:{chosen} within {READY_TIMEOUT:.0f} s; "
+                f"see {log}"
             )
         tail = log.read_text(errors="replace")[-3000:]
         if port is None and "Failed to bind" in tail and attempt < 2:
             continue  # the free port was taken in between: try another
         raise BuildGridError(
-            f"BuildGrid exited ({proc.returncode}) before it listened on 127.0.0.1:{chosen}:\n{tail}"
+            f"BuildGrid exited ({proc.returncode}) before it listened on 127.0.0.1:{chosen}:\n"
+            f"{tail}"
         )
     try:
         yield f"127.0.0.1:{chosen}"

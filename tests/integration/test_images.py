@@ -1,4 +1,5 @@
-"""`scratch_image` outputs checked with real tools: skopeo, umoci, chroot (+ qemu), a real registry."""
+"""`scratch_image` outputs checked with real tools: skopeo, umoci, chroot (+ qemu), a real
+registry."""
 
 from __future__ import annotations
 

@@ -16,7 +16,10 @@ sys.path.insert(0, str(REPO_ROOT / "benchmarks"))
 from gen_monorepo import generate  # noqa: E402
 
 BINARIES, PACKAGES = 20, 80
-PRECOMPILE = "Precompile the standard-library and third-party imports of mono:mono for linux/amd64 (go list -export)"
+PRECOMPILE = (
+    "Precompile the standard-library and third-party imports of mono:mono for linux/amd64 "
+    "(go list -export)"
+)
 
 
 def build_module(tmp_path_factory, package_targets: str) -> tuple[Path, dict]:

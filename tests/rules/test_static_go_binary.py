@@ -166,7 +166,8 @@ def test_embed_files_are_inferred_and_built_in(rule_runner: RuleRunner, tmp_path
         app_files(
             **{
                 "app/cmd/app/main.go": main,
-                "app/cmd/app/BUILD": 'static_go_package(name="main")\nstatic_go_binary(name="app")\n'
+                "app/cmd/app/BUILD": 'static_go_package(name="main")\n'
+                'static_go_binary(name="app")\n'
                 'resources(name="assets", sources=["assets/*"])\n',
                 "app/cmd/app/assets/greeting.txt": "embedded hello\n",
             }
@@ -184,7 +185,9 @@ def test_embed_without_owning_target_is_a_clear_error(rule_runner: RuleRunner) -
             **{
                 "app/cmd/app/main.go": main,
                 "app/cmd/app/web": "x",
-                "app/cmd/app/BUILD": 'static_go_package(name="main")\nstatic_go_binary(name="app")\n',
+                "app/cmd/app/BUILD": (
+                    'static_go_package(name="main")\nstatic_go_binary(name="app")\n'
+                ),
             }
         )
     )
@@ -198,7 +201,8 @@ def test_unknown_platform_names_target_and_field(rule_runner: RuleRunner) -> Non
     rule_runner.write_files(
         app_files(
             **{
-                "app/cmd/app/BUILD": 'static_go_package(name="main")\nstatic_go_binary(name="app", platforms=["linux/amd64", "linux/sparc"])\n'
+                "app/cmd/app/BUILD": 'static_go_package(name="main")\n'
+                'static_go_binary(name="app", platforms=["linux/amd64", "linux/sparc"])\n'
             }
         )
     )
@@ -214,7 +218,8 @@ def test_x_defs_key_without_dot(rule_runner: RuleRunner) -> None:
     rule_runner.write_files(
         app_files(
             **{
-                "app/cmd/app/BUILD": 'static_go_package(name="main")\nstatic_go_binary(name="app", x_defs={"version": "1"})\n'
+                "app/cmd/app/BUILD": 'static_go_package(name="main")\n'
+                'static_go_binary(name="app", x_defs={"version": "1"})\n'
             }
         )
     )
@@ -229,7 +234,8 @@ def test_main_that_is_not_package_main(rule_runner: RuleRunner) -> None:
     rule_runner.write_files(
         app_files(
             **{
-                "app/cmd/app/BUILD": 'static_go_package(name="main")\nstatic_go_binary(name="app", main="//app/internal/lib")\n'
+                "app/cmd/app/BUILD": 'static_go_package(name="main")\n'
+                'static_go_binary(name="app", main="//app/internal/lib")\n'
             }
         )
     )
@@ -266,23 +272,27 @@ def test_two_binaries_with_one_output_path(rule_runner: RuleRunner) -> None:
 
 
 def test_cgo_dynamic_binary_fails_verification(rule_runner: RuleRunner) -> None:
-    main = 'package main\n\nimport (\n\t"fmt"\n\t"net"\n)\n\nfunc main() { fmt.Println(net.ParseIP("::1")); net.LookupHost("localhost") }\n'
-    # cgo links with `-extldflags -static`; a later `-extldflags` replaces it, so the host gcc toolchain
-    # links against the shared glibc: verification must fail the build, not warn.
+    main = (
+        'package main\n\nimport (\n\t"fmt"\n\t"net"\n)\n\n'
+        'func main() { fmt.Println(net.ParseIP("::1")); net.LookupHost("localhost") }\n'
+    )
+    # cgo links with `-extldflags -static`; a later `-extldflags` replaces it, so the host gcc
+    # toolchain links against the shared glibc: verification must fail the build, not warn.
     rule_runner.write_files(
         app_files(
             **{
                 "app/cmd/app/main.go": main,
                 "app/cmd/app/BUILD": 'static_go_package(name="main")\n'
                 'go_c_toolchain(name="gcc", kind="gcc", platforms=["linux/amd64"])\n'
-                'static_go_binary(name="app", cgo=True, c_toolchains=[":gcc"], ldflags=["-extldflags=-Wl,-O1"])\n',
+                'static_go_binary(name="app", cgo=True, c_toolchains=[":gcc"], '
+                'ldflags=["-extldflags=-Wl,-O1"])\n',
             }
         )
     )
     err = package_error(rule_runner, APP)
     assert (
-        "app/cmd/app:app (linux/amd64, C toolchain `go_c_toolchain` app/cmd/app:gcc (gcc, x86_64-linux-gnu, glibc))"
-        in err
+        "app/cmd/app:app (linux/amd64, C toolchain `go_c_toolchain` app/cmd/app:gcc "
+        "(gcc, x86_64-linux-gnu, glibc))" in err
     )
     assert "failed verification" in err and "PT_INTERP" in err and "libc.so.6" in err
 
@@ -364,11 +374,18 @@ def test_vendor_directory_builds_without_the_proxy(rule_runner: RuleRunner, tmp_
     rule_runner.set_options(["--static-go-goproxy=off"], env_inherit={"PATH"})
     rule_runner.write_files(
         {
-            "v/BUILD": 'static_go_module(name="mod")\nstatic_go_package(name="main")\nstatic_go_binary(name="v")\n',
+            "v/BUILD": (
+                'static_go_module(name="mod")\nstatic_go_package(name="main")\nstatic_go_binary(name="v")\n'
+            ),
             "v/go.mod": "module example.com/app\n\ngo 1.22\n\nrequire example.com/dep v1.0.0\n",
-            "v/vendor/modules.txt": "# example.com/dep v1.0.0\n## explicit; go 1.22\nexample.com/dep\n",
+            "v/vendor/modules.txt": (
+                "# example.com/dep v1.0.0\n## explicit; go 1.22\nexample.com/dep\n"
+            ),
             "v/vendor/example.com/dep/dep.go": 'package dep\n\nconst Name = "vendored dep"\n',
-            "v/main.go": 'package main\n\nimport (\n\t"fmt"\n\n\t"example.com/dep"\n)\n\nfunc main() { fmt.Println(dep.Name) }\n',
+            "v/main.go": (
+                'package main\n\nimport (\n\t"fmt"\n\n\t"example.com/dep"\n)\n\n'
+                "func main() { fmt.Println(dep.Name) }\n"
+            ),
         }
     )
     tgt = rule_runner.get_target(Address("v", target_name="v"))
@@ -384,7 +401,9 @@ def test_windows_and_darwin_outputs(rule_runner: RuleRunner, tmp_path) -> None:
     rule_runner.write_files(
         app_files(
             **{
-                "app/cmd/app/BUILD": 'static_go_package(name="main")\nstatic_go_binary(name="app", platforms=["windows/amd64", "darwin/arm64", "linux/arm/v7"])\n'
+                "app/cmd/app/BUILD": 'static_go_package(name="main")\n'
+                'static_go_binary(name="app", '
+                'platforms=["windows/amd64", "darwin/arm64", "linux/arm/v7"])\n'
             }
         )
     )
@@ -411,9 +430,15 @@ def test_build_tags_reach_go_build(rule_runner: RuleRunner, tmp_path) -> None:
     rule_runner.write_files(
         app_files(
             **{
-                "app/cmd/app/main.go": 'package main\n\nimport "fmt"\n\nfunc main() { fmt.Println(flavor) }\n',
-                "app/cmd/app/plain.go": '//go:build !fancy\n\npackage main\n\nconst flavor = "plain"\n',
-                "app/cmd/app/fancy.go": '//go:build fancy\n\npackage main\n\nconst flavor = "fancy"\n',
+                "app/cmd/app/main.go": (
+                    'package main\n\nimport "fmt"\n\nfunc main() { fmt.Println(flavor) }\n'
+                ),
+                "app/cmd/app/plain.go": (
+                    '//go:build !fancy\n\npackage main\n\nconst flavor = "plain"\n'
+                ),
+                "app/cmd/app/fancy.go": (
+                    '//go:build fancy\n\npackage main\n\nconst flavor = "fancy"\n'
+                ),
                 "app/cmd/app/BUILD": 'static_go_package(name="main")\n'
                 'static_go_binary(name="app", build_tags=["fancy"], env=["GOEXPERIMENT="])\n'
                 'static_go_binary(name="plain", output_path="plain")\n',

@@ -168,7 +168,8 @@ def test_moved_dependencies_and_copied_tags(rule_runner: RuleRunner) -> None:
     rule_runner.write_files(
         files(
             **{
-                "app/BUILD": 'static_go_module()\nstatic_go_packages(name="pkgs", tags=["go"], dependencies=["//app/cmd/app:app"])\n'
+                "app/BUILD": "static_go_module()\n"
+                'static_go_packages(name="pkgs", tags=["go"], dependencies=["//app/cmd/app:app"])\n'
             }
         )
     )
@@ -215,7 +216,8 @@ def test_overrides_naming_no_package_directory_is_a_clear_error(rule_runner: Rul
     rule_runner.write_files(
         files(
             **{
-                "app/BUILD": 'static_go_module()\nstatic_go_packages(name="pkgs", overrides={"internal/lbi": {"tags": ["x"]}})\n'
+                "app/BUILD": "static_go_module()\n"
+                'static_go_packages(name="pkgs", overrides={"internal/lbi": {"tags": ["x"]}})\n'
             }
         )
     )
@@ -244,7 +246,8 @@ def test_tailor_proposes_binaries_not_packages_for_generated_packages(
                 "app/cmd/new/main.go": main,
                 # Built by a binary elsewhere (its `main` points here).
                 "app/cmd/built/main.go": main,
-                "app/BUILD": 'static_go_module()\nstatic_go_packages(name="pkgs")\nstatic_go_binary(name="built", main=":pkgs#cmd/built")\n',
+                "app/BUILD": 'static_go_module()\nstatic_go_packages(name="pkgs")\n'
+                'static_go_binary(name="built", main=":pkgs#cmd/built")\n',
                 # A hand-written main package without a binary.
                 "other/go.mod": "module example.com/other\n\ngo 1.22\n",
                 "other/BUILD": "static_go_module()",
@@ -277,7 +280,8 @@ def test_unowned_import_names_both_remedies(rule_runner: RuleRunner) -> None:
     rule_runner.write_files(
         files(
             **{
-                "app/BUILD": 'static_go_module()\nstatic_go_packages(name="pkgs", sources=["cmd/**/*.go"])\n'
+                "app/BUILD": "static_go_module()\n"
+                'static_go_packages(name="pkgs", sources=["cmd/**/*.go"])\n'
             }
         )
     )

@@ -48,7 +48,8 @@ def binary_build(fields: str, platforms: str = '["linux/amd64", "linux/arm64"]')
     return app_files(
         **{
             "app/cmd/app/BUILD": 'static_go_package(name="main")\n'
-            f'static_go_binary(name="app", platforms={platforms}, x_defs={{"main.version": "1.2.3"}}, {fields})\n'
+            f'static_go_binary(name="app", platforms={platforms}, '
+            f'x_defs={{"main.version": "1.2.3"}}, {fields})\n'
         }
     )
 
@@ -185,8 +186,8 @@ def test_strip_of_a_non_elf_platform_is_refused() -> None:
     rr.write_files(binary_build("strip=True", platforms='["windows/amd64"]'))
     err = package_error(rr, APP)
     assert (
-        "app/cmd/app:app: the `strip` field is True, but windows/amd64 is not a linux (ELF) platform"
-        in err
+        "app/cmd/app:app: the `strip` field is True, "
+        "but windows/amd64 is not a linux (ELF) platform" in err
     )
 
 
@@ -318,14 +319,18 @@ def test_self_test_fails_a_corrupted_packed_binary(tmp_path: Path) -> None:
 def test_dynamic_binary_fails_verification_even_with_upx(tmp_path: Path) -> None:
     """Verification runs on the unpacked binary: UPX would hide PT_INTERP/DT_NEEDED."""
     rr = runner(*UPX_HOST)
-    main = 'package main\n\nimport (\n\t"fmt"\n\t"net"\n)\n\nfunc main() { fmt.Println(net.ParseIP("::1")); net.LookupHost("localhost") }\n'
+    main = (
+        'package main\n\nimport (\n\t"fmt"\n\t"net"\n)\n\n'
+        'func main() { fmt.Println(net.ParseIP("::1")); net.LookupHost("localhost") }\n'
+    )
     rr.write_files(
         app_files(
             **{
                 "app/cmd/app/main.go": main,
                 "app/cmd/app/BUILD": 'static_go_package(name="main")\n'
                 'go_c_toolchain(name="gcc", kind="gcc", platforms=["linux/amd64"])\n'
-                'static_go_binary(name="app", cgo=True, c_toolchains=[":gcc"], ldflags=["-extldflags=-Wl,-O1"], upx=True, upx_level=1)\n',
+                'static_go_binary(name="app", cgo=True, c_toolchains=[":gcc"], '
+                'ldflags=["-extldflags=-Wl,-O1"], upx=True, upx_level=1)\n',
             }
         )
     )
@@ -340,8 +345,10 @@ def test_two_targets_sharing_a_size_report_path() -> None:
         app_files(
             **{
                 "app/cmd/app/BUILD": 'static_go_package(name="main")\n'
-                'static_go_binary(name="a", binary_name="app", output_path="out", platforms=["linux/amd64"])\n'
-                'static_go_binary(name="b", binary_name="app", output_path="out", platforms=["linux/arm64"])\n'
+                'static_go_binary(name="a", binary_name="app", output_path="out", '
+                'platforms=["linux/amd64"])\n'
+                'static_go_binary(name="b", binary_name="app", output_path="out", '
+                'platforms=["linux/arm64"])\n'
             }
         )
     )

@@ -25,9 +25,11 @@ BODY = "func F() int {\n\treturn 1\n}\n"
         'package a\n\nimport "fmt"\n',
         'package a\n\nimport (\n\t"fmt"\n\tstr "strings"\n\t_ "embed"\n\t. "os"\n)\n',
         'package a\nimport `raw/path`\nimport x "y"; import ()\n',
-        '//go:build linux && !cgo\n\n// Package a does things.\npackage a // trailing\n\n/* block */ import "fmt" /* x */\n',
+        "//go:build linux && !cgo\n\n// Package a does things.\npackage a // trailing\n\n"
+        '/* block */ import "fmt" /* x */\n',
         # A cgo preamble: C code with lines that look like Go declarations.
-        'package a\n\n/*\n#include <stdio.h>\nconst char *x = "func";\ntype y;\n*/\nimport "C"\n\nimport "unsafe"\n',
+        'package a\n\n/*\n#include <stdio.h>\nconst char *x = "func";\ntype y;\n*/\n'
+        'import "C"\n\nimport "unsafe"\n',
         "package a\n",
     ],
 )
@@ -98,7 +100,10 @@ def test_what_does_not_parse_is_left_as_it_is(text: str) -> None:
 # module twice, once as written and once as viewed.
 # ---------------------------------------------------------------------------------------------
 
-FIELDS = "ImportPath,Name,Imports,EmbedPatterns,EmbedFiles,GoFiles,CgoFiles,IgnoredGoFiles,Error,DepsErrors"
+FIELDS = (
+    "ImportPath,Name,Imports,EmbedPatterns,EmbedFiles,GoFiles,CgoFiles,IgnoredGoFiles,"
+    "Error,DepsErrors"
+)
 
 
 def copy_tree(src: Path, dest: Path, view: bool) -> tuple[int, int]:

@@ -1,5 +1,6 @@
 """UPX settings, and two facts about the real UPX the design relies on: its output is deterministic
-(so a remote cache can share it), and it hides PT_INTERP/DT_NEEDED (so verification must come first)."""
+(so a remote cache can share it), and it hides PT_INTERP/DT_NEEDED (so verification must come
+first)."""
 
 from __future__ import annotations
 
@@ -65,7 +66,10 @@ def test_platform_support(platform: str, supported: bool) -> None:
     assert (upx_refusal(GoPlatform.parse(platform)) is None) == supported
 
 
-PROGRAM = 'package main\n\nimport (\n\t"fmt"\n\t"net"\n)\n\nfunc main() { fmt.Println(net.ParseIP("::1")) }\n'
+PROGRAM = (
+    'package main\n\nimport (\n\t"fmt"\n\t"net"\n)\n\n'
+    'func main() { fmt.Println(net.ParseIP("::1")) }\n'
+)
 
 
 @pytest.fixture(scope="module")
