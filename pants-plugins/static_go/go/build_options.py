@@ -141,7 +141,9 @@ def go_ldflags(
     if strip_debug:
         flags += ["-s", "-w"]
     flags.append("-buildid=")
-    for key, value in sorted(x_defs.items()):
+    # In the order written, like the `-X` flags of a hand-written `go build -ldflags`: without
+    # `-s -w` (strip_debug=False) the order changes the binary's bytes.
+    for key, value in x_defs.items():
         flags += ["-X", quote_ldflag(f"{key}={value}")]
     if cgo:
         static = "-static-pie" if static_pie else "-static"

@@ -398,7 +398,8 @@ class StaticGoBinaryXDefsField(DictStringToStringField):
         """
         String variables set at link time, as `-ldflags -X importpath.name=value`, e.g.
         `{"example.com/app/internal/buildinfo.Version": "1.2.3"}`. Keys must be a fully
-        qualified `importpath.name`; for `package main`, `main.name` works.
+        qualified `importpath.name`; for `package main`, `main.name` works. The `-X` flags are
+        passed in the order written, as in a hand-written `go build -ldflags "-X ... -X ..."`.
         """
     )
 
