@@ -193,8 +193,10 @@ def test_embed_without_owning_target_is_a_clear_error(rule_runner: RuleRunner) -
     )
     err = package_error(rule_runner, APP)
     assert "app/cmd/app:main" in err
-    assert "`//go:embed` pattern(s) web" in err
-    assert "app/cmd/app/web" in err and "resources" in err
+    assert "its `//go:embed` patterns (web) match this file" in err
+    assert "\n  app/cmd/app/web\n" in err
+    # `web` is a file here: owning it takes `web`, not `web/**`.
+    assert 'to `app/cmd/app/BUILD`:\n  resources(name="embed", sources=["web"])' in err
 
 
 def test_unknown_platform_names_target_and_field(rule_runner: RuleRunner) -> None:

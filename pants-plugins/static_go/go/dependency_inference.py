@@ -6,9 +6,11 @@ files, binary -> its main package."""
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from pants.build_graph.address import Address, AddressInput
+from pants.engine.fs import PathGlobs, Paths
 from pants.engine.internals.graph import Owners, OwnersRequest
 from pants.engine.rules import Get, MultiGet, collect_rules, rule
 from pants.engine.target import (
@@ -21,9 +23,13 @@ from pants.engine.target import (
 )
 from pants.engine.unions import UnionRule
 from pants.util.logging import LogLevel
-from pants.util.strutil import softwrap
 
-from static_go.go.analysis import GoPackageAnalysis, GoPackageAnalysisRequest
+from static_go.go.analysis import GoPackageAnalysis, GoPackageAnalysisRequest, GoPackageInfo
+from static_go.go.embed_sources import (
+    embed_listing_globs,
+    embed_resource_sources,
+    format_resources_target,
+)
 from static_go.go.errors import GoAnalysisError
 from static_go.go.target_index import StaticGoTargetIndex
 from static_go.go.target_types import (
@@ -33,6 +39,9 @@ from static_go.go.target_types import (
     StaticGoPackageSourcesField,
     go_package_dir,
 )
+
+# Unowned embedded files listed in the error before `... and N more`.
+_MAX_LISTED = 20
 
 
 @dataclass(frozen=True)
@@ -45,6 +54,25 @@ class StaticGoPackageInferenceFieldSet(FieldSet):
 
 class InferStaticGoPackageDependencies(InferDependenciesRequest):
     infer_from = StaticGoPackageInferenceFieldSet
+
+
+def unowned_embeds_message(
+    address: Address, info: GoPackageInfo, unowned: list[str], present: Iterable[str]
+) -> str:
+    """Every embedded file no target owns, and the `resources` target that owns exactly them."""
+    rel = [os.path.relpath(f, info.dir or ".") for f in unowned]
+    sources = embed_resource_sources(rel, (os.path.relpath(f, info.dir or ".") for f in present))
+    listed = "".join(f"\n  {f}" for f in unowned[:_MAX_LISTED])
+    if len(unowned) > _MAX_LISTED:
+        listed += f"\n  ... and {len(unowned) - _MAX_LISTED} more"
+    what = "this file" if len(unowned) == 1 else f"these {len(unowned)} files"
+    return (
+        f"{address}: its `//go:embed` patterns ({', '.join(info.embed_patterns)}) match "
+        f"{what}, which no target owns, so the build would miss them:{listed}\n"
+        f"Add a `resources` target owning them to `{info.dir or '.'}/BUILD`:\n"
+        f"  {format_resources_target(sources)}\n"
+        "(or run `pants tailor ::`, which writes it)."
+    )
 
 
 @rule(desc="Infer dependencies of a static_go_package", level=LogLevel.DEBUG)
@@ -74,21 +102,14 @@ async def infer_static_go_package_dependencies(
 
     if info.embed_files:
         owners_per_file = await MultiGet(Get(Owners, OwnersRequest((f,))) for f in info.embed_files)
-        for f, all_owners in zip(info.embed_files, owners_per_file):
-            owners = [o for o in all_owners if o != address]
-            if not owners:
-                raise GoAnalysisError(
-                    softwrap(
-                        f"""
-                        {address}: the `//go:embed` pattern(s) {", ".join(info.embed_patterns)}
-                        match `{f}`, which no target owns, so it would be missing from the build.
-                        Add a `resources` target owning it, e.g. `resources(name="assets",
-                        sources=["{os.path.relpath(f, info.dir).split("/")[0]}/**"])` in
-                        `{info.dir or "."}/BUILD`.
-                        """
-                    )
-                )
-            deps.update(owners)
+        # A file this package owns itself (an embedded `.go` file) is in the build already.
+        unowned = [f for f, owners in zip(info.embed_files, owners_per_file) if not owners]
+        for owners in owners_per_file:
+            deps.update(o for o in owners if o != address)
+        if unowned:
+            rel = [os.path.relpath(f, info.dir or ".") for f in unowned]
+            present = await Get(Paths, PathGlobs(embed_listing_globs(info.dir, rel)))
+            raise GoAnalysisError(unowned_embeds_message(address, info, unowned, present.files))
     return InferredDependencies(sorted(deps))
 
 

@@ -1,12 +1,21 @@
 # Copyright 2026 pants-static-go contributors.
 """`[static-go]`: the options of every `go` process (module proxy, checksum database, default
-platforms, analysis platforms, extra environment)."""
+platforms, analysis platforms, extra environment) and what `pants tailor` writes."""
 
 from __future__ import annotations
 
-from pants.option.option_types import DictOption, StrListOption, StrOption
+from enum import Enum
+
+from pants.option.option_types import DictOption, EnumOption, StrListOption, StrOption
 from pants.option.subsystem import Subsystem
 from pants.util.strutil import softwrap
+
+
+class TailorPackagesForm(Enum):
+    """What `pants tailor` writes for the Go packages no target owns yet."""
+
+    PACKAGE = "static_go_package"  # one target per package directory
+    PACKAGES = "static_go_packages"  # one generator next to each module
 
 
 class StaticGoSubsystem(Subsystem):
@@ -47,6 +56,19 @@ class StaticGoSubsystem(Subsystem):
             """
             Extra environment for every `go` process, e.g. `{"GOINSECURE": "..."}`. Part of
             every cache key.
+            """
+        ),
+    )
+    tailor_packages_form = EnumOption(
+        default=TailorPackagesForm.PACKAGE,
+        help=softwrap(
+            """
+            What `pants tailor` writes for Go packages that no target owns:
+            `static_go_package` writes one `static_go_package` in each package directory;
+            `static_go_packages` writes one `static_go_packages(name="pkgs")` next to the
+            module's `static_go_module` instead, so package directories need no BUILD file
+            (a `package main` directory still gets its `static_go_binary`, and a package that
+            embeds files its `resources` target).
             """
         ),
     )

@@ -1,52 +1,127 @@
 # Copyright 2026 pants-static-go contributors.
-"""`pants tailor`: `static_go_module` next to each `go.mod`, `static_go_package` in each directory
-with non-test `.go` files that no target owns yet, and a `static_go_binary` for each `package main`
-that no `static_go_binary` builds."""
+"""`pants tailor`: everything a build needs, so that `pants tailor ::` followed by
+`pants package ::` works with no hand edit.
+
+- `static_go_module` next to each `go.mod`;
+- `static_go_package` in each directory with non-test `.go` files that no target owns yet (or,
+  with `[static-go].tailor_packages_form = "static_go_packages"`, one `static_go_packages` next
+  to the module's `go.mod`);
+- `static_go_binary` for each `package main` that no `static_go_binary` builds, named like
+  `go build` names the executable;
+- `resources` owning the files a package embeds with `//go:embed` that no target owns, exactly as
+  `go list` reports them (see embed_sources.py).
+
+Names: Pants gives unnamed targets in the root BUILD file the name `root` (then `0`, `main0`,
+... on collisions), so every target there is named explicitly. In each directory the binary
+takes its executable's name first; a module whose name is taken becomes `mod`.
+"""
 
 from __future__ import annotations
 
+import logging
 import os
 import re
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Optional, Union
 
 from pants.base.specs import AncestorGlobSpec, RawSpecs
+from pants.build_graph.address import Address
 from pants.core.goals.tailor import (
     AllOwnedSources,
     PutativeTarget,
     PutativeTargets,
     PutativeTargetsRequest,
 )
+from pants.core.target_types import ResourcesGeneratorTarget
 from pants.engine.fs import DigestContents, PathGlobs, Paths
 from pants.engine.rules import Get, MultiGet, collect_rules, rule
-from pants.engine.target import UnexpandedTargets
+from pants.engine.target import AllUnexpandedTargets, Target, UnexpandedTargets
 from pants.engine.unions import UnionRule
 from pants.util.dirutil import group_by_dir
 from pants.util.logging import LogLevel
 
+from static_go.go.analysis import GoModuleAnalysis, GoModuleAnalysisRequest
 from static_go.go.dependency_inference import MainPackage, MainPackageRequest
+from static_go.go.embed_sources import (
+    EMBED_RESOURCES_TARGET_NAME,
+    embed_listing_globs,
+    embed_resource_sources,
+    escape_glob,
+)
+from static_go.go.errors import GoAnalysisError
+from static_go.go.subsystem import StaticGoSubsystem, TailorPackagesForm
 from static_go.go.target_types import (
     StaticGoBinaryMainField,
     StaticGoBinaryTarget,
+    StaticGoModuleSourcesField,
     StaticGoModuleTarget,
+    StaticGoPackagesTarget,
     StaticGoPackageTarget,
     go_package_dir,
     is_ignored_go_dir,
     nearest_module_dir,
 )
 
-# Name of the package target in a `package main` directory; the binary takes the directory name.
+logger = logging.getLogger(__name__)
+
+# Name of the package target in a `package main` directory; the binary takes the executable's name.
 MAIN_PACKAGE_TARGET_NAME = "main"
+# Name of the `static_go_packages` target written next to a module's `static_go_module`.
+PACKAGES_TARGET_NAME = "pkgs"
+# A module's name when its default (the directory's name, or in the root directory the module
+# path's last element) is taken, e.g. by the binary of a `package main` in the same directory.
+MODULE_FALLBACK_TARGET_NAME = "mod"
+# A binary's name when its executable's name is taken by an existing target; `binary_name` then
+# keeps the executable's name.
+BINARY_FALLBACK_TARGET_NAME = "bin"
 
 _PACKAGE_CLAUSE = re.compile(rb"^package\s+([A-Za-z_][A-Za-z0-9_]*)", re.MULTILINE)
+_MODULE_DIRECTIVE = re.compile(r'^\s*module\s+(?:"([^"]+)"|`([^`]+)`|(\S+))', re.MULTILINE)
+
+_Kwargs = Mapping[str, Union[str, int, bool, tuple[str, ...]]]
 
 
-def go_package_name(source: bytes) -> str | None:
+def go_package_name(source: bytes) -> Optional[str]:
     """The package clause of a Go file, skipping comments before it."""
     text = re.sub(rb"/\*.*?\*/", b"", source, flags=re.DOTALL)
     text = re.sub(rb"//[^\n]*", b"", text)
     m = _PACKAGE_CLAUSE.search(text)
     return m.group(1).decode() if m else None
+
+
+def go_module_path(go_mod: bytes) -> Optional[str]:
+    """The `module` directive of a go.mod file."""
+    text = re.sub(r"//[^\n]*", "", go_mod.decode(errors="replace"))
+    m = _MODULE_DIRECTIVE.search(text)
+    return next((g for g in m.groups() if g), None) if m else None
+
+
+def _is_version_element(elem: str) -> bool:
+    """`v2`, `v3`, `v10`, ... but not `v0`, `v1`, `v05` (cmd/go's isVersionElement)."""
+    return (
+        len(elem) >= 2
+        and elem[0] == "v"
+        and elem[1] != "0"
+        and elem != "v1"
+        and all(c in "0123456789" for c in elem[1:])
+    )
+
+
+def go_executable_name(import_path: str) -> str:
+    """The file name `go build` gives the executable of a main package: the last element of its
+    import path, or the element before it when that is a major-version suffix
+    (`example.com/tool/v2` -> `tool`)."""
+    parent, _, elem = import_path.rpartition("/")
+    if parent and _is_version_element(elem):
+        elem = parent.rpartition("/")[2]
+    return elem
+
+
+def go_import_path(module_path: str, module_dir: str, package_dir: str) -> str:
+    rel = os.path.relpath(package_dir or ".", module_dir or ".")
+    return module_path if rel == "." else f"{module_path}/{rel}"
 
 
 @dataclass(frozen=True)
@@ -70,6 +145,43 @@ def package_files(go_files: Iterable[str], mod_dirs: set[str]) -> list[str]:
     return out
 
 
+class TargetNames:
+    """Target names per directory: the existing targets' and those given out so far."""
+
+    def __init__(self, existing: Iterable[Address]) -> None:
+        self._taken: dict[str, set[str]] = defaultdict(set)
+        for address in existing:
+            if not address.is_generated_target:
+                self._taken[address.spec_path].add(address.target_name)
+
+    def claim(self, directory: str, candidates: Sequence[str]) -> str:
+        """The first free candidate, else the last one with the lowest free number appended."""
+        taken = self._taken[directory]
+        name = next((c for c in candidates if c not in taken), None)
+        i = 0
+        while name is None:
+            if f"{candidates[-1]}{i}" not in taken:
+                name = f"{candidates[-1]}{i}"
+            i += 1
+        taken.add(name)
+        return name
+
+
+def putative_target(
+    target_type: type[Target],
+    path: str,
+    name: str,
+    triggering_sources: Iterable[str],
+    kwargs: Optional[_Kwargs] = None,
+) -> PutativeTarget:
+    # Pants renames an unnamed target of the root BUILD file to `root` (then `0`, `main0` for
+    # the next ones): an explicit `name` keeps ours.
+    kw: dict = {"name": name, **(kwargs or {})} if path == "" else dict(kwargs or {})
+    return PutativeTarget.for_target_type(
+        target_type, path=path, name=name, triggering_sources=triggering_sources, kwargs=kw
+    )
+
+
 async def _main_dirs_without_binary(owned_main_dirs: list[str]) -> set[str]:
     """The `package main` directories whose package target exists already (hand-written, or
     generated by `static_go_packages`) but which no `static_go_binary` builds."""
@@ -90,9 +202,85 @@ async def _main_dirs_without_binary(owned_main_dirs: list[str]) -> set[str]:
     return set(owned_main_dirs) - {go_package_dir(m.address) for m in mains}
 
 
+@dataclass(frozen=True)
+class TailorModuleAnalysisRequest:
+    module_address: Address
+
+
+@dataclass(frozen=True)
+class TailorModuleAnalysis:
+    analysis: Optional[GoModuleAnalysis]
+
+
+@rule(desc="Analyze a Go module for `pants tailor`", level=LogLevel.DEBUG)
+async def analyze_module_for_tailor(request: TailorModuleAnalysisRequest) -> TailorModuleAnalysis:
+    """The analysis, or None with a warning when `go list` fails: tailor still writes the other
+    targets (the build would fail the same way until the module is fixed)."""
+    try:
+        analysis = await Get(GoModuleAnalysis, GoModuleAnalysisRequest(request.module_address))
+    except GoAnalysisError as e:
+        logger.warning(
+            f"`pants tailor` writes no `resources` for the `//go:embed` files of the module in "
+            f"`{request.module_address.spec_path or '.'}`: {e}"
+        )
+        return TailorModuleAnalysis(None)
+    return TailorModuleAnalysis(analysis)
+
+
+async def _embed_resources(
+    embed_dirs: list[str],
+    mod_dirs: set[str],
+    module_addresses: Mapping[str, Address],
+    owned: set[str],
+    names: TargetNames,
+) -> list[PutativeTarget]:
+    """A `resources` target per package directory owning its embedded files not in `owned`."""
+    module_dirs = sorted({nearest_module_dir(d, mod_dirs) or "" for d in embed_dirs})
+    results = await MultiGet(
+        Get(
+            TailorModuleAnalysis,
+            TailorModuleAnalysisRequest(
+                module_addresses.get(d) or Address(d, target_name=MODULE_FALLBACK_TARGET_NAME)
+            ),
+        )
+        for d in module_dirs
+    )
+    analyses = dict(zip(module_dirs, results))
+    wanted: dict[str, list[str]] = {}
+    for d in embed_dirs:
+        analysis = analyses[nearest_module_dir(d, mod_dirs) or ""].analysis
+        info = analysis.packages.get(d) if analysis else None
+        files = [
+            os.path.relpath(f, d or ".")
+            for f in (info.embed_files if info else ())
+            if f not in owned
+        ]
+        if files:
+            wanted[d] = sorted(files)
+    listings = await MultiGet(
+        Get(Paths, PathGlobs(embed_listing_globs(d, files))) for d, files in wanted.items()
+    )
+    out = []
+    for (d, files), listing in zip(wanted.items(), listings):
+        present = [os.path.relpath(f, d or ".") for f in listing.files]
+        out.append(
+            putative_target(
+                ResourcesGeneratorTarget,
+                d,
+                names.claim(d, (EMBED_RESOURCES_TARGET_NAME,)),
+                triggering_sources=[escape_glob(f) for f in files],
+                kwargs={"sources": embed_resource_sources(files, present)},
+            )
+        )
+    return out
+
+
 @rule(level=LogLevel.DEBUG, desc="Determine candidate static_go targets to create")
 async def find_putative_static_go_targets(
-    request: PutativeStaticGoTargetsRequest, all_owned_sources: AllOwnedSources
+    request: PutativeStaticGoTargetsRequest,
+    all_owned_sources: AllOwnedSources,
+    all_targets: AllUnexpandedTargets,
+    settings: StaticGoSubsystem,
 ) -> PutativeTargets:
     owned = set(all_owned_sources)
     # Every go.mod of the repository: tailor may run on a sub-tree below one.
@@ -101,41 +289,75 @@ async def find_putative_static_go_targets(
     )
     mod_dirs = {os.path.dirname(f) for f in go_mods.files}
     requested_dirs = set(request.dirs)
-    putative = [
-        PutativeTarget.for_target_type(
-            StaticGoModuleTarget, path=os.path.dirname(f), name=None, triggering_sources=["go.mod"]
-        )
-        for f in go_mods.files
-        if f not in owned and os.path.dirname(f) in requested_dirs
-    ]
     files = package_files(go_files.files, mod_dirs)
-    if not files:
-        return PutativeTargets(putative)
-    contents = await Get(DigestContents, PathGlobs(files))
-    names = {fc.path: go_package_name(fc.content) for fc in contents}
-    main_dirs = {os.path.dirname(f) for f, name in names.items() if name == "main"}
+    contents = await Get(DigestContents, PathGlobs([*files, *go_mods.files]))
+    by_path = {fc.path: fc.content for fc in contents}
+    module_paths = {os.path.dirname(f): go_module_path(by_path[f]) for f in go_mods.files}
 
-    new_package_dirs = group_by_dir(f for f in files if f not in owned)
-    putative.extend(
-        PutativeTarget.for_target_type(
-            StaticGoPackageTarget,
-            path=dirname,
-            name=MAIN_PACKAGE_TARGET_NAME if dirname in main_dirs else None,
-            triggering_sources=sorted(filenames),
-        )
-        for dirname, filenames in sorted(new_package_dirs.items())
-    )
-    # A binary for every `package main`: next to a package target proposed above, and where no
-    # `static_go_binary` builds an existing package target.
+    def import_path(package_dir: str) -> str:
+        mod_dir = nearest_module_dir(package_dir, mod_dirs) or ""
+        module_path = module_paths.get(mod_dir) or os.path.basename(mod_dir) or "root"
+        return go_import_path(module_path, mod_dir, package_dir)
+
+    main_dirs = {os.path.dirname(f) for f in files if go_package_name(by_path[f]) == "main"}
+    new_files = [f for f in files if f not in owned]
+    new_package_dirs = group_by_dir(new_files)
+    # A binary for every `package main`: in a directory whose package is proposed now, and where
+    # no `static_go_binary` builds an existing package target.
     binary_dirs = (main_dirs & set(new_package_dirs)) | await _main_dirs_without_binary(
         sorted(main_dirs - set(new_package_dirs))
     )
-    putative.extend(
-        PutativeTarget.for_target_type(
-            StaticGoBinaryTarget, path=dirname, name=None, triggering_sources=()
+
+    names = TargetNames(t.address for t in all_targets)
+    putative: list[PutativeTarget] = []
+    # The binaries first: their names are the executables' file names.
+    for d in sorted(binary_dirs):
+        exe = go_executable_name(import_path(d))
+        name = names.claim(d, (exe, BINARY_FALLBACK_TARGET_NAME))
+        kwargs = {} if name == exe else {"binary_name": exe}
+        putative.append(putative_target(StaticGoBinaryTarget, d, name, (), kwargs))
+
+    if settings.tailor_packages_form == TailorPackagesForm.PACKAGES:
+        by_module: dict[str, list[str]] = defaultdict(list)
+        for f in new_files:
+            mod_dir = nearest_module_dir(os.path.dirname(f), mod_dirs) or ""
+            by_module[mod_dir].append(os.path.relpath(f, mod_dir or "."))
+        for mod_dir, rel_files in sorted(by_module.items()):
+            name = names.claim(mod_dir, (PACKAGES_TARGET_NAME,))
+            putative.append(
+                putative_target(StaticGoPackagesTarget, mod_dir, name, sorted(rel_files))
+            )
+    else:
+        for d, filenames in sorted(new_package_dirs.items()):
+            if d in main_dirs:
+                default = MAIN_PACKAGE_TARGET_NAME
+            else:
+                default = os.path.basename(d) or go_executable_name(import_path(d))
+            name = names.claim(d, (default,))
+            putative.append(putative_target(StaticGoPackageTarget, d, name, sorted(filenames)))
+
+    module_addresses = {
+        t.address.spec_path: t.address
+        for t in all_targets
+        if t.has_field(StaticGoModuleSourcesField) and not t.address.is_generated_target
+    }
+    for f in sorted(go_mods.files):
+        d = os.path.dirname(f)
+        if f in owned or d not in requested_dirs:
+            continue
+        default = os.path.basename(d) or go_executable_name(module_paths.get(d) or "root")
+        name = names.claim(d, (default, MODULE_FALLBACK_TARGET_NAME))
+        module_addresses[d] = Address(d, target_name=name)
+        putative.append(putative_target(StaticGoModuleTarget, d, name, ["go.mod"]))
+
+    embed_dirs = sorted({os.path.dirname(f) for f in files if b"//go:embed" in by_path[f]})
+    if embed_dirs:
+        # Embedded Go files that the package targets proposed above own are in the build already.
+        putative.extend(
+            await _embed_resources(
+                embed_dirs, mod_dirs, module_addresses, owned | set(new_files), names
+            )
         )
-        for dirname in sorted(binary_dirs)
-    )
     return PutativeTargets(putative)
 
 
