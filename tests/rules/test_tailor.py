@@ -486,3 +486,27 @@ def test_x_defs_keep_their_order_like_go_build(rule_runner: RuleRunner, tmp_path
     sorted_ = go_build("-buildid= -X main.a=1 -X main.b=2", "sorted")
     assert written != sorted_  # the order matters for these bytes
     assert sha256_file(ours) == written
+
+
+def test_tailor_writes_the_other_targets_when_go_list_fails(
+    rule_runner: RuleRunner, caplog
+) -> None:
+    rule_runner.write_files(
+        {
+            # `go list` cannot read it (a requirement without a version).
+            "app/go.mod": "module example.com/app\n\ngo 1.22\n\nrequire example.com/gone\n",
+            "app/main.go": (
+                'package main\n\nimport _ "embed"\n\n//go:embed a.txt\nvar a string\n\n'
+                "func main() {}\n"
+            ),
+            "app/a.txt": "a\n",
+        }
+    )
+    run_tailor(rule_runner)
+    assert targets(rule_runner) == {
+        "app:app": "static_go_binary",
+        "app:main": "static_go_package",
+        "app:mod": "static_go_module",
+    }
+    assert "writes no `resources` for the `//go:embed` files of the module in `app`" in caplog.text
+    assert "go.mod:5" in caplog.text  # go's own message
