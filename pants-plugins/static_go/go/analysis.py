@@ -2,9 +2,11 @@
 """Go package analysis with `go list -json`.
 
 One `go list -e -json -deps ./...` process runs per module and analysis platform, over the
-module's directory (test files and `testdata/` excluded). Its result maps every package
-directory of the module to its imports and embedded files; dependency_inference.py turns that
-into edges.
+module's directory (test files and `testdata/` excluded), in the module's context
+(module_layout.py): with `GOWORK` and the directories of the other local modules it reads
+(replace targets, workspace modules). Its result maps every package directory of the module to
+its imports and embedded files, and the packages of those other local modules that the module
+imports to their build-root directories; dependency_inference.py turns that into edges.
 
 `go list` is given each Go file cut to what it reads (goheader.py), so edits that leave imports,
 embeds and build constraints alone do not run it again.
@@ -34,7 +36,8 @@ from pants.util.logging import LogLevel
 
 from static_go.go.errors import GoAnalysisError
 from static_go.go.goheader import go_list_view_bytes
-from static_go.go.process import GoProcess, go_mod_mode
+from static_go.go.module_layout import GoModuleContext, GoModuleContextRequest
+from static_go.go.process import GoProcess
 from static_go.go.subsystem import StaticGoSubsystem
 from static_go.go.target_index import StaticGoTargetIndex
 from static_go.util.platforms import GoPlatform
@@ -62,7 +65,11 @@ class GoModuleAnalysis:
     module_path: str
     go_version: str  # the `go` directive
     packages: FrozenDict[str, GoPackageInfo]  # by directory
-    local_dirs: FrozenDict[str, str]  # import path -> directory, for this module's packages
+    # import path -> directory, for this module's packages and those of the other local modules
+    # of its context (module_layout.py) that its packages import, directly or not
+    local_dirs: FrozenDict[str, str]
+    # The packages of those other local modules, by directory, as this module's build sees them.
+    foreign_packages: FrozenDict[str, GoPackageInfo] = FrozenDict()
 
 
 @dataclass(frozen=True)
@@ -85,59 +92,99 @@ def parse_go_list_stream(text: str) -> list[dict]:
     return out
 
 
+def _package_info(p: dict, pkg_dir: str, prev: GoPackageInfo | None) -> GoPackageInfo:
+    """One listed package; merged with what another platform's listing said about it."""
+    embed_files = tuple(os.path.join(pkg_dir, f) for f in p.get("EmbedFiles") or ())
+    err = (p.get("Error") or {}).get("Err")
+    if prev is not None:
+        imports = tuple(sorted(set(prev.imports) | set(p.get("Imports") or ())))
+        embed_patterns = tuple(sorted(set(prev.embed_patterns) | set(p.get("EmbedPatterns") or ())))
+        embed_files = tuple(sorted(set(prev.embed_files) | set(embed_files)))
+        err = prev.error or err
+        name = prev.name or p.get("Name", "")
+    else:
+        imports = tuple(sorted(p.get("Imports") or ()))
+        embed_patterns = tuple(sorted(p.get("EmbedPatterns") or ()))
+        embed_files = tuple(sorted(embed_files))
+        name = p.get("Name", "")
+    return GoPackageInfo(
+        import_path=p["ImportPath"],
+        dir=pkg_dir,
+        name=name,
+        imports=imports,
+        embed_patterns=embed_patterns,
+        embed_files=embed_files,
+        error=err,
+    )
+
+
+def _is_local_module(mod: dict) -> bool:
+    """A module of the repository: a main module (the module itself, or in a workspace one it
+    `use`s), or one replaced by a directory. In vendor mode a replaced module has no `Dir`: its
+    packages come from `vendor/`, which belongs to the module's own target."""
+    replace = mod.get("Replace") or {}
+    is_dir_replacement = bool(replace.get("Dir")) and not replace.get("Version")
+    return bool(mod.get("Dir")) and bool(mod.get("Main") or is_dir_replacement)
+
+
 def module_analysis_from_listings(
-    module_address: Address, module_dir: str, listings: list[list[dict]]
+    module_address: Address,
+    module_dir: str,
+    listings: list[list[dict]],
+    module_path: str | None = None,
 ) -> GoModuleAnalysis:
-    """Merge the `go list` output of several platforms; paths become build-root relative."""
+    """Merge the `go list` output of several platforms; paths become build-root relative.
+
+    The module's own packages are those of the main module `module_path` (any main module when
+    it is not given). Packages of other local modules (main modules of a workspace, modules
+    replaced by a directory) become `foreign_packages`, their directories mapped from the
+    sandbox back to the build root.
+    """
     packages: dict[str, GoPackageInfo] = {}
+    foreign: dict[str, GoPackageInfo] = {}
     local_dirs: dict[str, str] = {}
-    module_path = ""
+    found_path = ""
     go_version = ""
+    depth = len(module_dir.split("/")) if module_dir else 0
+
+    def is_own(mod: dict) -> bool:
+        return bool(mod.get("Main")) and module_path in (None, mod.get("Path"))
+
     for listing in listings:
         main_root = next(
-            (p["Module"]["Dir"] for p in listing if (p.get("Module") or {}).get("Main")), None
+            (p["Module"]["Dir"] for p in listing if is_own(p.get("Module") or {})), None
         )
+        if main_root is None:
+            continue
+        sandbox_root = main_root
+        for _ in range(depth):
+            sandbox_root = os.path.dirname(sandbox_root)
         for p in listing:
             mod = p.get("Module") or {}
-            if not mod.get("Main") or main_root is None:
-                continue
-            module_path = mod.get("Path", module_path)
-            go_version = mod.get("GoVersion", go_version)
-            rel = os.path.relpath(p["Dir"], main_root)
-            pkg_dir = os.path.normpath(os.path.join(module_dir, rel)) if rel != "." else module_dir
-            local_dirs[p["ImportPath"]] = pkg_dir
-            embed_files = tuple(os.path.join(pkg_dir, f) for f in p.get("EmbedFiles") or ())
-            err = (p.get("Error") or {}).get("Err")
-            prev = packages.get(pkg_dir)
-            if prev is not None:
-                imports = tuple(sorted(set(prev.imports) | set(p.get("Imports") or ())))
-                embed_patterns = tuple(
-                    sorted(set(prev.embed_patterns) | set(p.get("EmbedPatterns") or ()))
+            if is_own(mod):
+                found_path = mod.get("Path", found_path)
+                go_version = mod.get("GoVersion", go_version)
+                rel = os.path.relpath(p["Dir"], main_root)
+                pkg_dir = (
+                    os.path.normpath(os.path.join(module_dir, rel)) if rel != "." else module_dir
                 )
-                embed_files = tuple(sorted(set(prev.embed_files) | set(embed_files)))
-                err = prev.error or err
-                name = prev.name or p.get("Name", "")
-            else:
-                imports = tuple(sorted(p.get("Imports") or ()))
-                embed_patterns = tuple(sorted(p.get("EmbedPatterns") or ()))
-                embed_files = tuple(sorted(embed_files))
-                name = p.get("Name", "")
-            packages[pkg_dir] = GoPackageInfo(
-                import_path=p["ImportPath"],
-                dir=pkg_dir,
-                name=name,
-                imports=imports,
-                embed_patterns=embed_patterns,
-                embed_files=embed_files,
-                error=err,
-            )
+                local_dirs[p["ImportPath"]] = pkg_dir
+                packages[pkg_dir] = _package_info(p, pkg_dir, packages.get(pkg_dir))
+            elif _is_local_module(mod) and p.get("Dir"):
+                rel = os.path.relpath(p["Dir"], sandbox_root)
+                if rel == ".." or rel.startswith("../"):
+                    continue
+                pkg_dir = "" if rel == "." else rel
+                local_dirs[p["ImportPath"]] = pkg_dir
+                foreign[pkg_dir] = _package_info(p, pkg_dir, foreign.get(pkg_dir))
     return GoModuleAnalysis(
         module_address=module_address,
         module_dir=module_dir,
-        module_path=module_path,
+        module_path=found_path,
         go_version=go_version,
         packages=FrozenDict(packages),
         local_dirs=FrozenDict(local_dirs),
+        foreign_packages=FrozenDict(foreign),
     )
 
 
@@ -170,17 +217,26 @@ async def go_list_input(request: GoListInputRequest) -> GoListInput:
     return GoListInput(await Get(Digest, MergeDigests([views, others])))
 
 
+def analysis_globs(context: GoModuleContext) -> list[str]:
+    """What `go list` in a module's context reads: the module, every other local module of the
+    context (test files and `testdata/` excluded), and the workspace's own files."""
+    includes, excludes = [], []
+    for d in (context.module_dir, *context.local_modules):
+        prefix = f"{d}/" if d else ""
+        includes.append(f"{prefix}**")
+        excludes += [f"!{prefix}**/*_test.go", f"!{prefix}**/testdata/**"]
+    return [*includes, *excludes, *context.workspace_globs]
+
+
 @rule(desc="Analyze a Go module with `go list`")
 async def analyze_go_module(
     request: GoModuleAnalysisRequest, settings: StaticGoSubsystem
 ) -> GoModuleAnalysis:
-    module_dir = request.module_address.spec_path
-    prefix = f"{module_dir}/" if module_dir else ""
-    snapshot = await Get(
-        Snapshot,
-        PathGlobs([f"{prefix}**", f"!{prefix}**/*_test.go", f"!{prefix}**/testdata/**"]),
-    )
-    mod_mode = go_mod_mode(module_dir, snapshot.files)
+    # The layout is checked first: a bad `replace` or `use` fails here, before any `go` process.
+    context = await Get(GoModuleContext, GoModuleContextRequest(request.module_address))
+    module_dir = context.module_dir
+    snapshot = await Get(Snapshot, PathGlobs(analysis_globs(context)))
+    mod_mode = context.mod_mode(snapshot.files)
     # An edit that leaves every file's imports and embeds alone gives the same input: a cache hit.
     listed = await Get(GoListInput, GoListInputRequest(snapshot.digest))
     platforms = [GoPlatform.parse(p) for p in settings.analysis_platforms]
@@ -194,6 +250,7 @@ async def analyze_go_module(
                 working_dir=module_dir or None,
                 env=FrozenDict({**plat.go_env(), "CGO_ENABLED": "1"}),
                 mod_mode=mod_mode,
+                gowork=context.gowork,
                 level=LogLevel.DEBUG,
             ),
         )
@@ -207,7 +264,9 @@ async def analyze_go_module(
                 f"{res.stderr.decode(errors='replace')}"
             )
         listings.append(parse_go_list_stream(res.stdout.decode()))
-    return module_analysis_from_listings(request.module_address, module_dir, listings)
+    return module_analysis_from_listings(
+        request.module_address, module_dir, listings, context.module_path or None
+    )
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,10 @@
 
 Its input digest holds only the binary's package closure as the dependency graph knows it: the
 `static_go_package` sources (no `*_test.go`, no `testdata/`), `go.mod`/`go.sum` (and `vendor/`),
-and the `resources`/`files` embedded with `//go:embed`. Third-party modules come from the module
+and the `resources`/`files` embedded with `//go:embed`; and what the module's context
+(module_layout.py) makes the go command read besides: the `go.mod`/`go.sum` of replaced local
+modules and workspace modules, `go.work`/`go.work.sum`. Packages of replaced local modules are
+ordinary `static_go_package` targets of the closure. Third-party modules come from the module
 proxy into a named cache and are checked against `go.sum`. `-trimpath -buildvcs=false` and an
 empty build id make the output bytes a function of those inputs, the SDK and the flags.
 """
@@ -18,7 +21,7 @@ from dataclasses import dataclass
 from pants.core.target_types import FileSourceField, ResourceSourceField
 from pants.core.util_rules.source_files import SourceFiles, SourceFilesRequest
 from pants.engine.addresses import Address
-from pants.engine.fs import Digest, RemovePrefix, Snapshot
+from pants.engine.fs import Digest, MergeDigests, RemovePrefix, Snapshot
 from pants.engine.process import FallibleProcessResult
 from pants.engine.rules import Get, MultiGet, collect_rules, rule
 from pants.engine.target import (
@@ -43,7 +46,11 @@ from static_go.go.build_options import (
 )
 from static_go.go.dependency_inference import MainPackage, MainPackageRequest
 from static_go.go.errors import GoBuildError
-from static_go.go.process import go_mod_mode
+from static_go.go.module_layout import (
+    GoModuleContext,
+    GoModuleContextFiles,
+    GoModuleContextRequest,
+)
 from static_go.go.target_types import (
     StaticGoModuleSourcesField,
     StaticGoPackageSourcesField,
@@ -62,6 +69,7 @@ class GoBuildInputs:
     module_dir: str
     main_dir: str  # relative to module_dir, `.`-prefixed for `go build`
     mod_mode: str  # `readonly` or `vendor`
+    gowork: str = "off"  # GoModuleContext.gowork
 
 
 @rule(desc="Collect the inputs of a static Go binary", level=LogLevel.DEBUG)
@@ -97,12 +105,20 @@ async def collect_go_build_inputs(fs: StaticGoBinaryFieldSet) -> GoBuildInputs:
             f"{fs.address}: the closure of {main.address} holds no `{prefix}go.mod`."
         )
     rel_main = os.path.relpath(main_dir or ".", module_dir or ".")
+    context = await Get(GoModuleContext, GoModuleContextRequest(analysis.module.module_address))
+    snapshot = sources.snapshot
+    if context.local_modules or context.workspace:
+        context_files = await Get(GoModuleContextFiles, GoModuleContext, context)
+        snapshot = await Get(
+            Snapshot, MergeDigests([sources.snapshot.digest, context_files.digest])
+        )
     return GoBuildInputs(
-        snapshot=sources.snapshot,
+        snapshot=snapshot,
         module_address=analysis.module.module_address,
         module_dir=module_dir,
         main_dir="." if rel_main == "." else f"./{rel_main}",
-        mod_mode=go_mod_mode(module_dir, sources.files),
+        mod_mode=context.mod_mode(sources.files),
+        gowork=context.gowork,
     )
 
 
@@ -128,7 +144,12 @@ async def build_static_go_binary(step: GoBuildStepRequest) -> GoBinaryFile:
             ),
         )
     process = go_build_process(
-        options, inputs.main_dir, inputs.snapshot.digest, inputs.module_dir, inputs.mod_mode
+        options,
+        inputs.main_dir,
+        inputs.snapshot.digest,
+        inputs.module_dir,
+        inputs.mod_mode,
+        gowork=inputs.gowork,
     )
     result = await Get(FallibleProcessResult, process)
     if result.exit_code != 0:

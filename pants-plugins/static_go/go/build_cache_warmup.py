@@ -1,6 +1,13 @@
 # Copyright 2026 pants-static-go contributors.
 """Precompiling a module's standard-library and third-party imports once per build configuration,
-before its binaries' `go build` processes start side by side."""
+before its binaries' `go build` processes start side by side.
+
+Packages of other local modules (a `replace` to a directory of the repository, a workspace
+module; see module_layout.py) are local packages like the module's own: never precompiled, but
+their standard-library and third-party imports are. The process runs in the module's context
+(`GOWORK`, `-mod`, the other modules' `go.mod` files in its sandbox), since the go command reads
+those before it compiles anything.
+"""
 
 from __future__ import annotations
 
@@ -9,14 +16,20 @@ from dataclasses import dataclass
 
 from pants.core.util_rules.source_files import SourceFiles, SourceFilesRequest
 from pants.engine.addresses import Address
+from pants.engine.fs import Digest, MergeDigests
 from pants.engine.process import FallibleProcessResult
-from pants.engine.rules import Get, collect_rules, rule
+from pants.engine.rules import Get, MultiGet, collect_rules, rule
 from pants.engine.target import WrappedTarget, WrappedTargetRequest
 from pants.util.frozendict import FrozenDict
 from pants.util.logging import LogLevel
 
 from static_go.go.analysis import GoModuleAnalysis, GoModuleAnalysisRequest
-from static_go.go.process import GoProcess, go_mod_mode
+from static_go.go.module_layout import (
+    GoModuleContext,
+    GoModuleContextFiles,
+    GoModuleContextRequest,
+)
+from static_go.go.process import GoProcess
 from static_go.go.target_types import StaticGoModuleSourcesField
 from static_go.util.platforms import GoPlatform
 
@@ -40,12 +53,14 @@ class WarmedGoBuildCache:
 
 
 def external_imports(module: GoModuleAnalysis) -> tuple[str, ...]:
-    """The standard-library and third-party packages imported by the module's own packages."""
+    """The standard-library and third-party packages imported by the module's own packages and by
+    the packages of other local modules (replace targets, workspace modules) they import. Local
+    packages are never precompiled: they are built from the binary's own sources."""
     return tuple(
         sorted(
             {
                 imp
-                for pkg in module.packages.values()
+                for pkg in (*module.packages.values(), *module.foreign_packages.values())
                 for imp in pkg.imports
                 if imp not in module.local_dirs and imp != "C"
             }
@@ -74,15 +89,24 @@ async def warm_go_build_cache(request: GoBuildCacheWarmupRequest) -> WarmedGoBui
     packages = external_imports(module)
     if not packages:
         return WarmedGoBuildCache((), True)
-    wrapped = await Get(
-        WrappedTarget,
-        WrappedTargetRequest(
-            request.module_address, description_of_origin="the static_go build cache warm-up"
+    wrapped, context = await MultiGet(
+        Get(
+            WrappedTarget,
+            WrappedTargetRequest(
+                request.module_address, description_of_origin="the static_go build cache warm-up"
+            ),
         ),
+        Get(GoModuleContext, GoModuleContextRequest(request.module_address)),
     )
     sources = await Get(
         SourceFiles, SourceFilesRequest([wrapped.target[StaticGoModuleSourcesField]])
     )
+    input_digest = sources.snapshot.digest
+    if context.local_modules or context.workspace:
+        # The go command reads the go.mod of every local module of the context (and the
+        # workspace's files) before it compiles anything.
+        context_files = await Get(GoModuleContextFiles, GoModuleContext, context)
+        input_digest = await Get(Digest, MergeDigests([input_digest, context_files.digest]))
     args = [
         "list",
         "-e",
@@ -102,10 +126,11 @@ async def warm_go_build_cache(request: GoBuildCacheWarmupRequest) -> WarmedGoBui
                 f"{request.module_address} "
                 f"for {request.platform} (go list -export)"
             ),
-            input_digest=sources.snapshot.digest,
+            input_digest=input_digest,
             working_dir=module.module_dir or None,
             env=request.env,
-            mod_mode=go_mod_mode(module.module_dir, sources.files),
+            mod_mode=context.mod_mode(sources.files),
+            gowork=context.gowork,
         ),
     )
     problems = (result.stdout + result.stderr).decode(errors="replace").strip()

@@ -167,7 +167,12 @@ def go_build_args(options: GoBuildOptions, main_dir: str) -> tuple[str, ...]:
 
 
 def go_build_process(
-    options: GoBuildOptions, main_dir: str, input_digest: Digest, module_dir: str, mod_mode: str
+    options: GoBuildOptions,
+    main_dir: str,
+    input_digest: Digest,
+    module_dir: str,
+    mod_mode: str,
+    gowork: str = "off",
 ) -> GoProcess:
     """The one `go build` of `options`: its command line, environment and C toolchain inputs."""
     toolchain = options.c_toolchain
@@ -179,6 +184,7 @@ def go_build_process(
         env=options.env,
         output_files=(f"{OUT_DIR}/{options.file_name}",),
         mod_mode=mod_mode,
+        gowork=gowork,
         immutable_input_digests=toolchain.immutable_input_digests if toolchain else FrozenDict(),
         append_only_caches=toolchain.append_only_caches if toolchain else FrozenDict(),
     )

@@ -1,7 +1,8 @@
 # Copyright 2026 pants-static-go contributors.
 """Dependency inference from the `go list` analysis: package -> imported packages of the same
-module, package -> its `static_go_module`, package -> `resources`/`files` owning `//go:embed`
-files, binary -> its main package."""
+module or of another local module (a `replace` target, a workspace module), package -> its
+`static_go_module`, package -> `resources`/`files` owning `//go:embed` files, binary -> its main
+package (and the packages of its closure reached through other modules)."""
 
 from __future__ import annotations
 
@@ -24,7 +25,12 @@ from pants.engine.target import (
 from pants.engine.unions import UnionRule
 from pants.util.logging import LogLevel
 
-from static_go.go.analysis import GoPackageAnalysis, GoPackageAnalysisRequest, GoPackageInfo
+from static_go.go.analysis import (
+    GoModuleAnalysis,
+    GoPackageAnalysis,
+    GoPackageAnalysisRequest,
+    GoPackageInfo,
+)
 from static_go.go.embed_sources import (
     embed_listing_globs,
     embed_resource_sources,
@@ -166,12 +172,62 @@ async def find_main_package(request: MainPackageRequest, index: StaticGoTargetIn
     return MainPackage(main_addr)
 
 
+def _local_closure(module: GoModuleAnalysis, roots: set[str]) -> set[str]:
+    """The local package directories reachable from `roots` (directories) by imports."""
+    infos = {**module.packages, **module.foreign_packages}
+    seen: set[str] = set()
+    todo = [d for d in roots if d in infos]
+    while todo:
+        d = todo.pop()
+        if d in seen:
+            continue
+        seen.add(d)
+        todo.extend(
+            dep
+            for imp in infos[d].imports
+            if (dep := module.local_dirs.get(imp)) is not None and dep in infos
+        )
+    return seen
+
+
+def reached_through_other_modules(module: GoModuleAnalysis, main_dir: str) -> list[str]:
+    """The local packages of a binary's closure, as its own module's build sees them, that are
+    reached through packages of other modules (replace targets, workspace modules), with those.
+
+    A package's inferred dependencies come from its own module's context; in the binary's context
+    its imports may resolve to other local packages (its module's `go.mod` is not the one in
+    charge), so the binary depends on these directly: its sandbox holds what `go build` reads.
+    Empty for a binary whose closure stays in its module.
+    """
+    closure = _local_closure(module, {main_dir})
+    return sorted(_local_closure(module, closure & set(module.foreign_packages)))
+
+
 @rule(desc="Infer dependencies of a static_go_binary", level=LogLevel.DEBUG)
 async def infer_static_go_binary_dependencies(
-    request: InferStaticGoBinaryDependencies,
+    request: InferStaticGoBinaryDependencies, index: StaticGoTargetIndex
 ) -> InferredDependencies:
     main = await Get(MainPackage, MainPackageRequest(request.field_set.main))
-    return InferredDependencies([main.address])
+    main_dir = go_package_dir(main.address)
+    analysis = await Get(GoPackageAnalysis, GoPackageAnalysisRequest(main_dir))
+    deps = [main.address]
+    for d in reached_through_other_modules(analysis.module, main_dir):
+        dep = index.packages.get(d)
+        if dep is None:
+            raise GoAnalysisError(
+                f"{request.field_set.address} builds `{_import_path(analysis.module, d)}`, "
+                f"whose directory `{d or '.'}` has no "
+                "`static_go_package` target. Add `static_go_package()` there (or run `pants "
+                "tailor ::`), or a `static_go_packages()` next to its module's `go.mod`."
+            )
+        if dep not in deps:
+            deps.append(dep)
+    return InferredDependencies(deps)
+
+
+def _import_path(module: GoModuleAnalysis, directory: str) -> str:
+    info = module.packages.get(directory) or module.foreign_packages.get(directory)
+    return info.import_path if info else directory
 
 
 def rules():

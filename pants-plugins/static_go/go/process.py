@@ -1,6 +1,7 @@
 # Copyright 2026 pants-static-go contributors.
 """The one place `go` processes are set up: a hermetic environment (module proxy, named caches,
-no telemetry, no workspace), the SDK as an immutable input, and its version in the cache key."""
+no telemetry, `GOWORK=off` unless the module's context is a workspace, see module_layout.py), the
+SDK as an immutable input, and its version in the cache key."""
 
 from __future__ import annotations
 
@@ -41,6 +42,8 @@ class GoProcess:
     output_files: tuple[str, ...] = ()
     output_directories: tuple[str, ...] = ()
     mod_mode: str = "readonly"
+    # `off`, or the sandbox's `go.work` (`{chroot}/path/go.work`): GoModuleContext.gowork.
+    gowork: str = "off"
     # Extra tools (a C toolchain) and their caches.
     immutable_input_digests: FrozenDict[str, Digest] = FrozenDict()
     append_only_caches: FrozenDict[str, str] = FrozenDict()
@@ -54,7 +57,7 @@ async def setup_go_process(request: GoProcess, sdk: GoSdk, settings: StaticGoSub
         **settings.extra_env,
         "GOTOOLCHAIN": "local",
         "GOENV": "off",
-        "GOWORK": "off",
+        "GOWORK": request.gowork,
         "GOFLAGS": f"-mod={request.mod_mode}",
         "GOPROXY": settings.goproxy,
         "GOSUMDB": settings.gosumdb,

@@ -1,12 +1,12 @@
 # Copyright 2026 pants-static-go contributors.
 """`[static-go]`: the options of every `go` process (module proxy, checksum database, default
-platforms, analysis platforms, extra environment) and what `pants tailor` writes."""
+platforms, analysis platforms, workspaces, extra environment) and what `pants tailor` writes."""
 
 from __future__ import annotations
 
 from enum import Enum
 
-from pants.option.option_types import DictOption, EnumOption, StrListOption, StrOption
+from pants.option.option_types import BoolOption, DictOption, EnumOption, StrListOption, StrOption
 from pants.option.subsystem import Subsystem
 from pants.util.strutil import softwrap
 
@@ -47,6 +47,18 @@ class StaticGoSubsystem(Subsystem):
             Platforms whose imports dependency inference considers (`go list` runs once per module
             and platform; the union of imports is used). Add e.g. `windows/amd64` when a package
             imports other packages of your module only in `_windows.go` files.
+            """
+        ),
+    )
+    workspaces = BoolOption(
+        default=True,
+        help=softwrap(
+            """
+            Build a module in the workspace of the `go.work` that applies to it (the nearest one in
+            its directory or above, within the build root), as `go build` there does: its `use`
+            and `replace` directives and `go.work.sum` count. With `false`, every module is built
+            alone (`GOWORK=off`), with only its own `go.mod`'s `replace` directives. Modules
+            without a `go.work` are built with `GOWORK=off` either way.
             """
         ),
     )

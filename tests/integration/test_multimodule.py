@@ -1,0 +1,149 @@
+"""The real `./pants` on a copy of the repository holding tests/fixtures/multimodule (four modules
+with local `replace` directives, a `go.work` using them all, one vendored module): `tailor` and
+`package` with zero hand edits, outputs byte-identical to `go build`, affected-only rebuilds
+across modules, and a bad layout that fails before anything reaches dist/."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from integration.pantsrun import check, copy_repo, package_after_edit, run_pants
+from testsupport import REPO_ROOT, host_go
+
+FIXTURE = REPO_ROOT / "tests" / "fixtures" / "multimodule"
+# tailor's binaries: address -> (module directory, main package directory in the module)
+BINARIES = {
+    "mm/app/cmd/app:app": ("app", "cmd/app"),
+    "mm/lib/cmd/libtool:libtool": ("lib", "cmd/libtool"),
+    "mm/legacy/cmd/old:old": ("legacy", "cmd/old"),
+}
+NO_WORKSPACES = "--static-go-workspaces=false"
+
+
+def go_env(workspaces: bool) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GO")}
+    env.update(CGO_ENABLED="0", GOPROXY="off", GOFLAGS="", GOTOOLCHAIN="local")
+    if not workspaces:
+        env["GOWORK"] = "off"
+    return env
+
+
+def dist_file(repo: Path, address: str) -> Path:
+    path, name = address.split(":")
+    return repo / "dist" / f"{path.replace('/', '.')}" / name / "linux_amd64" / name
+
+
+def go_build(copy: Path, address: str, workspaces: bool, out: Path) -> bytes:
+    module, main = BINARIES[address]
+    subprocess.run(
+        [host_go(), "build", "-trimpath", "-buildvcs=false", "-ldflags=-s -w -buildid="]
+        + ["-o", str(out), f"./{main}"],
+        cwd=copy / module,
+        env=go_env(workspaces),
+        check=True,
+    )
+    return out.read_bytes()
+
+
+def expected_rebuilds(repo: Path, import_path: str, workspaces: bool) -> set[str]:
+    """The binaries whose `go list -deps` (in the fixture, as plain go sees it) holds the package
+    from the repository's sources (a vendored copy is not them)."""
+    out = set()
+    for address, (module, main) in BINARIES.items():
+        listed = subprocess.run(
+            [host_go(), "list", "-deps", "-f", "{{.ImportPath}} {{.Dir}}", f"./{main}"],
+            cwd=repo / "mm" / module,
+            env=go_env(workspaces),
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.splitlines()
+        if any(line.split()[0] == import_path and "/vendor/" not in line for line in listed):
+            out.add(f"Build static Go binary {address} for linux/amd64 (go build)")
+    return out
+
+
+@pytest.fixture(scope="module")
+def repo(tmp_path_factory) -> Path:
+    repo = copy_repo(tmp_path_factory.mktemp("multimodule") / "repo", examples=False)
+    shutil.copytree(FIXTURE, repo / "mm")
+    check(run_pants(repo, "tailor", "::"))
+    return repo
+
+
+def test_tailor_and_package_with_zero_hand_edits(repo: Path, tmp_path: Path) -> None:
+    res = check(run_pants(repo, "package", "::"))
+    built = sorted(
+        str(p.relative_to(repo / "dist")) for p in (repo / "dist").rglob("linux_amd64/*")
+    )
+    assert built == sorted(str(dist_file(repo, a).relative_to(repo / "dist")) for a in BINARIES)
+    # Workspace mode (mm/go.work applies): what `go build` in each module's directory gives.
+    copy = tmp_path / "fixture"
+    shutil.copytree(FIXTURE, copy)
+    for address in BINARIES:
+        assert dist_file(repo, address).read_bytes() == go_build(
+            copy, address, True, tmp_path / address.split(":")[1]
+        ), address
+    # One precompile per module with binaries (run now or by an earlier run: the fixture's module
+    # paths are fixed, so the process cache may answer).
+    assert len(res.processes("Precompile", source=None)) == 3
+
+
+def test_edit_in_a_replaced_module_rebuilds_exactly_its_dependents(repo: Path) -> None:
+    check(run_pants(repo, "package", "::"))
+    # strs/upper: imported by lib/greet (app's closure) and by legacy, which in the workspace
+    # builds strs from its directory, not from its vendor/ copy.
+    expected = expected_rebuilds(repo, "example.com/strs/upper", workspaces=True)
+    assert len(expected) == 2
+    res = package_after_edit(repo, "mm/strs/upper/upper.go")
+    assert set(res.processes("(go build)")) == expected
+    expected = expected_rebuilds(repo, "example.com/strs/nums", workspaces=True)
+    assert len(expected) == 1
+    res = package_after_edit(repo, "mm/strs/nums/nums.go")
+    assert set(res.processes("(go build)")) == expected
+
+
+def test_gowork_off(repo: Path, tmp_path: Path) -> None:
+    check(run_pants(repo, NO_WORKSPACES, "package", "::"))
+    copy = tmp_path / "fixture"
+    shutil.copytree(FIXTURE, copy)
+    for address in BINARIES:
+        assert dist_file(repo, address).read_bytes() == go_build(
+            copy, address, False, tmp_path / address.split(":")[1]
+        ), address
+    # Alone, legacy builds strs from its vendor/: only app's build reads strs/upper.
+    expected = expected_rebuilds(repo, "example.com/strs/upper", workspaces=False)
+    assert expected == {"Build static Go binary mm/app/cmd/app:app for linux/amd64 (go build)"}
+    path = repo / "mm/strs/upper/upper.go"
+    original = path.read_text()
+    try:
+        path.write_text(original + "\n// an edit seen with GOWORK=off\n")
+        res = check(run_pants(repo, NO_WORKSPACES, "package", "::"))
+    finally:
+        path.write_text(original)
+    assert set(res.processes("(go build)")) == expected
+
+
+def test_bad_layout_fails_before_any_build(repo: Path) -> None:
+    shutil.rmtree(repo / "dist", ignore_errors=True)
+    work = repo / "mm" / "go.work"
+    original = work.read_text()
+    try:
+        work.write_text(original.replace("./strs\n", "./strs\n\t./tools\n"))
+        res = run_pants(repo, "package", "::")
+    finally:
+        work.write_text(original)
+    assert res.returncode != 0
+    assert (
+        "mm/go.work:8: `use ./tools`: `./tools` (`mm/tools` in the build root) does not exist or "
+        "holds no `go.mod`" in res.stderr
+    )
+    assert res.processes("(go build)", source=None) == []
+    assert res.processes("Precompile", source=None) == []
+    assert res.processes("(go list)", source=None) == []
+    assert not (repo / "dist").exists() or not any((repo / "dist").rglob("*"))
