@@ -63,6 +63,25 @@ class GoModuleAnalysis:
     go_version: str  # the `go` directive
     packages: FrozenDict[str, GoPackageInfo]  # by directory
     local_dirs: FrozenDict[str, str]  # import path -> directory, for this module's packages
+    # import path -> imports, for every package `go list -deps` listed (the module's own, the
+    # standard library's and third-party ones): the import graph of the module's binaries.
+    import_graph: FrozenDict[str, tuple[str, ...]] = FrozenDict()
+
+    def import_chain(self, start: str, target: str) -> tuple[str, ...] | None:
+        """The shortest import chain from package `start` to package `target`, if any."""
+        parents: dict[str, str] = {start: ""}
+        queue = [start]
+        for pkg in queue:
+            if pkg == target:
+                chain = [pkg]
+                while parents[chain[-1]]:
+                    chain.append(parents[chain[-1]])
+                return tuple(reversed(chain))
+            for imp in self.import_graph.get(pkg, ()):
+                if imp not in parents:
+                    parents[imp] = pkg
+                    queue.append(imp)
+        return None
 
 
 @dataclass(frozen=True)
@@ -91,9 +110,12 @@ def module_analysis_from_listings(
     """Merge the `go list` output of several platforms; paths become build-root relative."""
     packages: dict[str, GoPackageInfo] = {}
     local_dirs: dict[str, str] = {}
+    graph: dict[str, set[str]] = {}
     module_path = ""
     go_version = ""
     for listing in listings:
+        for p in listing:
+            graph.setdefault(p["ImportPath"], set()).update(p.get("Imports") or ())
         main_root = next(
             (p["Module"]["Dir"] for p in listing if (p.get("Module") or {}).get("Main")), None
         )
@@ -138,6 +160,7 @@ def module_analysis_from_listings(
         go_version=go_version,
         packages=FrozenDict(packages),
         local_dirs=FrozenDict(local_dirs),
+        import_graph=FrozenDict({k: tuple(sorted(v)) for k, v in sorted(graph.items())}),
     )
 
 
