@@ -37,6 +37,7 @@ def run(*argv: str) -> subprocess.CompletedProcess:
 
 def unpack(layout: Path, tmp: Path, arch: str = "amd64") -> Path:
     """The rootfs of one platform of an OCI layout."""
+    tmp.mkdir(parents=True, exist_ok=True)
     single = tmp / f"single-{arch}"
     run(tool("skopeo"), "--override-arch", arch, "copy", f"oci:{layout}:latest", f"oci:{single}:x")
     run(tool("umoci"), "unpack", "--image", f"{single}:x", str(tmp / f"bundle-{arch}"))
