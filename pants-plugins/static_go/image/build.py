@@ -69,6 +69,7 @@ from static_go.image.target_types import (
     ScratchImageUserField,
     ScratchImageWorkdirField,
 )
+from static_go.util.reproducible import source_date_epoch
 
 BINARY_DIR = "/app"
 
@@ -181,13 +182,6 @@ class BuiltScratchImage:
     info: str  # image-info.json text
     top_digest: str
     artifacts: tuple[str, ...]  # relative paths, for the package log
-
-
-def _source_date_epoch(env: EnvironmentVars) -> int:
-    text = env.get("SOURCE_DATE_EPOCH") or "0"
-    if not text.isdigit():
-        raise ScratchImageError(f"SOURCE_DATE_EPOCH={text!r} is not a whole number of seconds.")
-    return int(text)
 
 
 def _check_extra_paths(
@@ -306,7 +300,7 @@ async def build_scratch_image(
         Get(SystemFiles, SystemFilesRequest, system),
     )
     contents = await MultiGet(Get(DigestContents, Digest, f.digest) for f in finals)
-    epoch = _source_date_epoch(env)
+    epoch = source_date_epoch(env.get("SOURCE_DATE_EPOCH"))
     binary_path = f"{BINARY_DIR}/{finals[0].file_name}"
     _check_extra_paths(fs, binary_path, extra, system)
     user, passwd, group = passwd_and_group(fs.user.value)
