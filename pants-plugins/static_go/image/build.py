@@ -60,6 +60,7 @@ from static_go.image.target_types import (
     ScratchImageExposedPortsField,
     ScratchImageFilesField,
     ScratchImageLabelsField,
+    ScratchImageOciArchiveField,
     ScratchImageOutputPathField,
     ScratchImageRegistriesField,
     ScratchImageRepositoryField,
@@ -98,6 +99,7 @@ class ScratchImageFieldSet(PackageFieldSet):
     registries: ScratchImageRegistriesField
     output_path: ScratchImageOutputPathField
     ca_certificates: ScratchImageCaCertificatesField
+    oci_archive: ScratchImageOciArchiveField
     tzdata: ScratchImageTzdataField
 
     @property
@@ -332,8 +334,15 @@ async def build_scratch_image(
     image_set = oci.make_image_set(images, annotations)
     repo = fs.repository_name
     tags = list(fs.image_tags.value or ("latest",))
-    files = {f"oci/{k}": v for k, v in oci.oci_layout_files(image_set, tags).items()}
+    layout = oci.oci_layout_files(image_set, tags)
+    files = {f"oci/{k}": v for k, v in layout.items()}
     artifacts = ["oci"]
+    if fs.oci_archive.value:
+        name = f"{repo.replace('/', '_')}.oci.tar"
+        files[name] = oci.deterministic_tar(
+            [oci.LayerFile(f"/{k}", v, 0o444) for k, v in layout.items()], epoch
+        )
+        artifacts.append(name)
     platform_info = []
     for f, img in zip(finals, images):
         name = f"{repo.replace('/', '_')}-{f.platform.slug}.docker.tar"

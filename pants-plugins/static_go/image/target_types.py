@@ -13,6 +13,7 @@ from pants.engine.addresses import Address
 from pants.engine.target import (
     COMMON_TARGET_FIELDS,
     AsyncFieldMixin,
+    BoolField,
     Dependencies,
     DictStringToStringField,
     InvalidFieldException,
@@ -285,10 +286,22 @@ class ScratchImageTzdataField(TriBoolField):
     )
 
 
+class ScratchImageOciArchiveField(BoolField):
+    alias = "oci_archive"
+    default = False
+    help = help_text(
+        """
+        Also write the OCI layout as one tar file, `<repository>.oci.tar` (reproducible, like
+        the layout), for tools that take `oci-archive:` references (skopeo, podman, buildah).
+        """
+    )
+
+
 class ScratchImageOutputPathField(OutputPathField):
     help = help_text(
         """
         Directory under `dist/` for this image's outputs: `oci/` (an OCI image layout),
+        `<repository>.oci.tar` (with `oci_archive=True`),
         `<repository>-<platform>.docker.tar` (a `docker load` archive per platform) and
         `image-info.json` (digests). Defaults to `path.to.dir/target_name`.
         """
@@ -316,6 +329,7 @@ class ScratchImageTarget(Target):
         ScratchImageRegistriesField,
         ScratchImageCaCertificatesField,
         ScratchImageTzdataField,
+        ScratchImageOciArchiveField,
         ScratchImageOutputPathField,
     )
     help = help_text(
