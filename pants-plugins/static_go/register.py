@@ -42,7 +42,7 @@ from static_go.go.target_types import (
 from static_go.goals import package, run
 from static_go.image import build as image_build
 from static_go.image import dependency_inference as image_dependency_inference
-from static_go.image import publish
+from static_go.image import preflight, publish, system_files
 from static_go.image.target_types import ScratchImageTarget
 from static_go.util import host_tools
 
@@ -86,6 +86,8 @@ def rules():
         # image/
         *image_build.rules(),
         *image_dependency_inference.rules(),
+        *system_files.rules(),
+        *preflight.rules(),
         *publish.rules(),
         # goals/
         *package.rules(),

@@ -15,6 +15,7 @@ BINARIES = {
     "examples/services/cmd/hello:hello": ("examples/services", "cmd/hello"),
     "examples/services/cmd/webserver:webserver": ("examples/services", "cmd/webserver"),
     "examples/services/cmd/uuidgen:uuidgen": ("examples/services", "cmd/uuidgen"),
+    "examples/services/cmd/worldclock:worldclock": ("examples/services", "cmd/worldclock"),
     "examples/tools/cmd/sizeof:sizeof": ("examples/tools", "cmd/sizeof"),
 }
 PLATFORMS = ("linux/amd64", "linux/arm64")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
+import subprocess
 import tarfile
 
 import pytest
@@ -154,3 +156,42 @@ def test_files_collisions_and_ambiguity(
 ) -> None:
     rule_runner.write_files(files(f'scratch_image(name="img", binary=":app", files={mapping})\n'))
     assert fragment in error(rule_runner)
+
+
+def test_oci_archive_is_the_layout_as_one_tar(rule_runner: RuleRunner, tmp_path) -> None:
+    rule_runner.write_files(
+        files('scratch_image(name="img", binary=":app", repository="team/app", oci_archive=True)\n')
+    )
+    out = package(rule_runner)
+    archive = out["app/img/team_app.oci.tar"]
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tf:
+        layout = {m.name: tf.extractfile(m).read() for m in tf.getmembers() if m.isfile()}
+    assert layout == {k[len("app/img/oci/") :]: v for k, v in out.items() if "/oci/" in k}
+    (tmp_path / "img.oci.tar").write_bytes(archive)
+    inspect = subprocess.run(
+        [
+            shutil.which("skopeo") or "skopeo",
+            "inspect",
+            f"oci-archive:{tmp_path}/img.oci.tar:latest",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert inspect.returncode == 0, inspect.stderr
+    assert (
+        json.loads(inspect.stdout)["Digest"] == json.loads(out["app/img/image-info.json"])["digest"]
+    )
+
+
+def test_files_may_not_replace_the_pinned_ca_bundle(rule_runner: RuleRunner) -> None:
+    rule_runner.write_files(
+        files(
+            'scratch_image(name="img", binary=":app", ca_certificates=True, '
+            'files={"/etc/ssl/certs/ca-certificates.crt": ":ca"})\n'
+        )
+    )
+    err = error(rule_runner)
+    assert (
+        "The `files` field of app:img places `/etc/ssl/certs/ca-certificates.crt`, which collides "
+        "with the CA bundle of `ca_certificates=True`" in err
+    )

@@ -70,6 +70,25 @@ class GoModuleAnalysis:
     local_dirs: FrozenDict[str, str]
     # The packages of those other local modules, by directory, as this module's build sees them.
     foreign_packages: FrozenDict[str, GoPackageInfo] = FrozenDict()
+    # import path -> imports, for every package `go list -deps` listed (the module's own, the
+    # standard library's and third-party ones): the import graph of the module's binaries.
+    import_graph: FrozenDict[str, tuple[str, ...]] = FrozenDict()
+
+    def import_chain(self, start: str, target: str) -> tuple[str, ...] | None:
+        """The shortest import chain from package `start` to package `target`, if any."""
+        parents: dict[str, str] = {start: ""}
+        queue = [start]
+        for pkg in queue:
+            if pkg == target:
+                chain = [pkg]
+                while parents[chain[-1]]:
+                    chain.append(parents[chain[-1]])
+                return tuple(reversed(chain))
+            for imp in self.import_graph.get(pkg, ()):
+                if imp not in parents:
+                    parents[imp] = pkg
+                    queue.append(imp)
+        return None
 
 
 @dataclass(frozen=True)
@@ -144,6 +163,7 @@ def module_analysis_from_listings(
     foreign: dict[str, GoPackageInfo] = {}
     local_dirs: dict[str, str] = {}
     found_path = ""
+    graph: dict[str, set[str]] = {}
     go_version = ""
     depth = len(module_dir.split("/")) if module_dir else 0
 
@@ -151,6 +171,8 @@ def module_analysis_from_listings(
         return bool(mod.get("Main")) and module_path in (None, mod.get("Path"))
 
     for listing in listings:
+        for p in listing:
+            graph.setdefault(p["ImportPath"], set()).update(p.get("Imports") or ())
         main_root = next(
             (p["Module"]["Dir"] for p in listing if is_own(p.get("Module") or {})), None
         )
@@ -185,6 +207,7 @@ def module_analysis_from_listings(
         packages=FrozenDict(packages),
         local_dirs=FrozenDict(local_dirs),
         foreign_packages=FrozenDict(foreign),
+        import_graph=FrozenDict({k: tuple(sorted(v)) for k, v in sorted(graph.items())}),
     )
 
 

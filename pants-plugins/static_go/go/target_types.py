@@ -514,6 +514,40 @@ class StaticGoBinaryNameField(StringField):
         return value
 
 
+class StaticGoBinaryReleaseArchivesField(BoolField):
+    alias = "release_archives"
+    default = False
+    help = help_text(
+        """
+        Also write a reproducible archive per platform next to the platform directories, named
+        as release tooling names them: `<binary_name>_<release_version>_<os>_<arch>.tar.gz`
+        (`.zip` for windows), holding the executable (mode 0755, owner 0:0, mtime
+        `SOURCE_DATE_EPOCH` or 0). They are listed in the target's `<binary_name>.SHA256SUMS`
+        (for `sha256sum -c`), which is always written.
+        """
+    )
+
+
+class StaticGoBinaryReleaseVersionField(StringField):
+    alias = "release_version"
+    help = help_text(
+        """
+        The version in the names of the `release_archives`, e.g. `1.2.3`. Without it the names
+        are `<binary_name>_<os>_<arch>`.
+        """
+    )
+
+    @classmethod
+    def compute_value(cls, raw_value: Optional[str], address: Address):
+        value = super().compute_value(raw_value, address)
+        if value is not None and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._+-]*", value):
+            raise InvalidFieldException(
+                f"The {cls.alias!r} field of {address} is {value!r}: use letters, digits, `.`, "
+                "`_`, `+` and `-` (e.g. `1.2.3` or `v1.2.3`)."
+            )
+        return value
+
+
 # ---------------------------------------------------------------------------------------------
 # static_go_binary: the strip and UPX steps after `go build` (see binary/pipeline.py)
 # ---------------------------------------------------------------------------------------------
@@ -632,6 +666,8 @@ class StaticGoBinaryTarget(Target):
         StaticGoBinaryEnvField,
         StaticGoBinaryNameField,
         StaticGoBinaryOutputPathField,
+        StaticGoBinaryReleaseArchivesField,
+        StaticGoBinaryReleaseVersionField,
         StaticGoBinaryStripField,
         StaticGoBinaryUpxField,
         StaticGoBinaryUpxLevelField,

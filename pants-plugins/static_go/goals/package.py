@@ -4,6 +4,7 @@ and `scratch_image` (the image built by image/build.py)."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from collections import defaultdict
@@ -11,20 +12,34 @@ from dataclasses import dataclass
 
 from pants.core.goals.package import BuiltPackage, BuiltPackageArtifact, PackageFieldSet
 from pants.engine.addresses import Address
-from pants.engine.fs import AddPrefix, CreateDigest, Digest, FileContent, MergeDigests
+from pants.engine.env_vars import EnvironmentVars, EnvironmentVarsRequest
+from pants.engine.fs import (
+    AddPrefix,
+    CreateDigest,
+    Digest,
+    DigestContents,
+    FileContent,
+    MergeDigests,
+)
 from pants.engine.rules import Get, MultiGet, collect_rules, rule
 from pants.engine.target import AllTargets
 from pants.engine.unions import UnionRule
 from pants.util.frozendict import FrozenDict
 from pants.util.logging import LogLevel
 
+from static_go.binary.release import SHA256SUMS, archive_name, release_archive, sha256sums
 from static_go.binary.result import GoBinaryFile
 from static_go.binary.size_report import size_report_json
 from static_go.go.build_options import StaticGoBinaryFieldSet, StaticGoBuildRequest
 from static_go.go.subsystem import StaticGoSubsystem
-from static_go.go.target_types import StaticGoBinaryPlatformsField
+from static_go.go.target_types import (
+    StaticGoBinaryPlatformsField,
+    StaticGoBinaryReleaseArchivesField,
+    StaticGoBinaryReleaseVersionField,
+)
 from static_go.image.build import BuiltScratchImage, ScratchImageFieldSet
 from static_go.util.platforms import GoPlatform
+from static_go.util.reproducible import source_date_epoch
 
 
 class OutputCollisionError(Exception):
@@ -33,12 +48,26 @@ class OutputCollisionError(Exception):
 
 @dataclass(frozen=True)
 class StaticGoBinaryPackageFieldSet(StaticGoBinaryFieldSet, PackageFieldSet):
-    pass
+    release_archives: StaticGoBinaryReleaseArchivesField
+    release_version: StaticGoBinaryReleaseVersionField
 
 
 def artifact_path(fs: StaticGoBinaryFieldSet, platform: GoPlatform) -> str:
     base = fs.output_path.value_or_default(file_ending=None)
     return os.path.join(base, platform.slug, fs.file_name(platform))
+
+
+def release_path(fs: StaticGoBinaryFieldSet, version: str | None, platform: GoPlatform) -> str:
+    """The release archive of one platform (see binary/release.py)."""
+    base = fs.output_path.value_or_default(file_ending=None)
+    name = fs.binary_name.value or fs.address.target_name
+    return os.path.join(base, archive_name(name, version, platform))
+
+
+def sha256sums_path(fs: StaticGoBinaryFieldSet) -> str:
+    """`<binary_name>.SHA256SUMS`, next to the size report (so targets may share `output_path`)."""
+    base = fs.output_path.value_or_default(file_ending=None)
+    return os.path.join(base, f"{fs.binary_name.value or fs.address.target_name}.{SHA256SUMS}")
 
 
 def size_report_path(fs: StaticGoBinaryFieldSet) -> str:
@@ -63,10 +92,36 @@ async def static_go_output_paths(
         if not tgt.has_field(StaticGoBinaryPlatformsField):
             continue
         fs = StaticGoBinaryFieldSet.create(tgt)
+        release = tgt[StaticGoBinaryReleaseArchivesField].value
         for plat in fs.go_platforms(settings):
             by_path[artifact_path(fs, plat)].append(tgt.address)
+            if release:
+                by_path[
+                    release_path(fs, tgt[StaticGoBinaryReleaseVersionField].value, plat)
+                ].append(tgt.address)
         by_path[size_report_path(fs)].append(tgt.address)
+        by_path[sha256sums_path(fs)].append(tgt.address)
     return StaticGoOutputPaths(FrozenDict({k: tuple(v) for k, v in by_path.items()}))
+
+
+async def _release_files(
+    fs: StaticGoBinaryFieldSet, finals: tuple[GoBinaryFile, ...], release: bool, version: str | None
+) -> list[FileContent]:
+    """The target's `SHA256SUMS` (paths relative to its output directory) and, when asked, one
+    release archive per platform."""
+    base = fs.output_path.value_or_default(file_ending=None)
+    sums = [(v.sha256, os.path.relpath(artifact_path(fs, v.platform), base)) for v in finals]
+    files = []
+    if release:
+        env = await Get(EnvironmentVars, EnvironmentVarsRequest(["SOURCE_DATE_EPOCH"]))
+        mtime = source_date_epoch(env.get("SOURCE_DATE_EPOCH"))
+        contents = await MultiGet(Get(DigestContents, Digest, v.digest) for v in finals)
+        for v, c in zip(finals, contents):
+            data = release_archive(v.file_name, c[0].content, v.platform, mtime)
+            path = release_path(fs, version, v.platform)
+            files.append(FileContent(path, data))
+            sums.append((hashlib.sha256(data).hexdigest(), os.path.relpath(path, base)))
+    return [*files, FileContent(sha256sums_path(fs), sha256sums(sums))]
 
 
 @rule(desc="Package a static_go_binary")
@@ -76,9 +131,13 @@ async def package_static_go_binary(
     outputs: StaticGoOutputPaths,
 ) -> BuiltPackage:
     platforms = field_set.go_platforms(settings)
+    release = bool(field_set.release_archives.value)
+    version = field_set.release_version.value
     for path in (
         *(artifact_path(field_set, plat) for plat in platforms),
+        *(release_path(field_set, version, plat) for plat in platforms if release),
         size_report_path(field_set),
+        sha256sums_path(field_set),
     ):
         owners = outputs.by_path.get(path, ())
         if len(owners) > 1:
@@ -102,8 +161,10 @@ async def package_static_go_binary(
             for v in finals
         ],
     )
+    release_files = await _release_files(field_set, finals, release, version)
     report_digest = await Get(
-        Digest, CreateDigest([FileContent(size_report_path(field_set), report)])
+        Digest,
+        CreateDigest([FileContent(size_report_path(field_set), report), *release_files]),
     )
     digest = await Get(Digest, MergeDigests([*placed, report_digest]))
     # With strip/UPX, each artifact gets its size line(s); the JSON report is always written.
@@ -123,7 +184,13 @@ async def package_static_go_binary(
         )
         for i, v in enumerate(finals)
     )
-    return BuiltPackage(digest, artifacts)
+    # The archives are logged; SHA256SUMS, like the size report, is written without a line.
+    extra = tuple(
+        BuiltPackageArtifact(fc.path)
+        for fc in release_files
+        if fc.path != sha256sums_path(field_set)
+    )
+    return BuiltPackage(digest, (*artifacts, *extra))
 
 
 @rule(desc="Package a scratch_image")

@@ -42,23 +42,35 @@ from static_go.go.target_types import StaticGoBinaryPlatformsField
 from static_go.image import oci
 from static_go.image.dependency_inference import resolve_address
 from static_go.image.passwd import passwd_and_group
+from static_go.image.preflight import ImagePreflight, ImagePreflightRequest
+from static_go.image.system_files import (
+    CA_BUNDLE_PATH,
+    ZONEINFO_DIR,
+    ScratchImageSubsystem,
+    SystemFiles,
+    SystemFilesRequest,
+)
 from static_go.image.target_types import (
     ScratchImageAnnotationsField,
     ScratchImageArgsField,
     ScratchImageBinaryField,
+    ScratchImageCaCertificatesField,
     ScratchImageEntrypointField,
     ScratchImageEnvField,
     ScratchImageExposedPortsField,
     ScratchImageFilesField,
     ScratchImageLabelsField,
+    ScratchImageOciArchiveField,
     ScratchImageOutputPathField,
     ScratchImageRegistriesField,
     ScratchImageRepositoryField,
     ScratchImageStopSignalField,
     ScratchImageTagsField,
+    ScratchImageTzdataField,
     ScratchImageUserField,
     ScratchImageWorkdirField,
 )
+from static_go.util.reproducible import source_date_epoch
 
 BINARY_DIR = "/app"
 
@@ -86,6 +98,9 @@ class ScratchImageFieldSet(PackageFieldSet):
     image_tags: ScratchImageTagsField
     registries: ScratchImageRegistriesField
     output_path: ScratchImageOutputPathField
+    ca_certificates: ScratchImageCaCertificatesField
+    oci_archive: ScratchImageOciArchiveField
+    tzdata: ScratchImageTzdataField
 
     @property
     def repository_name(self) -> str:
@@ -171,20 +186,19 @@ class BuiltScratchImage:
     artifacts: tuple[str, ...]  # relative paths, for the package log
 
 
-def _source_date_epoch(env: EnvironmentVars) -> int:
-    text = env.get("SOURCE_DATE_EPOCH") or "0"
-    if not text.isdigit():
-        raise ScratchImageError(f"SOURCE_DATE_EPOCH={text!r} is not a whole number of seconds.")
-    return int(text)
-
-
-def _check_extra_paths(fs: ScratchImageFieldSet, binary_path: str, extra: ExtraImageFiles) -> None:
+def _check_extra_paths(
+    fs: ScratchImageFieldSet, binary_path: str, extra: ExtraImageFiles, system: SystemFilesRequest
+) -> None:
     """No `files` entry may collide with the binary, the generated files or another entry."""
     reserved = {
         binary_path: "the binary",
         "/etc/passwd": "the generated /etc/passwd",
         "/etc/group": "the generated /etc/group",
     }
+    if system.ca_certificates:
+        reserved[CA_BUNDLE_PATH] = "the CA bundle of `ca_certificates=True`"
+    if system.tzdata:
+        reserved[ZONEINFO_DIR] = "the zoneinfo of `tzdata=True`"
     placed: dict[str, str] = {}
     for path, _, _ in extra.files:
         clash = reserved.get(path) or placed.get(path)
@@ -231,9 +245,8 @@ def _platform_info(binary: GoBinaryFile, image: oci.Image, archive: str) -> dict
 
 
 async def _linux_binaries(
-    fs: ScratchImageFieldSet, settings: StaticGoSubsystem
+    fs: ScratchImageFieldSet, binary: StaticGoBinaryFieldSet, settings: StaticGoSubsystem
 ) -> tuple[GoBinaryFile, ...]:
-    binary = (await Get(ImageBinary, ImageBinaryRequest(fs))).field_set
     platforms = binary.go_platforms(settings)
     non_linux = [str(p) for p in platforms if not p.is_linux]
     if non_linux:
@@ -246,19 +259,52 @@ async def _linux_binaries(
     return await MultiGet(Get(GoBinaryFile, StaticGoBuildRequest(binary, p)) for p in platforms)
 
 
+def system_files_request(
+    fs: ScratchImageFieldSet, image_settings: ScratchImageSubsystem
+) -> SystemFilesRequest:
+    ca, tz = fs.ca_certificates.value, fs.tzdata.value
+    return SystemFilesRequest(
+        ca_certificates=image_settings.ca_certificates if ca is None else ca,
+        tzdata=image_settings.tzdata if tz is None else tz,
+    )
+
+
+def _preflight_request(
+    fs: ScratchImageFieldSet, binary: StaticGoBinaryFieldSet, system: SystemFilesRequest
+) -> ImagePreflightRequest:
+    """What to check: a database the image lacks, unless its field says so explicitly (`False`)
+    or `files` adds one."""
+    placed = list(fs.files.value or {})
+    return ImagePreflightRequest(
+        image=fs.address,
+        binary=binary,
+        check_ca_bundle=not system.ca_certificates
+        and fs.ca_certificates.value is None
+        and not any(p.startswith("/etc/ssl/") for p in placed),
+        check_zoneinfo=not system.tzdata
+        and fs.tzdata.value is None
+        and not any(p.startswith(ZONEINFO_DIR + "/") for p in placed),
+    )
+
+
 @rule(desc="Build a scratch_image")
 async def build_scratch_image(
-    fs: ScratchImageFieldSet, settings: StaticGoSubsystem
+    fs: ScratchImageFieldSet, settings: StaticGoSubsystem, image_settings: ScratchImageSubsystem
 ) -> BuiltScratchImage:
-    finals = await _linux_binaries(fs, settings)
-    extra, env = await MultiGet(
+    binary = (await Get(ImageBinary, ImageBinaryRequest(fs))).field_set
+    system = system_files_request(fs, image_settings)
+    # Before anything is built: warn (or fail) about a missing CA bundle or zoneinfo.
+    await Get(ImagePreflight, ImagePreflightRequest, _preflight_request(fs, binary, system))
+    finals = await _linux_binaries(fs, binary, settings)
+    extra, env, system_files = await MultiGet(
         Get(ExtraImageFiles, ScratchImageFilesField, fs.files),
         Get(EnvironmentVars, EnvironmentVarsRequest(["SOURCE_DATE_EPOCH"])),
+        Get(SystemFiles, SystemFilesRequest, system),
     )
     contents = await MultiGet(Get(DigestContents, Digest, f.digest) for f in finals)
-    epoch = _source_date_epoch(env)
+    epoch = source_date_epoch(env.get("SOURCE_DATE_EPOCH"))
     binary_path = f"{BINARY_DIR}/{finals[0].file_name}"
-    _check_extra_paths(fs, binary_path, extra)
+    _check_extra_paths(fs, binary_path, extra, system)
     user, passwd, group = passwd_and_group(fs.user.value)
     extra_layer = [
         oci.LayerFile("/etc/passwd", passwd, 0o444),
@@ -273,7 +319,12 @@ async def build_scratch_image(
     images = [
         oci.build_image(
             oci.oci_platform(f.platform.goos, f.platform.goarch, f.platform.variant),
-            [extra_layer, [oci.LayerFile(binary_path, c[0].content, 0o555)]],
+            # The system layer is the same in every image that has it: stored once.
+            [
+                list(system_files.files),
+                extra_layer,
+                [oci.LayerFile(binary_path, c[0].content, 0o555)],
+            ],
             config,
             annotations,
             epoch,
@@ -283,8 +334,15 @@ async def build_scratch_image(
     image_set = oci.make_image_set(images, annotations)
     repo = fs.repository_name
     tags = list(fs.image_tags.value or ("latest",))
-    files = {f"oci/{k}": v for k, v in oci.oci_layout_files(image_set, tags).items()}
+    layout = oci.oci_layout_files(image_set, tags)
+    files = {f"oci/{k}": v for k, v in layout.items()}
     artifacts = ["oci"]
+    if fs.oci_archive.value:
+        name = f"{repo.replace('/', '_')}.oci.tar"
+        files[name] = oci.deterministic_tar(
+            [oci.LayerFile(f"/{k}", v, 0o444) for k, v in layout.items()], epoch
+        )
+        artifacts.append(name)
     platform_info = []
     for f, img in zip(finals, images):
         name = f"{repo.replace('/', '_')}-{f.platform.slug}.docker.tar"

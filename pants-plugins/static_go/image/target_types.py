@@ -13,12 +13,14 @@ from pants.engine.addresses import Address
 from pants.engine.target import (
     COMMON_TARGET_FIELDS,
     AsyncFieldMixin,
+    BoolField,
     Dependencies,
     DictStringToStringField,
     InvalidFieldException,
     StringField,
     StringSequenceField,
     Target,
+    TriBoolField,
 )
 from pants.util.strutil import help_text
 
@@ -254,10 +256,52 @@ class ScratchImageRegistriesField(StringSequenceField):
     )
 
 
+class ScratchImageCaCertificatesField(TriBoolField):
+    alias = "ca_certificates"
+    help = help_text(
+        """
+        Put Mozilla's CA bundle at `/etc/ssl/certs/ca-certificates.crt`, where Go's `crypto/x509`
+        finds it on linux, so TLS clients (`net/http` to an `https://` URL, gRPC with TLS, ...)
+        can verify servers. The bundle is the pinned `certifi` wheel of
+        `[static-go-ca-certificates]`, in a layer of its own shared by every image that has it.
+        Defaults to `[static-go-image].ca_certificates` (False). When the field is not set, a
+        binary that reaches `crypto/x509` in an image without a CA bundle gets a warning; set
+        it to `False` for a program that makes no TLS requests.
+        """
+    )
+
+
+class ScratchImageTzdataField(TriBoolField):
+    alias = "tzdata"
+    help = help_text(
+        """
+        Put IANA's time zone database below `/usr/share/zoneinfo`, where Go's
+        `time.LoadLocation` finds it. The files are the pinned `tzdata` wheel of
+        `[static-go-tzdata]`, in the same shared layer as the CA bundle. Defaults to
+        `[static-go-image].tzdata` (False). (A binary built with the `timetzdata` tag, or that
+        imports `time/tzdata`, carries its own copy and does not need it.) When the field is not
+        set, a binary whose packages call `time.LoadLocation` in an image without zoneinfo gets
+        a warning.
+        """
+    )
+
+
+class ScratchImageOciArchiveField(BoolField):
+    alias = "oci_archive"
+    default = False
+    help = help_text(
+        """
+        Also write the OCI layout as one tar file, `<repository>.oci.tar` (reproducible, like
+        the layout), for tools that take `oci-archive:` references (skopeo, podman, buildah).
+        """
+    )
+
+
 class ScratchImageOutputPathField(OutputPathField):
     help = help_text(
         """
         Directory under `dist/` for this image's outputs: `oci/` (an OCI image layout),
+        `<repository>.oci.tar` (with `oci_archive=True`),
         `<repository>-<platform>.docker.tar` (a `docker load` archive per platform) and
         `image-info.json` (digests). Defaults to `path.to.dir/target_name`.
         """
@@ -283,12 +327,16 @@ class ScratchImageTarget(Target):
         ScratchImageRepositoryField,
         ScratchImageTagsField,
         ScratchImageRegistriesField,
+        ScratchImageCaCertificatesField,
+        ScratchImageTzdataField,
+        ScratchImageOciArchiveField,
         ScratchImageOutputPathField,
     )
     help = help_text(
         """
         An OCI image FROM scratch: the `static_go_binary` at `/app/<binary_name>`, an
-        `/etc/passwd` and `/etc/group`, and the files you name; nothing else. Written by the
+        `/etc/passwd` and `/etc/group`, the files you name and, when asked, a CA bundle and the
+        zoneinfo database (`ca_certificates`, `tzdata`); nothing else. Written by the
         plugin itself (no Docker daemon) with reproducible bytes: the same inputs give the same
         digests on every machine. `pants package` writes an OCI layout, a `docker load` archive
         per platform and the digests; `pants publish` pushes to `registries`.
