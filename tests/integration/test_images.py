@@ -13,11 +13,15 @@ import socket
 import subprocess
 import tarfile
 import time
+import urllib.request
+import uuid
 from pathlib import Path
 
 import pytest
 
-from integration.pantsrun import check, run_pants
+from integration.pantsrun import PantsResult, check, run_pants
+from integration.registry_proxy import CrossOriginProxy
+from integration.test_launcher import _stop_pantsd
 from testsupport import qemu_aarch64
 
 WEB = "examples/services/cmd/webserver"
@@ -140,9 +144,9 @@ def test_umoci_unpacked_rootfs_runs_in_chroot(built_repo: Path, tmp_path: Path, 
     assert res.returncode == 0 and "selftest ok" in res.stdout, res
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
+def free_port(bind: str = "127.0.0.1") -> int:
+    with socket.socket(socket.AF_INET6 if ":" in bind else socket.AF_INET) as s:
+        s.bind((bind, 0))
         return s.getsockname()[1]
 
 
@@ -150,8 +154,12 @@ def free_port() -> int:
 def registry(tmp_path: Path):
     """A real distribution registry (Debian docker-registry) on 127.0.0.1, stopped afterwards."""
 
-    def start(readonly: bool = False, user: tuple[str, str] | None = None) -> str:
-        port = free_port()
+    def start(
+        readonly: bool = False, user: tuple[str, str] | None = None, bind: str = "127.0.0.1"
+    ) -> str:
+        """Start one; its address, `host:port` (`[::1]:port` for bind="::1")."""
+        port = free_port(bind)
+        host = f"[{bind}]" if ":" in bind else bind
         config = tmp_path / f"registry-{port}.yml"
         auth = ""
         if user:
@@ -166,7 +174,7 @@ def registry(tmp_path: Path):
             f"    rootdirectory: {tmp_path / f'data-{port}'}\n"
             + ("  maintenance:\n    readonly:\n      enabled: true\n" if readonly else "")
             + auth
-            + f"http:\n  addr: 127.0.0.1:{port}\n"
+            + f'http:\n  addr: "{host}:{port}"\n'
         )
         proc = subprocess.Popen(
             [tool("docker-registry"), "serve", str(config)],
@@ -176,8 +184,8 @@ def registry(tmp_path: Path):
         procs.append(proc)
         for _ in range(100):
             try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                return f"127.0.0.1:{port}"
+                socket.create_connection((bind, port), timeout=0.2).close()
+                return f"{host}:{port}"
             except OSError:
                 time.sleep(0.1)
         raise AssertionError("the registry did not start")
@@ -189,17 +197,23 @@ def registry(tmp_path: Path):
         p.wait(timeout=10)
 
 
-def publish(repo: Path, registry_addr: str, env: dict[str, str] | None = None):
+def publish(
+    repo: Path,
+    *registries: str,
+    env: dict[str, str] | None = None,
+    pants_args: tuple[str, ...] = (),
+    pantsd: bool = False,
+) -> PantsResult:
     build = repo / WEB / "BUILD"
     original = build.read_text()
     try:
         build.write_text(
             original.replace(
                 '    repository="examples/webserver",',
-                f'    repository="examples/webserver",\n    registries=["{registry_addr}"],',
+                f'    repository="examples/webserver",\n    registries={json.dumps(registries)},',
             )
         )
-        return run_pants(repo, "publish", f"{WEB}:image", env=env)
+        return run_pants(repo, *pants_args, "publish", f"{WEB}:image", env=env, pantsd=pantsd)
     finally:
         build.write_text(original)
 
@@ -275,6 +289,12 @@ def test_publish_with_basic_auth_from_env_and_docker_config(
     )
     out = wrong.stdout + wrong.stderr
     assert wrong.returncode != 0 and "HTTP 401" in out and "nope-pw" not in out
+    # Which registry refused, that it was the credentials, and which source to check.
+    assert (
+        f"{addr} rejected the credentials from "
+        "STATIC_GO_REGISTRY_USERNAME/STATIC_GO_REGISTRY_PASSWORD" in out
+    ), out
+    assert "check STATIC_GO_REGISTRY_USERNAME and STATIC_GO_REGISTRY_PASSWORD" in out, out
 
     ok = check(
         publish(
@@ -296,3 +316,230 @@ def test_publish_with_basic_auth_from_env_and_docker_config(
     )
     ok = check(publish(built_repo, addr, env={**no_creds, "DOCKER_CONFIG": str(config_dir)}))
     assert f"@{digest}" in ok.stdout + ok.stderr
+
+    # A stale docker config entry: named by its key and by $DOCKER_CONFIG, not by its path.
+    (config_dir / "config.json").write_text(
+        json.dumps({"auths": {addr: {"auth": base64.b64encode(b"bob:stale-pw").decode()}}})
+    )
+    stale = publish(built_repo, addr, env={**no_creds, "DOCKER_CONFIG": str(config_dir)})
+    out = stale.stdout + stale.stderr
+    assert stale.returncode != 0 and "HTTP 401" in out and "stale-pw" not in out
+    assert (
+        f'{addr} rejected the credentials from the `auths` entry "{addr}" of '
+        "$DOCKER_CONFIG/config.json" in out
+    ), out
+    assert f"docker login {addr}" in out and str(config_dir) not in out, out
+
+
+def test_publish_to_a_registry_with_a_path(built_repo: Path, registry) -> None:
+    """`host:port/team` pushes `team/<repository>` there, and says so."""
+    addr = registry()
+    digest = info(built_repo)["digest"]
+    res = check(publish(built_repo, f"{addr}/team"))
+    out = res.stdout + res.stderr
+    assert f"Pushed {addr}/team/examples/webserver:1.0.0@{digest}" in out, out
+    assert f"{addr}/team/examples/webserver:latest published to {addr}/team" in out, out
+    raw = run(
+        tool("skopeo"),
+        "inspect",
+        "--tls-verify=false",
+        "--raw",
+        f"docker://{addr}/team/examples/webserver:1.0.0",
+    ).stdout
+    assert "sha256:" + hashlib.sha256(raw.encode()).hexdigest() == digest
+    # Nothing went to the repository without the prefix.
+    missing = subprocess.run(
+        [
+            tool("skopeo"),
+            "inspect",
+            "--tls-verify=false",
+            "--raw",
+            f"docker://{addr}/examples/webserver:1.0.0",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert missing.returncode != 0
+
+
+def _manifest_digest(base: str, repository: str, tag: str) -> str:
+    req = urllib.request.Request(
+        f"{base}/v2/{repository}/manifests/{tag}",
+        headers={"Accept": "application/vnd.oci.image.index.v1+json"},
+    )
+    with urllib.request.urlopen(req, timeout=30) as resp:
+        return "sha256:" + hashlib.sha256(resp.read()).hexdigest()
+
+
+def test_publish_to_ipv6_loopback_is_plain_http(built_repo: Path, registry) -> None:
+    addr = registry(bind="::1")
+    assert addr.startswith("[::1]:")
+    digest = info(built_repo)["digest"]
+    res = check(publish(built_repo, addr))
+    assert f"Pushed {addr}/examples/webserver:1.0.0@{digest}" in res.stdout + res.stderr
+    assert _manifest_digest(f"http://{addr}", "examples/webserver", "1.0.0") == digest
+
+
+@pytest.mark.parametrize(
+    "bad,reason",
+    [("bad host", "whitespace"), ("ftp://x", "'ftp://' is not http:// or https://")],
+)
+def test_publish_rejects_a_bad_registry_when_reading_the_build_file(
+    built_repo: Path, bad: str, reason: str
+) -> None:
+    res = publish(built_repo, bad)
+    out = res.stdout + res.stderr
+    assert res.returncode != 0
+    assert f"The 'registries' field of {WEB}:image has {bad!r}: " in out and reason in out, out
+    assert "`host[:port][/path]`" in out and "`http://" in out and "`https://" in out, out
+    assert "Traceback" not in out, out
+
+
+def test_publish_credentials_stay_on_the_registry_origin(built_repo: Path, registry) -> None:
+    """Redirects (307 for blob HEADs and the manifest PUTs) and upload Locations on another
+    origin get no Authorization; the registry's own origin does."""
+    password = "pw-" + uuid.uuid4().hex
+    real = registry(user=("bob", password))
+    proxy = CrossOriginProxy(real, "bob", password)
+    try:
+        res = publish(
+            built_repo,
+            proxy.front_host,
+            env={"STATIC_GO_REGISTRY_USERNAME": "bob", "STATIC_GO_REGISTRY_PASSWORD": password},
+        )
+    finally:
+        proxy.close()
+    other = proxy.other.requests
+    leaked = [(m, p) for m, p, auth in other if auth]
+    assert not leaked, f"the other origin got credentials: {leaked}"
+    check(res)
+    digest = info(built_repo)["digest"]
+    assert f"Pushed {proxy.front_host}/examples/webserver:1.0.0@{digest}" in res.stdout + res.stderr
+    # The push went through the other origin: redirected HEADs and manifest PUTs, the uploads.
+    assert {"HEAD", "PUT"} <= {m for m, _, _ in other}, other
+    assert any("/blobs/uploads/" in p for _, p, _ in other), other
+    assert any("/manifests/" in p for _, p, _ in other), other
+    # The credentials were used where they belong.
+    basic = "Basic " + base64.b64encode(f"bob:{password}".encode()).decode()
+    assert any(auth == basic for _, _, auth in proxy.front.requests)
+    assert _manifest_digest_with_auth(real, "examples/webserver", "1.0.0", basic) == digest
+
+
+def test_publish_bearer_token_credentials_stay_on_their_origins(built_repo: Path, registry) -> None:
+    """Bearer auth: the Basic credentials go to the token service the registry names (a third
+    origin) and nowhere else; the token goes to the registry only."""
+    password = "pw-" + uuid.uuid4().hex
+    real = registry(user=("bob", password))
+    proxy = CrossOriginProxy(real, "bob", password, bearer=True)
+    try:
+        res = publish(
+            built_repo,
+            f"{proxy.front_host}/team",
+            env={"STATIC_GO_REGISTRY_USERNAME": "bob", "STATIC_GO_REGISTRY_PASSWORD": password},
+        )
+    finally:
+        proxy.close()
+    basic = "Basic " + base64.b64encode(f"bob:{password}".encode()).decode()
+    leaked = [(m, p) for m, p, auth in proxy.other.requests if auth]
+    assert not leaked, f"the other origin got credentials or the token: {leaked}"
+    assert not [p for _, p, auth in proxy.front.requests if auth == basic]
+    check(res)
+    # The token service got the credentials, for the prefixed repository.
+    assert proxy.token.requests and all(auth == basic for _, _, auth in proxy.token.requests)
+    assert all(
+        "scope=repository%3Ateam%2Fexamples%2Fwebserver%3Apull%2Cpush" in p
+        for _, p, _ in proxy.token.requests
+    ), proxy.token.requests
+    assert any(auth == f"Bearer {proxy.bearer}" for _, _, auth in proxy.front.requests)
+    assert proxy.other.requests
+    digest = info(built_repo)["digest"]
+    assert _manifest_digest_with_auth(real, "team/examples/webserver", "1.0.0", basic) == digest
+
+
+def _manifest_digest_with_auth(addr: str, repository: str, tag: str, auth: str) -> str:
+    req = urllib.request.Request(
+        f"http://{addr}/v2/{repository}/manifests/{tag}",
+        headers={"Accept": "application/vnd.oci.image.index.v1+json", "Authorization": auth},
+    )
+    with urllib.request.urlopen(req, timeout=30) as resp:
+        return "sha256:" + hashlib.sha256(resp.read()).hexdigest()
+
+
+def _files_containing(root: Path, needle: bytes) -> list[str]:
+    found = []
+    for path in root.rglob("*"):
+        if path.is_file() and not path.is_symlink():
+            try:
+                if needle in path.read_bytes():
+                    found.append(str(path.relative_to(root)))
+            except OSError:
+                pass
+    return found
+
+
+def test_publish_debug_log_has_no_password(built_repo: Path, registry, tmp_path: Path) -> None:
+    """`-ldebug` logs the push process (env included) to the console and to
+    .pants.d/run-tracker/*/logs: the password must be in neither, nor left on disk."""
+    password = "pw-" + uuid.uuid4().hex
+    addr = registry(user=("bob", password))
+    tmpdir = tmp_path / "tmp"
+    tmpdir.mkdir()
+    pants_d = built_repo / ".pants.d"
+    before = set(pants_d.rglob("*"))
+    res = check(
+        publish(
+            built_repo,
+            addr,
+            env={
+                "STATIC_GO_REGISTRY_USERNAME": "bob",
+                "STATIC_GO_REGISTRY_PASSWORD": password,
+                # Where the handover file goes (tempfile.gettempdir()): checked below.
+                "TMPDIR": str(tmpdir),
+            },
+            pants_args=("-ldebug",),
+        )
+    )
+    out = res.stdout + res.stderr
+    digest = info(built_repo)["digest"]
+    assert f"Pushed {addr}/examples/webserver:1.0.0@{digest}" in out
+    # The debug log did describe the push process, so the check below means something.
+    assert "Execute InteractiveProcess(" in out
+    assert password not in out, "the password is in the console output"
+    # The run's log file (.pants.d/run-tracker/<run>/logs) holds the same debug lines.
+    run_logs = [
+        p for p in set(pants_d.rglob("logs")) - before if p.parent.parent.name == "run-tracker"
+    ]
+    assert any("Execute InteractiveProcess(" in p.read_text(errors="replace") for p in run_logs)
+    assert _files_containing(pants_d, password.encode()) == []
+    assert _files_containing(built_repo / "dist", password.encode()) == []
+    # The handover file was deleted by the push, its directory too.
+    assert _files_containing(tmpdir, password.encode()) == []
+    assert not list(tmpdir.glob("static-go-publish-*"))
+    # What the push process got instead: the file's name.
+    assert "STATIC_GO_REGISTRY_CREDENTIALS_FILE" in out
+
+
+def test_publish_twice_under_pantsd(built_repo: Path, registry) -> None:
+    """pantsd memoizes rules across runs: each run must hand over a fresh credentials file (the
+    previous push deleted its own), and the password must change with the environment."""
+    old, new = "pw-" + uuid.uuid4().hex, "pw-" + uuid.uuid4().hex
+    addr = registry(user=("bob", old))
+    digest = info(built_repo)["digest"]
+    env = {"STATIC_GO_REGISTRY_USERNAME": "bob", "STATIC_GO_REGISTRY_PASSWORD": old}
+    try:
+        for _ in range(2):
+            res = check(publish(built_repo, addr, env=env, pantsd=True))
+            assert f"@{digest}" in res.stdout + res.stderr
+        # The same pantsd, another password: it is read again, not remembered.
+        res = publish(
+            built_repo,
+            addr,
+            env={**env, "STATIC_GO_REGISTRY_PASSWORD": new},
+            pantsd=True,
+        )
+        out = res.stdout + res.stderr
+        assert res.returncode != 0 and f"{addr} rejected the credentials" in out, out
+        assert old not in out and new not in out
+    finally:
+        _stop_pantsd(built_repo)

@@ -1,5 +1,5 @@
-"""The registry address and credentials of `pants publish` (static_go.image.registry_push); no
-network."""
+"""The registry address and credentials of `pants publish` (static_go.image.registry_push) and
+the `registries` field's check; no network."""
 
 from __future__ import annotations
 
@@ -8,8 +8,22 @@ import json
 from pathlib import Path
 
 import pytest
+from pants.engine.addresses import Address
+from pants.engine.target import InvalidFieldException
 
-from static_go.image.registry_push import credentials, registry_base
+from static_go.image.registry_push import (
+    CREDENTIALS_FILE_ENV,
+    InvalidRegistry,
+    PushError,
+    Registry,
+    credentials,
+    find_credentials,
+    parse_registry,
+    registry_base,
+    same_origin,
+    take_handed_over_credentials,
+)
+from static_go.image.target_types import ScratchImageRegistriesField
 
 
 @pytest.mark.parametrize(
@@ -158,3 +172,198 @@ def test_credentials_default_docker_dir(clean_env: Path, monkeypatch: pytest.Mon
     (home / ".docker").mkdir(parents=True)
     _write_config(home / ".docker", {"registry.example.com": {"auth": _auth("frank", "pw")}})
     assert credentials("registry.example.com") == ("frank", "pw")
+
+
+# ---------------------------------------------------------------------------------------------
+# Registry references with a path prefix, IPv6 loopback, validation (issue 17)
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "registry,scheme,host,path,display",
+    [
+        ("127.0.0.1:5000/team", "http", "127.0.0.1:5000", "team", "127.0.0.1:5000/team"),
+        ("localhost/a/b", "http", "localhost", "a/b", "localhost/a/b"),
+        (
+            "registry.example.com/team/",
+            "https",
+            "registry.example.com",
+            "team",
+            "registry.example.com/team",
+        ),
+        ("https://ghcr.io/org/sub", "https", "ghcr.io", "org/sub", "ghcr.io/org/sub"),
+        ("http://host:5000/my-team", "http", "host:5000", "my-team", "host:5000/my-team"),
+        ("https://host/", "https", "host", "", "host"),
+        ("ghcr.io", "https", "ghcr.io", "", "ghcr.io"),
+        # IPv6 literals: loopback is plain HTTP like localhost/127.0.0.1, others HTTPS.
+        ("[::1]:5000", "http", "[::1]:5000", "", "[::1]:5000"),
+        ("[::1]", "http", "[::1]", "", "[::1]"),
+        ("[::1]:5000/team", "http", "[::1]:5000", "team", "[::1]:5000/team"),
+        ("[2001:db8::1]:5000", "https", "[2001:db8::1]:5000", "", "[2001:db8::1]:5000"),
+        # The whole 127.0.0.0/8 is loopback.
+        ("127.0.0.2:5000", "http", "127.0.0.2:5000", "", "127.0.0.2:5000"),
+    ],
+)
+def test_parse_registry_with_path(
+    registry: str, scheme: str, host: str, path: str, display: str
+) -> None:
+    ref = parse_registry(registry)
+    assert (ref.scheme, ref.host, ref.path, ref.display) == (scheme, host, path, display)
+    assert ref.base == f"{scheme}://{host}"
+    # The path is a prefix of the repository: that is where the image goes.
+    expected = f"{path}/examples/webserver" if path else "examples/webserver"
+    assert ref.repository("examples/webserver") == expected
+    # registry_base keeps answering (base URL, host) and no longer trips on IPv6.
+    assert registry_base(registry) == (f"{scheme}://{host}", host)
+
+
+@pytest.mark.parametrize(
+    "registry",
+    [
+        "",
+        "bad host",
+        "host\t",
+        "ftp://x",
+        "ssh://host:22",
+        "http://",
+        "https:///team",
+        "host:0",
+        "host:99999",
+        "host:port",
+        "host:",
+        "user:pw@host",
+        "https://user:pw@host",
+        "https://host?x=1",
+        "https://host#frag",
+        "host/Team",
+        "host//team",
+        "host/team//x",
+        "host/-team",
+        "-host",
+        "host_name.example.com",
+        "[::1",
+        "::1:5000",
+        "[not-ip]:5000",
+        "/team",
+    ],
+)
+def test_parse_registry_rejects(registry: str) -> None:
+    with pytest.raises(InvalidRegistry) as exc:
+        parse_registry(registry)
+    # The reason is a sentence a user can act on, and it quotes what was wrong.
+    assert str(exc.value)
+    with pytest.raises(InvalidRegistry):
+        registry_base(registry)
+
+
+@pytest.mark.parametrize(
+    "a,b,same",
+    [
+        ("http://127.0.0.1:5000/v2/", "http://127.0.0.1:5000/v2/x/blobs/uploads/1?q=2", True),
+        ("http://host/v2/", "http://host:80/x", True),
+        ("https://host/v2/", "https://HOST:443/x", True),
+        ("http://127.0.0.1:5000", "http://127.0.0.1:5001", False),
+        ("https://host", "http://host", False),
+        ("https://host", "https://host.evil.example", False),
+        ("https://host", "https://evil.example/host", False),
+        ("http://[::1]:5000/a", "http://[::1]:5000/b", True),
+        ("http://[::1]:5000/a", "http://127.0.0.1:5000/a", False),
+    ],
+)
+def test_same_origin(a: str, b: str, same: bool) -> None:
+    assert same_origin(a, b) is same
+    assert same_origin(b, a) is same
+
+
+def test_authorization_only_for_the_registry_origin(clean_env: Path) -> None:
+    reg = Registry("127.0.0.1:5000/team", "examples/webserver")
+    assert reg.repository == "team/examples/webserver"
+    reg.auth_header = "Basic dXNlcjpwdw=="
+    assert reg.authorization_for("http://127.0.0.1:5000/v2/team/x/blobs/uploads/") == (
+        "Basic dXNlcjpwdw=="
+    )
+    # An upload Location or a redirect on another origin never gets the credentials.
+    for url in (
+        "http://127.0.0.1:5001/v2/team/x/blobs/uploads/1",
+        "https://127.0.0.1:5000/v2/",
+        "http://storage.example.com/blob?sig=1",
+        "http://localhost:5000/v2/",
+    ):
+        assert reg.authorization_for(url) is None, url
+
+
+def test_credentials_name_their_source(clean_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _write_config(
+        clean_env, {"https://registry.example.com": {"auth": _auth("alice", "pa55-alice")}}
+    )
+    found = find_credentials("registry.example.com")
+    assert found is not None and (found.username, found.password) == ("alice", "pa55-alice")
+    # The source names the entry and the file by variable, never by its (host) path.
+    assert '"https://registry.example.com"' in found.source
+    assert "$DOCKER_CONFIG/config.json" in found.source and str(clean_env) not in found.source
+    assert "pa55-alice" not in found.source and "pa55-alice" not in repr(found)
+
+    monkeypatch.delenv("DOCKER_CONFIG")
+    home = clean_env / "home"
+    (home / ".docker").mkdir(parents=True)
+    _write_config(home / ".docker", {"registry.example.com": {"auth": _auth("frank", "pw")}})
+    found = find_credentials("registry.example.com")
+    assert found is not None and "~/.docker/config.json" in found.source
+    assert str(home) not in found.source
+
+    monkeypatch.setenv("STATIC_GO_REGISTRY_USERNAME", "ci-bot")
+    monkeypatch.setenv("STATIC_GO_REGISTRY_PASSWORD", "s3cret")
+    found = find_credentials("registry.example.com")
+    assert found is not None and found.source == (
+        "STATIC_GO_REGISTRY_USERNAME/STATIC_GO_REGISTRY_PASSWORD"
+    )
+
+
+def test_handed_over_credentials_are_read_once_and_removed(
+    clean_env: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """`pants publish` hands the environment's credentials over in a 0600 file (its path, not
+    its content, is in the push process's environment); the push script deletes it at once."""
+    handover_dir = tmp_path / "static-go-publish-x"
+    handover_dir.mkdir(mode=0o700)
+    handover = handover_dir / "credentials.json"
+    handover.write_text(json.dumps({"username": "ci-bot", "password": "s3:cret"}))
+    monkeypatch.setenv(CREDENTIALS_FILE_ENV, str(handover))
+    found = take_handed_over_credentials()
+    assert found is not None and (found.username, found.password) == ("ci-bot", "s3:cret")
+    assert found.source == "STATIC_GO_REGISTRY_USERNAME/STATIC_GO_REGISTRY_PASSWORD"
+    assert not handover.exists() and not handover_dir.exists()
+    # They win over a docker config entry, like the environment variables themselves.
+    _write_config(clean_env, {"registry.example.com": {"auth": _auth("docker-user", "x")}})
+    assert find_credentials("registry.example.com", found) == found
+    # Gone (e.g. a second run of the same process): a clear error, not a traceback or a path.
+    monkeypatch.setenv(CREDENTIALS_FILE_ENV, str(handover))
+    with pytest.raises(PushError) as exc:
+        take_handed_over_credentials()
+    assert "STATIC_GO_REGISTRY_PASSWORD" in str(exc.value) and str(tmp_path) not in str(exc.value)
+    monkeypatch.delenv(CREDENTIALS_FILE_ENV)
+    assert take_handed_over_credentials() is None
+
+
+# ---------------------------------------------------------------------------------------------
+# The `registries` field is checked when the BUILD file is read
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("bad", ["bad host", "ftp://x", "host:99999", "host/Team", "[::1"])
+def test_registries_field_rejects_with_the_accepted_forms(bad: str) -> None:
+    address = Address("examples/services/cmd/webserver", target_name="image")
+    with pytest.raises(InvalidFieldException) as exc:
+        ScratchImageRegistriesField(["localhost:5000", bad], address)
+    msg = str(exc.value)
+    assert "examples/services/cmd/webserver:image" in msg and "'registries'" in msg
+    assert repr(bad) in msg
+    for form in ("host[:port][/path]", "http://", "https://"):
+        assert form in msg, msg
+
+
+def test_registries_field_accepts() -> None:
+    address = Address("a", target_name="image")
+    value = ("localhost:5000", "[::1]:5000/team", "https://ghcr.io/org", "registry.example.com")
+    assert ScratchImageRegistriesField(value, address).value == value
+    assert ScratchImageRegistriesField(None, address).value is None

@@ -25,6 +25,7 @@ from pants.engine.target import (
 from pants.util.strutil import help_text
 
 from static_go.image.passwd import KNOWN_USERS
+from static_go.image.registry_push import ACCEPTED_FORMS, InvalidRegistry, parse_registry
 
 # ---------------------------------------------------------------------------------------------
 # scratch_image
@@ -248,12 +249,28 @@ class ScratchImageRegistriesField(StringSequenceField):
     alias = "registries"
     help = help_text(
         """
-        Registries `pants publish` pushes to, as `host[:port]` (HTTPS; plain HTTP for
-        `localhost`/`127.0.0.1`) or with an explicit `http://`/`https://`. Without it, the image is
-        only packaged. Credentials: `STATIC_GO_REGISTRY_USERNAME`/`STATIC_GO_REGISTRY_PASSWORD`,
-        or the `auths` of `$DOCKER_CONFIG/config.json` (default `~/.docker/config.json`).
+        Registries `pants publish` pushes to, as `host[:port][/path]` (HTTPS; plain HTTP for
+        `localhost`, `127.0.0.0/8` and `[::1]`) or with an explicit `http://`/`https://`. A path
+        is a prefix of the repository: `registry.example.com/team` with `repository="app"`
+        pushes `registry.example.com/team/app`. Without it, the image is only packaged.
+        Credentials: `STATIC_GO_REGISTRY_USERNAME`/`STATIC_GO_REGISTRY_PASSWORD`, or the `auths`
+        of `$DOCKER_CONFIG/config.json` (default `~/.docker/config.json`); they are sent to the
+        registry's own origin only.
         """
     )
+
+    @classmethod
+    def compute_value(cls, raw_value: Optional[Iterable[str]], address: Address):
+        value = super().compute_value(raw_value, address)
+        for registry in value or ():
+            try:
+                parse_registry(registry)
+            except InvalidRegistry as e:
+                raise InvalidFieldException(
+                    f"The {cls.alias!r} field of {address} has {registry!r}: {e}. Use "
+                    f"{ACCEPTED_FORMS}."
+                ) from None
+        return value
 
 
 class ScratchImageCaCertificatesField(TriBoolField):
