@@ -287,6 +287,90 @@ def _preflight_request(
     )
 
 
+def _images(
+    fs: ScratchImageFieldSet,
+    finals: tuple[GoBinaryFile, ...],
+    binaries: list[bytes],
+    extra: ExtraImageFiles,
+    system_files: SystemFiles,
+    epoch: int,
+) -> tuple[list[oci.Image], dict[str, str]]:
+    """One image per platform: the system layer (the same in every image that has it, so stored
+    once), a layer of /etc/passwd, /etc/group and the `files`, and the binary's layer."""
+    binary_path = f"{BINARY_DIR}/{finals[0].file_name}"
+    user, passwd, group = passwd_and_group(fs.user.value)
+    extra_layer = [
+        oci.LayerFile("/etc/passwd", passwd, 0o444),
+        oci.LayerFile("/etc/group", group, 0o444),
+        *(oci.LayerFile(p, c, 0o555 if x else 0o444) for p, c, x in extra.files),
+    ]
+    config = _image_config(fs, binary_path, user)
+    annotations = {
+        "org.opencontainers.image.created": oci.rfc3339(epoch),
+        **dict(fs.annotations.value or {}),
+    }
+    images = [
+        oci.build_image(
+            oci.oci_platform(f.platform.goos, f.platform.goarch, f.platform.variant),
+            [list(system_files.files), extra_layer, [oci.LayerFile(binary_path, data, 0o555)]],
+            config,
+            annotations,
+            epoch,
+        )
+        for f, data in zip(finals, binaries)
+    ]
+    return images, annotations
+
+
+def _output_files(
+    fs: ScratchImageFieldSet,
+    finals: tuple[GoBinaryFile, ...],
+    images: list[oci.Image],
+    annotations: dict[str, str],
+    epoch: int,
+) -> BuiltScratchImageFiles:
+    """The OCI layout, the optional oci-archive, a docker archive per platform and
+    image-info.json."""
+    image_set = oci.make_image_set(images, annotations)
+    repo = fs.repository_name
+    tags = list(fs.image_tags.value or ("latest",))
+    layout = oci.oci_layout_files(image_set, tags)
+    files = {f"oci/{k}": v for k, v in layout.items()}
+    artifacts = ["oci"]
+    if fs.oci_archive.value:
+        name = f"{repo.replace('/', '_')}.oci.tar"
+        layout_files = [oci.LayerFile(f"/{k}", v, 0o444) for k, v in layout.items()]
+        files[name] = oci.deterministic_tar(layout_files, epoch)
+        artifacts.append(name)
+    platform_info = []
+    for f, img in zip(finals, images):
+        name = f"{repo.replace('/', '_')}-{f.platform.slug}.docker.tar"
+        files[name] = oci.docker_archive(img, [f"{repo}:{t}" for t in tags], epoch)
+        artifacts.append(name)
+        platform_info.append(_platform_info(f, img, name))
+    info = {
+        "target": str(fs.address),
+        "repository": repo,
+        "tags": tags,
+        "digest": image_set.top_digest,
+        "media_type": image_set.top_media_type,
+        "index_digest": image_set.top_digest if image_set.index is not None else None,
+        "images": platform_info,
+    }
+    info_text = json.dumps(info, indent=2, sort_keys=True) + "\n"
+    files["image-info.json"] = info_text.encode()
+    artifacts.append("image-info.json")
+    return BuiltScratchImageFiles(files, info_text, image_set.top_digest, tuple(artifacts))
+
+
+@dataclass(frozen=True)
+class BuiltScratchImageFiles:
+    files: dict[str, bytes]
+    info: str
+    top_digest: str
+    artifacts: tuple[str, ...]
+
+
 @rule(desc="Build a scratch_image")
 async def build_scratch_image(
     fs: ScratchImageFieldSet, settings: StaticGoSubsystem, image_settings: ScratchImageSubsystem
@@ -303,72 +387,14 @@ async def build_scratch_image(
     )
     contents = await MultiGet(Get(DigestContents, Digest, f.digest) for f in finals)
     epoch = source_date_epoch(env.get("SOURCE_DATE_EPOCH"))
-    binary_path = f"{BINARY_DIR}/{finals[0].file_name}"
-    _check_extra_paths(fs, binary_path, extra, system)
-    user, passwd, group = passwd_and_group(fs.user.value)
-    extra_layer = [
-        oci.LayerFile("/etc/passwd", passwd, 0o444),
-        oci.LayerFile("/etc/group", group, 0o444),
-    ]
-    extra_layer += [oci.LayerFile(p, c, 0o555 if x else 0o444) for p, c, x in extra.files]
-    config = _image_config(fs, binary_path, user)
-    annotations = {
-        "org.opencontainers.image.created": oci.rfc3339(epoch),
-        **dict(fs.annotations.value or {}),
-    }
-    images = [
-        oci.build_image(
-            oci.oci_platform(f.platform.goos, f.platform.goarch, f.platform.variant),
-            # The system layer is the same in every image that has it: stored once.
-            [
-                list(system_files.files),
-                extra_layer,
-                [oci.LayerFile(binary_path, c[0].content, 0o555)],
-            ],
-            config,
-            annotations,
-            epoch,
-        )
-        for f, c in zip(finals, contents)
-    ]
-    image_set = oci.make_image_set(images, annotations)
-    repo = fs.repository_name
-    tags = list(fs.image_tags.value or ("latest",))
-    layout = oci.oci_layout_files(image_set, tags)
-    files = {f"oci/{k}": v for k, v in layout.items()}
-    artifacts = ["oci"]
-    if fs.oci_archive.value:
-        name = f"{repo.replace('/', '_')}.oci.tar"
-        files[name] = oci.deterministic_tar(
-            [oci.LayerFile(f"/{k}", v, 0o444) for k, v in layout.items()], epoch
-        )
-        artifacts.append(name)
-    platform_info = []
-    for f, img in zip(finals, images):
-        name = f"{repo.replace('/', '_')}-{f.platform.slug}.docker.tar"
-        files[name] = oci.docker_archive(img, [f"{repo}:{t}" for t in tags], epoch)
-        artifacts.append(name)
-        platform_info.append(_platform_info(f, img, name))
-    info = (
-        json.dumps(
-            {
-                "target": str(fs.address),
-                "repository": repo,
-                "tags": tags,
-                "digest": image_set.top_digest,
-                "media_type": image_set.top_media_type,
-                "index_digest": image_set.top_digest if image_set.index is not None else None,
-                "images": platform_info,
-            },
-            indent=2,
-            sort_keys=True,
-        )
-        + "\n"
+    _check_extra_paths(fs, f"{BINARY_DIR}/{finals[0].file_name}", extra, system)
+    binaries = [c[0].content for c in contents]
+    images, annotations = _images(fs, finals, binaries, extra, system_files, epoch)
+    out = _output_files(fs, finals, images, annotations, epoch)
+    digest = await Get(
+        Digest, CreateDigest(FileContent(p, c) for p, c in sorted(out.files.items()))
     )
-    files["image-info.json"] = info.encode()
-    artifacts.append("image-info.json")
-    digest = await Get(Digest, CreateDigest(FileContent(p, c) for p, c in sorted(files.items())))
-    return BuiltScratchImage(digest, info, image_set.top_digest, tuple(artifacts))
+    return BuiltScratchImage(digest, out.info, out.top_digest, out.artifacts)
 
 
 def rules():
