@@ -275,6 +275,76 @@ async def _embed_resources(
     return out
 
 
+@dataclass
+class _Layout:
+    """What tailor knows of the Go files it looks at."""
+
+    mod_dirs: set[str]
+    module_paths: dict[str, str | None]  # module directory -> module path of its go.mod
+    main_dirs: set[str]
+    names: TargetNames
+
+    def import_path(self, package_dir: str) -> str:
+        mod_dir = nearest_module_dir(package_dir, self.mod_dirs) or ""
+        module_path = self.module_paths.get(mod_dir) or os.path.basename(mod_dir) or "root"
+        return go_import_path(module_path, mod_dir, package_dir)
+
+
+def _binary_targets(layout: _Layout, binary_dirs: set[str]) -> list[PutativeTarget]:
+    """Proposed first: their names are the executables' file names, as `go build` names them."""
+    out = []
+    for d in sorted(binary_dirs):
+        exe = go_executable_name(layout.import_path(d))
+        name = layout.names.claim(d, (exe, BINARY_FALLBACK_TARGET_NAME))
+        kwargs = {} if name == exe else {"binary_name": exe}
+        out.append(putative_target(StaticGoBinaryTarget, d, name, (), kwargs))
+    return out
+
+
+def _package_targets(
+    layout: _Layout, new_files: list[str], form: TailorPackagesForm
+) -> list[PutativeTarget]:
+    """One `static_go_package` per new package directory, or one `static_go_packages` per module."""
+    out = []
+    if form == TailorPackagesForm.PACKAGES:
+        by_module: dict[str, list[str]] = defaultdict(list)
+        for f in new_files:
+            mod_dir = nearest_module_dir(os.path.dirname(f), layout.mod_dirs) or ""
+            by_module[mod_dir].append(os.path.relpath(f, mod_dir or "."))
+        for mod_dir, rel_files in sorted(by_module.items()):
+            name = layout.names.claim(mod_dir, (PACKAGES_TARGET_NAME,))
+            out.append(putative_target(StaticGoPackagesTarget, mod_dir, name, sorted(rel_files)))
+        return out
+    for d, filenames in sorted(group_by_dir(new_files).items()):
+        if d in layout.main_dirs:
+            default = MAIN_PACKAGE_TARGET_NAME
+        else:
+            default = os.path.basename(d) or go_executable_name(layout.import_path(d))
+        name = layout.names.claim(d, (default,))
+        out.append(putative_target(StaticGoPackageTarget, d, name, sorted(filenames)))
+    return out
+
+
+def _module_targets(
+    layout: _Layout,
+    go_mods: Iterable[str],
+    owned: set[str],
+    requested_dirs: set[str],
+    module_addresses: dict[str, Address],
+) -> list[PutativeTarget]:
+    """A `static_go_module` next to every unowned go.mod; records its address for the embeds."""
+    out = []
+    for f in sorted(go_mods):
+        d = os.path.dirname(f)
+        if f in owned or d not in requested_dirs:
+            continue
+        default = os.path.basename(d) or go_executable_name(layout.module_paths.get(d) or "root")
+        name = layout.names.claim(d, (default, MODULE_FALLBACK_TARGET_NAME))
+        module_addresses[d] = Address(d, target_name=name)
+        out.append(putative_target(StaticGoModuleTarget, d, name, ["go.mod"]))
+    return out
+
+
 @rule(level=LogLevel.DEBUG, desc="Determine candidate static_go targets to create")
 async def find_putative_static_go_targets(
     request: PutativeStaticGoTargetsRequest,
@@ -288,74 +358,36 @@ async def find_putative_static_go_targets(
         Get(Paths, PathGlobs(["**/go.mod"])), Get(Paths, PathGlobs, request.path_globs("*.go"))
     )
     mod_dirs = {os.path.dirname(f) for f in go_mods.files}
-    requested_dirs = set(request.dirs)
     files = package_files(go_files.files, mod_dirs)
     contents = await Get(DigestContents, PathGlobs([*files, *go_mods.files]))
     by_path = {fc.path: fc.content for fc in contents}
-    module_paths = {os.path.dirname(f): go_module_path(by_path[f]) for f in go_mods.files}
-
-    def import_path(package_dir: str) -> str:
-        mod_dir = nearest_module_dir(package_dir, mod_dirs) or ""
-        module_path = module_paths.get(mod_dir) or os.path.basename(mod_dir) or "root"
-        return go_import_path(module_path, mod_dir, package_dir)
-
-    main_dirs = {os.path.dirname(f) for f in files if go_package_name(by_path[f]) == "main"}
+    layout = _Layout(
+        mod_dirs=mod_dirs,
+        module_paths={os.path.dirname(f): go_module_path(by_path[f]) for f in go_mods.files},
+        main_dirs={os.path.dirname(f) for f in files if go_package_name(by_path[f]) == "main"},
+        names=TargetNames(t.address for t in all_targets),
+    )
     new_files = [f for f in files if f not in owned]
-    new_package_dirs = group_by_dir(new_files)
+    new_package_dirs = {os.path.dirname(f) for f in new_files}
     # A binary for every `package main`: in a directory whose package is proposed now, and where
     # no `static_go_binary` builds an existing package target.
-    binary_dirs = (main_dirs & set(new_package_dirs)) | await _main_dirs_without_binary(
-        sorted(main_dirs - set(new_package_dirs))
+    binary_dirs = (layout.main_dirs & new_package_dirs) | await _main_dirs_without_binary(
+        sorted(layout.main_dirs - new_package_dirs)
     )
-
-    names = TargetNames(t.address for t in all_targets)
-    putative: list[PutativeTarget] = []
-    # The binaries first: their names are the executables' file names.
-    for d in sorted(binary_dirs):
-        exe = go_executable_name(import_path(d))
-        name = names.claim(d, (exe, BINARY_FALLBACK_TARGET_NAME))
-        kwargs = {} if name == exe else {"binary_name": exe}
-        putative.append(putative_target(StaticGoBinaryTarget, d, name, (), kwargs))
-
-    if settings.tailor_packages_form == TailorPackagesForm.PACKAGES:
-        by_module: dict[str, list[str]] = defaultdict(list)
-        for f in new_files:
-            mod_dir = nearest_module_dir(os.path.dirname(f), mod_dirs) or ""
-            by_module[mod_dir].append(os.path.relpath(f, mod_dir or "."))
-        for mod_dir, rel_files in sorted(by_module.items()):
-            name = names.claim(mod_dir, (PACKAGES_TARGET_NAME,))
-            putative.append(
-                putative_target(StaticGoPackagesTarget, mod_dir, name, sorted(rel_files))
-            )
-    else:
-        for d, filenames in sorted(new_package_dirs.items()):
-            if d in main_dirs:
-                default = MAIN_PACKAGE_TARGET_NAME
-            else:
-                default = os.path.basename(d) or go_executable_name(import_path(d))
-            name = names.claim(d, (default,))
-            putative.append(putative_target(StaticGoPackageTarget, d, name, sorted(filenames)))
-
+    putative = _binary_targets(layout, binary_dirs)
+    putative += _package_targets(layout, new_files, settings.tailor_packages_form)
     module_addresses = {
         t.address.spec_path: t.address
         for t in all_targets
         if t.has_field(StaticGoModuleSourcesField) and not t.address.is_generated_target
     }
-    for f in sorted(go_mods.files):
-        d = os.path.dirname(f)
-        if f in owned or d not in requested_dirs:
-            continue
-        default = os.path.basename(d) or go_executable_name(module_paths.get(d) or "root")
-        name = names.claim(d, (default, MODULE_FALLBACK_TARGET_NAME))
-        module_addresses[d] = Address(d, target_name=name)
-        putative.append(putative_target(StaticGoModuleTarget, d, name, ["go.mod"]))
-
+    putative += _module_targets(layout, go_mods.files, owned, set(request.dirs), module_addresses)
     embed_dirs = sorted({os.path.dirname(f) for f in files if b"//go:embed" in by_path[f]})
     if embed_dirs:
         # Embedded Go files that the package targets proposed above own are in the build already.
         putative.extend(
             await _embed_resources(
-                embed_dirs, mod_dirs, module_addresses, owned | set(new_files), names
+                embed_dirs, mod_dirs, module_addresses, owned | set(new_files), layout.names
             )
         )
     return PutativeTargets(putative)

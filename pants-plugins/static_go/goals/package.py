@@ -8,6 +8,7 @@ import hashlib
 import json
 import os
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from pants.core.goals.package import BuiltPackage, BuiltPackageArtifact, PackageFieldSet
@@ -124,6 +125,37 @@ async def _release_files(
     return [*files, FileContent(sha256sums_path(fs), sha256sums(sums))]
 
 
+def _check_output_collisions(
+    fs: StaticGoBinaryFieldSet, paths: Iterable[str], outputs: StaticGoOutputPaths
+) -> None:
+    for path in paths:
+        owners = outputs.by_path.get(path, ())
+        if len(owners) > 1:
+            raise OutputCollisionError(
+                f"{fs.address} and {', '.join(str(a) for a in owners if a != fs.address)} "
+                f"both write `{path}`. Give one of them a different `output_path` or `binary_name`."
+            )
+
+
+def _artifacts(
+    fs: StaticGoBinaryFieldSet, finals: tuple[GoBinaryFile, ...]
+) -> tuple[BuiltPackageArtifact, ...]:
+    """One per binary with its size, sha256 and summary; with strip/UPX, its size line(s)."""
+    postprocessed = any(v.sizes and v.sizes.postprocessed for v in finals)
+    report = [f"      size report: {size_report_path(fs)}"] if postprocessed else []
+    return tuple(
+        BuiltPackageArtifact(
+            relpath=artifact_path(fs, v.platform),
+            extra_log_lines=(
+                f"    {str(v.platform):<16} {v.size:>10,} bytes  sha256:{v.sha256}  ({v.summary})",
+                *(v.sizes.log_lines() if postprocessed and v.sizes else ()),
+                *(report if i == len(finals) - 1 else []),
+            ),
+        )
+        for i, v in enumerate(finals)
+    )
+
+
 @rule(desc="Package a static_go_binary")
 async def package_static_go_binary(
     field_set: StaticGoBinaryPackageFieldSet,
@@ -133,19 +165,16 @@ async def package_static_go_binary(
     platforms = field_set.go_platforms(settings)
     release = bool(field_set.release_archives.value)
     version = field_set.release_version.value
-    for path in (
-        *(artifact_path(field_set, plat) for plat in platforms),
-        *(release_path(field_set, version, plat) for plat in platforms if release),
-        size_report_path(field_set),
-        sha256sums_path(field_set),
-    ):
-        owners = outputs.by_path.get(path, ())
-        if len(owners) > 1:
-            raise OutputCollisionError(
-                f"{field_set.address} and "
-                f"{', '.join(str(a) for a in owners if a != field_set.address)} "
-                f"both write `{path}`. Give one of them a different `output_path` or `binary_name`."
-            )
+    _check_output_collisions(
+        field_set,
+        (
+            *(artifact_path(field_set, plat) for plat in platforms),
+            *(release_path(field_set, version, plat) for plat in platforms if release),
+            size_report_path(field_set),
+            sha256sums_path(field_set),
+        ),
+        outputs,
+    )
     finals = await MultiGet(
         Get(GoBinaryFile, StaticGoBuildRequest(field_set.as_build_field_set(), plat))
         for plat in platforms
@@ -167,30 +196,13 @@ async def package_static_go_binary(
         CreateDigest([FileContent(size_report_path(field_set), report), *release_files]),
     )
     digest = await Get(Digest, MergeDigests([*placed, report_digest]))
-    # With strip/UPX, each artifact gets its size line(s); the JSON report is always written.
-    postprocessed = any(v.sizes and v.sizes.postprocessed for v in finals)
-    artifacts = tuple(
-        BuiltPackageArtifact(
-            relpath=artifact_path(field_set, v.platform),
-            extra_log_lines=(
-                f"    {str(v.platform):<16} {v.size:>10,} bytes  sha256:{v.sha256}  ({v.summary})",
-                *(v.sizes.log_lines() if postprocessed and v.sizes else ()),
-                *(
-                    [f"      size report: {size_report_path(field_set)}"]
-                    if postprocessed and i == len(finals) - 1
-                    else []
-                ),
-            ),
-        )
-        for i, v in enumerate(finals)
-    )
     # The archives are logged; SHA256SUMS, like the size report, is written without a line.
-    extra = tuple(
+    archives = tuple(
         BuiltPackageArtifact(fc.path)
         for fc in release_files
         if fc.path != sha256sums_path(field_set)
     )
-    return BuiltPackage(digest, (*artifacts, *extra))
+    return BuiltPackage(digest, (*_artifacts(field_set, finals), *archives))
 
 
 @rule(desc="Package a scratch_image")
