@@ -274,6 +274,7 @@ async def analyze_go_module(
                 env=FrozenDict({**plat.go_env(), "CGO_ENABLED": "1"}),
                 mod_mode=mod_mode,
                 gowork=context.gowork,
+                sdk_version=context.sdk_version,
                 level=LogLevel.DEBUG,
             ),
         )

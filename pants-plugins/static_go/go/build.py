@@ -70,6 +70,7 @@ class GoBuildInputs:
     main_dir: str  # relative to module_dir, `.`-prefixed for `go build`
     mod_mode: str  # `readonly` or `vendor`
     gowork: str = "off"  # GoModuleContext.gowork
+    sdk_version: str | None = None  # GoModuleContext.sdk_version: None for the default Go
 
 
 @rule(desc="Collect the inputs of a static Go binary", level=LogLevel.DEBUG)
@@ -119,6 +120,7 @@ async def collect_go_build_inputs(fs: StaticGoBinaryFieldSet) -> GoBuildInputs:
         main_dir="." if rel_main == "." else f"./{rel_main}",
         mod_mode=context.mod_mode(sources.files),
         gowork=context.gowork,
+        sdk_version=context.sdk_version,
     )
 
 
@@ -150,6 +152,7 @@ async def build_static_go_binary(step: GoBuildStepRequest) -> GoBinaryFile:
         inputs.module_dir,
         inputs.mod_mode,
         gowork=inputs.gowork,
+        sdk_version=inputs.sdk_version,
     )
     result = await Get(FallibleProcessResult, process)
     if result.exit_code != 0:

@@ -131,6 +131,7 @@ async def warm_go_build_cache(request: GoBuildCacheWarmupRequest) -> WarmedGoBui
             env=request.env,
             mod_mode=context.mod_mode(sources.files),
             gowork=context.gowork,
+            sdk_version=context.sdk_version,
         ),
     )
     problems = (result.stdout + result.stderr).decode(errors="replace").strip()

@@ -173,6 +173,7 @@ def go_build_process(
     module_dir: str,
     mod_mode: str,
     gowork: str = "off",
+    sdk_version: str | None = None,
 ) -> GoProcess:
     """The one `go build` of `options`: its command line, environment and C toolchain inputs."""
     toolchain = options.c_toolchain
@@ -185,6 +186,7 @@ def go_build_process(
         output_files=(f"{OUT_DIR}/{options.file_name}",),
         mod_mode=mod_mode,
         gowork=gowork,
+        sdk_version=sdk_version,
         immutable_input_digests=toolchain.immutable_input_digests if toolchain else FrozenDict(),
         append_only_caches=toolchain.append_only_caches if toolchain else FrozenDict(),
     )

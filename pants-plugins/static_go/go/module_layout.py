@@ -19,6 +19,12 @@ path), fails here, before any `go` process runs, naming the file, line and direc
 
 `go.mod`/`go.work` are read with a small parser of their syntax (`parse_go_mod`,
 `parse_go_work`), so no process is needed to find the replace targets before `go list` runs.
+
+The context also decides which Go runs those processes (`sdk_version`): the newest `go` line among
+the files the go command checks against its own version, the module's `go.mod`, those of the
+other local modules it reads and the `go.work`, must be satisfied (sdk.py chooses the SDK). So
+every module of one workspace builds with one Go, the one its highest `go` line needs. `toolchain`
+lines are not read: with `GOTOOLCHAIN=local` the go command ignores them too.
 """
 
 from __future__ import annotations
@@ -38,7 +44,9 @@ from pants.util.frozendict import FrozenDict
 from pants.util.logging import LogLevel
 
 from static_go.go.errors import GoAnalysisError
+from static_go.go.gover import parse_gover
 from static_go.go.process import go_mod_mode
+from static_go.go.sdk import GoRequirement, GoSdkChoice, GoSdkChoiceRequest
 from static_go.go.subsystem import StaticGoSubsystem
 from static_go.go.target_index import StaticGoTargetIndex
 from static_go.go.target_types import StaticGoModuleSourcesField
@@ -141,22 +149,38 @@ class GoModFile:
     module_path: str | None
     module_line: int
     replaces: tuple[GoReplace, ...]
+    go_directive: GoModDirective | None = None  # `go 1.22`
 
     @property
     def dir(self) -> str:
         return posixpath.dirname(self.path)
 
+    @property
+    def go_requirement(self) -> GoRequirement | None:
+        return _go_requirement(self.path, self.go_directive)
+
+
+def _go_requirement(path: str, directive: GoModDirective | None) -> GoRequirement | None:
+    if directive is None or not directive.args:
+        return None
+    return GoRequirement(directive.args[0], path, directive.line)
+
+
+def _go_directive(directives: list[GoModDirective]) -> GoModDirective | None:
+    return next((d for d in directives if d.verb == "go" and d.args), None)
+
 
 def parse_go_mod(path: str, text: str) -> GoModFile:
     module_path, module_line, replaces = None, 0, []
-    for d in parse_go_mod_syntax(text):
+    directives = parse_go_mod_syntax(text)
+    for d in directives:
         if d.verb == "module" and d.args and module_path is None:
             module_path, module_line = d.args[0], d.line
         elif d.verb == "replace":
             r = _replace(d)
             if r is not None:
                 replaces.append(r)
-    return GoModFile(path, module_path, module_line, tuple(replaces))
+    return GoModFile(path, module_path, module_line, tuple(replaces), _go_directive(directives))
 
 
 @dataclass(frozen=True)
@@ -170,22 +194,45 @@ class GoWorkFile:
     path: str  # build-root relative, e.g. `go.work`
     uses: tuple[GoWorkUse, ...]
     replaces: tuple[GoReplace, ...]
+    go_directive: GoModDirective | None = None  # `go 1.22`
 
     @property
     def dir(self) -> str:
         return posixpath.dirname(self.path)
 
+    @property
+    def go_requirement(self) -> GoRequirement | None:
+        return _go_requirement(self.path, self.go_directive)
+
 
 def parse_go_work(path: str, text: str) -> GoWorkFile:
     uses, replaces = [], []
-    for d in parse_go_mod_syntax(text):
+    directives = parse_go_mod_syntax(text)
+    for d in directives:
         if d.verb == "use" and d.args:
             uses.append(GoWorkUse(d.args[0], d))
         elif d.verb == "replace":
             r = _replace(d)
             if r is not None:
                 replaces.append(r)
-    return GoWorkFile(path, tuple(uses), tuple(replaces))
+    return GoWorkFile(path, tuple(uses), tuple(replaces), _go_directive(directives))
+
+
+def highest_go_requirement(
+    files: list[GoModFile | GoWorkFile],
+) -> GoRequirement | None:
+    """The `go` line that needs the newest Go, in Go's version order; the first of equal ones.
+    Lines that are no Go version are left to the go command to report."""
+    best: GoRequirement | None = None
+    for f in files:
+        req = f.go_requirement
+        parsed = parse_gover(req.version) if req else None
+        if req is None or parsed is None:
+            continue
+        best_parsed = parse_gover(best.version) if best else None
+        if best_parsed is None or parsed > best_parsed:
+            best = req
+    return best
 
 
 # ---------------------------------------------------------------------------------------------
@@ -252,6 +299,11 @@ class GoModuleContext:
     # Directory -> `static_go_module` of every other module whose `go.mod` the go command reads:
     # replace targets, workspace modules. Their packages are local packages of the repository.
     local_modules: FrozenDict[str, Address]
+    # The newest `go` line of the context (the module's, another local module's, the go.work's).
+    go_requirement: GoRequirement | None = None
+    # The Go of `[static-go-sdk].known_versions` its `go` processes run (GoProcess.sdk_version):
+    # None for `[static-go-sdk].version`, which satisfies `go_requirement`.
+    sdk_version: str | None = None
 
     @property
     def gowork(self) -> str:
@@ -450,6 +502,24 @@ async def resolve_go_module_context(
             f"The module layout of {request.module_address} cannot be built:\n"
             + "\n".join(f"- {p}" for p in dict.fromkeys(problems))
         )
+    # Every module of a workspace sees the same files in the same order, so the same line.
+    mods = {module_dir: go_mod, **{d: go_mods[d] for d in local}}
+    order = sorted(mods) if go_work else [module_dir, *sorted(local)]
+    requirement = highest_go_requirement(
+        [*([go_work] if go_work else []), *(mods[d] for d in order)]
+    )
+    sdk_version = None
+    if requirement is not None:
+        if go_work is None:
+            builds = f"the module {request.module_address}"
+        else:
+            modules = sorted({module_dir, *local})
+            builds = (
+                f"the modules of the workspace `{go_work.path}` "
+                f"({', '.join(f'`{_shown(d)}`' for d in modules)}), which all build with one Go"
+            )
+        choice = await Get(GoSdkChoice, GoSdkChoiceRequest(requirement, builds))
+        sdk_version = choice.version
     return GoModuleContext(
         module_address=request.module_address,
         module_dir=module_dir,
@@ -457,6 +527,8 @@ async def resolve_go_module_context(
         workspace=work_path,
         vendor=vendor,
         local_modules=FrozenDict(sorted(local.items())),
+        go_requirement=requirement,
+        sdk_version=sdk_version,
     )
 
 

@@ -1,7 +1,8 @@
 # Copyright 2026 pants-static-go contributors.
 """The one place `go` processes are set up: a hermetic environment (module proxy, named caches,
 no telemetry, `GOWORK=off` unless the module's context is a workspace, see module_layout.py), the
-SDK as an immutable input, and its version in the cache key."""
+SDK as an immutable input, and its version in the cache key. The SDK is the default one unless
+the module's context asks for a newer Go (`GoModuleContext.sdk_version`, see sdk.py)."""
 
 from __future__ import annotations
 
@@ -11,11 +12,11 @@ from dataclasses import dataclass
 
 from pants.engine.fs import Digest
 from pants.engine.process import Process, ProcessCacheScope
-from pants.engine.rules import collect_rules, rule
+from pants.engine.rules import Get, collect_rules, rule
 from pants.util.frozendict import FrozenDict
 from pants.util.logging import LogLevel
 
-from static_go.go.sdk import GoSdk
+from static_go.go.sdk import GoSdk, GoSdkRequest
 from static_go.go.subsystem import StaticGoSubsystem
 
 # Named caches (names: a-z and `_` only). They are not part of any cache key.
@@ -49,10 +50,14 @@ class GoProcess:
     append_only_caches: FrozenDict[str, str] = FrozenDict()
     level: LogLevel = LogLevel.INFO
     cache_scope: ProcessCacheScope = ProcessCacheScope.SUCCESSFUL
+    # A newer Go of `[static-go-sdk].known_versions` than the default (GoModuleContext.sdk_version,
+    # for a module whose `go` line needs it); None: `[static-go-sdk].version`.
+    sdk_version: str | None = None
 
 
 @rule
-async def setup_go_process(request: GoProcess, sdk: GoSdk, settings: StaticGoSubsystem) -> Process:
+async def setup_go_process(request: GoProcess, settings: StaticGoSubsystem) -> Process:
+    sdk = await Get(GoSdk, GoSdkRequest(request.sdk_version))
     env = {
         **settings.extra_env,
         "GOTOOLCHAIN": "local",
