@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import subprocess
+import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -128,3 +129,26 @@ def go_list_deps(module_dir: Path, main_dir: str) -> set[str]:
         check=True,
     ).stdout
     return set(out.split())
+
+
+def pantsd_pids(repo: Path | None = None) -> list[int]:
+    """pantsd processes (of `repo` only, if given), found by the process title pantsd sets."""
+    title = b"pantsd [" + (str(repo).encode() + b"]" if repo else b"")
+    pids = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            if cmdline.read_bytes().startswith(title):
+                pids.append(int(cmdline.parent.name))
+        except OSError:
+            pass
+    return pids
+
+
+def stop_pantsd(repo: Path) -> None:
+    """Stop the pantsd of `repo` (one a test started), by pid."""
+    for pid in pantsd_pids(repo):
+        os.kill(pid, 15)
+    for _ in range(100):
+        if not pantsd_pids(repo):
+            break
+        time.sleep(0.1)

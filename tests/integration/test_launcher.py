@@ -14,29 +14,7 @@ import time
 import uuid
 from pathlib import Path
 
-from integration.pantsrun import check, run_pants
-
-
-def _pantsd_pids(repo: Path | None = None) -> list[int]:
-    """pantsd processes (of `repo` only, if given), found by the process title pantsd sets."""
-    title = b"pantsd [" + (str(repo).encode() + b"]" if repo else b"")
-    pids = []
-    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
-        try:
-            if cmdline.read_bytes().startswith(title):
-                pids.append(int(cmdline.parent.name))
-        except OSError:
-            pass
-    return pids
-
-
-def _stop_pantsd(repo: Path) -> None:
-    for pid in _pantsd_pids(repo):
-        os.kill(pid, 15)
-    for _ in range(100):
-        if not _pantsd_pids(repo):
-            break
-        time.sleep(0.1)
+from integration.pantsrun import check, pantsd_pids, run_pants, stop_pantsd
 
 
 def _exec_base(tmpdir: Path) -> Path:
@@ -96,7 +74,7 @@ def test_the_launcher_reaps_roots_of_dead_runs_and_of_a_stopped_pantsd(
     assert not dead_run.exists(), "the root of a run whose launcher is gone should be removed"
     assert live_run.is_dir(), "the root of a live launcher must be kept"
     assert young_pantsd.is_dir(), "a pantsd that is starting may own a young directory"
-    if _pantsd_pids():
+    if pantsd_pids():
         assert old_pantsd.is_dir(), "a running pantsd may own the shared root's directories"
     else:
         assert not old_pantsd.exists(), "with no pantsd running, the shared root should be emptied"
@@ -122,7 +100,7 @@ def test_with_pantsd_the_launcher_uses_the_native_client(built_repo: Path) -> No
     try:
         first = pants("list", "examples/tools::")
         assert first.returncode == 0, first.stderr
-        assert _pantsd_pids(built_repo), "the first run should have started pantsd"
+        assert pantsd_pids(built_repo), "the first run should have started pantsd"
         native = pants("-ldebug", "list", "examples/tools::")
         python = pants("-ldebug", "list", "examples/tools::", PANTS_NO_NATIVE_CLIENT="1")
         assert native.returncode == python.returncode == 0, native.stderr + python.stderr
@@ -131,7 +109,7 @@ def test_with_pantsd_the_launcher_uses_the_native_client(built_repo: Path) -> No
         assert "pants.pantsd.lock" in python.stderr, python.stderr
         assert "pants.pantsd.lock" not in native.stderr, native.stderr
     finally:
-        _stop_pantsd(built_repo)
+        stop_pantsd(built_repo)
 
 
 def test_an_all_cached_run_never_unpacks_or_materializes_the_go_sdk(
@@ -148,12 +126,12 @@ def test_an_all_cached_run_never_unpacks_or_materializes_the_go_sdk(
     assert check(run_pants(built_repo, "package", target)).processes(unpack, source="Ran") == []
     tmpdir = tmp_path / "tmp"
     tmpdir.mkdir()
-    _stop_pantsd(built_repo)
+    stop_pantsd(built_repo)
     try:
         first = check(
             run_pants(built_repo, "package", target, pantsd=True, env={"TMPDIR": str(tmpdir)})
         )
-        assert _pantsd_pids(built_repo), "the run should have started pantsd"
+        assert pantsd_pids(built_repo), "the run should have started pantsd"
         assert first.processes(unpack, source="Ran") == []
         assert first.processes("(go build)", source="Ran") == [], "everything was cached"
         base = _exec_base(tmpdir)
@@ -161,7 +139,7 @@ def test_an_all_cached_run_never_unpacks_or_materializes_the_go_sdk(
         materialized = [str(p.relative_to(base)) for p in base.rglob("bin/go")]
         assert materialized == [], f"the Go SDK was materialized: {materialized}"
     finally:
-        _stop_pantsd(built_repo)
+        stop_pantsd(built_repo)
 
 
 def test_without_plugins_the_options_are_still_validated(built_repo: Path) -> None:

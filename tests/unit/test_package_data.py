@@ -3,8 +3,11 @@ contract between the startup timer Go program and its Python side (static_go.bin
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+import static_go
 from static_go.binary.size_report import PROBE_ENV, PROBE_MESSAGE
 from static_go.util.resources import resource_bytes, resource_text
 
@@ -12,7 +15,7 @@ SHIPPED = [
     ("static_go.go", "unpack_go_sdk.sh"),
     ("static_go.cgo", "zig_wrapper.sh"),
     ("static_go.cgo", "gcc_wrapper.sh"),
-    ("static_go.binary", "startup_timer.go"),
+    ("static_go.binary", "startup_timer.go.txt"),
 ]
 
 
@@ -39,12 +42,21 @@ def test_unpack_script_is_a_bash_c_body() -> None:
 
 
 def test_startup_timer_agrees_with_python() -> None:
-    source = resource_text("static_go.binary", "startup_timer.go")
+    source = resource_text("static_go.binary", "startup_timer.go.txt")
     assert source.startswith("// ")
     assert "package main" in source
     # The Python side reports PROBE_ENV and expects PROBE_MESSAGE: the Go program must use the same.
     assert f'"{PROBE_ENV}"' in source
     assert f'"{PROBE_MESSAGE}"' in source
+
+
+def test_the_plugin_holds_no_go_file() -> None:
+    # Copied into a repository whose `go.mod` is at its root, a `.go` file in the plugin would be a
+    # package of that module: `go build ./...` would build it and `pants tailor` write a target
+    # for it. The Go program it ships is package data named `*.go.txt`.
+    plugin = Path(static_go.__file__).parent
+    assert sorted(str(p.relative_to(plugin)) for p in plugin.rglob("*.go")) == []
+    assert (plugin / "binary" / "startup_timer.go.txt").is_file()
 
 
 def test_probe_constants() -> None:

@@ -3,8 +3,9 @@
 binary before and after UPX, interleaved, several times each, with an invalid `GOMEMLIMIT`: the
 Go runtime rejects it in `schedinit`, after the UPX stub has unpacked the program and before any
 package `init` or `main` runs, so no user code executes and no arguments are needed. The runner,
-startup_timer.go, is built with the same SDK for the host, so the measurement needs nothing else
-on the machine.
+startup_timer.go.txt, is built with the same SDK for the host, so the measurement needs nothing else
+on the machine. (Its name does not end in `.go`, so that the plugin holds no Go package: copied
+into a repository with a `go.mod` at its root, it adds no package to that module.)
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from static_go.util.resources import resource_bytes
 TIMER_DIR = "__startup_timer"
 TIMER_EXE = f"{TIMER_DIR}/startup-timer"
 # Its probe environment and the message it waits for are size_report.PROBE_ENV and PROBE_MESSAGE.
-TIMER_GO = resource_bytes(__package__, "startup_timer.go")
+TIMER_GO = resource_bytes(__package__, "startup_timer.go.txt")
 
 
 @dataclass(frozen=True)

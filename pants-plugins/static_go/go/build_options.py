@@ -25,6 +25,7 @@ from pants.util.strutil import softwrap
 from static_go.cgo.toolchain import BinaryCToolchainRequest, CToolchain, MaybeCToolchain
 from static_go.go.errors import GoBuildError
 from static_go.go.process import GoProcess
+from static_go.go.stamping import MaybeGitStamp, fill_x_defs, first_placeholder
 from static_go.go.subsystem import StaticGoSubsystem
 from static_go.go.target_types import (
     StaticGoBinaryCgoField,
@@ -36,6 +37,7 @@ from static_go.go.target_types import (
     StaticGoBinaryOutputPathField,
     StaticGoBinaryPlatformsField,
     StaticGoBinaryPureGoPlatformsField,
+    StaticGoBinaryStampField,
     StaticGoBinaryStaticPieField,
     StaticGoBinaryStripDebugField,
     StaticGoBinaryTagsField,
@@ -59,6 +61,7 @@ class StaticGoBinaryFieldSet(FieldSet):
     tags: StaticGoBinaryTagsField
     ldflags: StaticGoBinaryLdflagsField
     x_defs: StaticGoBinaryXDefsField
+    stamp: StaticGoBinaryStampField
     strip_debug: StaticGoBinaryStripDebugField
     env: StaticGoBinaryEnvField
     binary_name: StaticGoBinaryNameField
@@ -223,6 +226,51 @@ async def _target_env(fs: StaticGoBinaryFieldSet) -> dict[str, str]:
     }
 
 
+async def _x_defs(fs: StaticGoBinaryFieldSet, settings: StaticGoSubsystem) -> dict[str, str]:
+    """The `-X` definitions, with the stamping placeholders filled from git when stamping is on
+    (and git is only asked when a value uses one)."""
+    x_defs = dict(fs.x_defs.value or {})
+    used = first_placeholder(x_defs)
+    if used is None:
+        return x_defs
+    key, name = used
+    stamp = settings.stamp if fs.stamp.value is None else fs.stamp.value
+    if not stamp:
+        why = "`stamp=False`" if fs.stamp.value is False else "`[static-go].stamp` is false"
+        raise InvalidFieldException(
+            softwrap(
+                f"""
+                The `x_defs` field of {fs.address} uses `{{{name}}}` in the value of {key!r},
+                but stamping is off for it ({why}), so it would be linked in literally. Set
+                `stamp=True` on the target (or `[static-go].stamp = true` in pants.toml) to fill
+                it from git, or replace the placeholder with a fixed value.
+                """
+            )
+        )
+    git = await Get(MaybeGitStamp)
+    if git.stamp is None:
+        raise GoBuildError(
+            softwrap(
+                f"""
+                {fs.address} is stamped (`stamp`, or `[static-go].stamp`) and its `x_defs` use
+                `{{{name}}}` in the value of {key!r}, but the git state could not be read:
+                {git.error}. Build it from a git checkout with at least one commit, or set
+                `stamp=False` on the target and replace the placeholders of `x_defs` with fixed
+                values.
+                """
+            )
+        )
+    filled = fill_x_defs(x_defs, git.stamp)
+    for k, v in filled.items():
+        if "'" in v and '"' in v:
+            raise InvalidFieldException(
+                f"The `x_defs` field of {fs.address}: the stamped value of {k!r} ({v!r}) contains "
+                "both single and double quotes, which `go build -ldflags` cannot express. Use "
+                "the other kind of quote in the value's fixed text."
+            )
+    return filled
+
+
 @rule(desc="Resolve the build options of a static Go binary", level=LogLevel.DEBUG)
 async def resolve_go_build_options(
     request: StaticGoBuildRequest, settings: StaticGoSubsystem
@@ -251,6 +299,7 @@ async def resolve_go_build_options(
         env.update(toolchain.env())
         tags += [t for t in toolchain.build_tags if t not in tags]
     env.update(await _target_env(fs))
+    x_defs = await _x_defs(fs, settings)
     return GoBuildOptions(
         address=fs.address,
         platform=plat,
@@ -260,7 +309,7 @@ async def resolve_go_build_options(
         pie=cgo and bool(fs.static_pie.value),
         tags=tuple(tags),
         strip_debug=bool(fs.strip_debug.value),
-        x_defs=FrozenDict(fs.x_defs.value or {}),
+        x_defs=FrozenDict(x_defs),
         extra_ldflags=tuple(fs.ldflags.value or ()),
         env=FrozenDict(env),
     )

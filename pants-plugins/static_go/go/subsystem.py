@@ -1,6 +1,7 @@
 # Copyright 2026 pants-static-go contributors.
 """`[static-go]`: the options of every `go` process (module proxy, checksum database, default
-platforms, analysis platforms, workspaces, extra environment) and what `pants tailor` writes."""
+platforms, analysis platforms, workspaces, extra environment), stamping, and what `pants tailor`
+writes."""
 
 from __future__ import annotations
 
@@ -68,6 +69,18 @@ class StaticGoSubsystem(Subsystem):
             """
             Extra environment for every `go` process, e.g. `{"GOINSECURE": "..."}`. Part of
             every cache key.
+            """
+        ),
+    )
+    stamp = BoolOption(
+        default=False,
+        help=softwrap(
+            """
+            Stamp the `static_go_binary` targets without a `stamp` field: fill the `{git_commit}`,
+            `{git_commit_short}`, `{git_tag}`, `{git_dirty}` and `{git_commit_time}` placeholders
+            of their `x_defs` values from the repository's git state. Only binaries whose `x_defs`
+            use a placeholder read git or change with a commit. With stamping off, a placeholder
+            is an error naming the target (a binary printing `{git_tag}` is never wanted).
             """
         ),
     )

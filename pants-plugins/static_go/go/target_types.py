@@ -36,6 +36,7 @@ from pants.util.frozendict import FrozenDict
 from pants.util.strutil import help_text
 
 from static_go.binary.upx_support import parse_upx_level, supported_upx_platforms
+from static_go.go.stamping import placeholder_list, unknown_placeholders
 from static_go.util.platforms import GoPlatform, InvalidPlatform
 
 # ---------------------------------------------------------------------------------------------
@@ -400,6 +401,10 @@ class StaticGoBinaryXDefsField(DictStringToStringField):
         `{"example.com/app/internal/buildinfo.Version": "1.2.3"}`. Keys must be a fully
         qualified `importpath.name`; for `package main`, `main.name` works. The `-X` flags are
         passed in the order written, as in a hand-written `go build -ldflags "-X ... -X ..."`.
+
+        With `stamp=True`, values may use `{git_commit}`, `{git_commit_short}`, `{git_tag}`,
+        `{git_dirty}` and `{git_commit_time}`, filled from the repository's git state, e.g.
+        `x_defs={"main.version": "{git_tag}", "main.commit": "{git_commit}"}` (see `stamp`).
         """
     )
 
@@ -418,7 +423,39 @@ class StaticGoBinaryXDefsField(DictStringToStringField):
                     f"The {cls.alias!r} field of {address}: the value of {key!r} contains both "
                     "single and double quotes, which `go build -ldflags` cannot express."
                 )
+            unknown = unknown_placeholders(val)
+            if unknown:
+                raise InvalidFieldException(
+                    f"The {cls.alias!r} field of {address} uses `{{{unknown[0]}}}` in the value "
+                    f"of {key!r}, which is not a stamping placeholder: use one of "
+                    f"{placeholder_list()}."
+                )
         return value
+
+
+class StaticGoBinaryStampField(TriBoolField):
+    alias = "stamp"
+    help = help_text(
+        f"""
+        Fill the stamping placeholders of `x_defs` values from the repository's git state:
+        {placeholder_list()}. Defaults to `[static-go].stamp` (False).
+
+        Builds use `-buildvcs=false` (so a build's bytes depend only on its inputs), so Go's own
+        `vcs.revision` is never set; stamping is the replacement, and still reproducible: the
+        values depend on the commit (and on whether the working tree is dirty), never on the
+        clock. `{{git_commit}}` is HEAD's full commit hash, `{{git_commit_short}}` its first 12
+        hex digits, `{{git_tag}}` is `git describe --tags --always --abbrev=12` of HEAD (`v1.2.3`
+        on a tagged commit, `v1.2.3-4-g<12 hex>` after it, the 12 hex digits with no tag) with
+        `-dirty` appended when the tree is dirty, `{{git_dirty}}` is `true` when `git status`
+        lists any change or untracked file that is not ignored and `false` otherwise, and
+        `{{git_commit_time}}` is HEAD's committer time in RFC 3339, UTC
+        (`2024-05-01T12:00:00Z`).
+
+        Only a binary with stamping on and a placeholder in `x_defs` reads git (once per run)
+        and is rebuilt (relinked) when the commit changes; all others stay cache hits across
+        commits. With stamping off, a placeholder in `x_defs` is an error.
+        """
+    )
 
 
 class StaticGoBinaryStripDebugField(BoolField):
@@ -662,6 +699,7 @@ class StaticGoBinaryTarget(Target):
         StaticGoBinaryTagsField,
         StaticGoBinaryLdflagsField,
         StaticGoBinaryXDefsField,
+        StaticGoBinaryStampField,
         StaticGoBinaryStripDebugField,
         StaticGoBinaryEnvField,
         StaticGoBinaryNameField,
@@ -683,7 +721,8 @@ class StaticGoBinaryTarget(Target):
         Always built with `-trimpath -buildvcs=false -ldflags=-buildid=` and
         `GOFLAGS=-mod=readonly` (or `-mod=vendor`), so its bytes depend only on its inputs: the
         files of its
-        package closure, `go.mod`/`go.sum`, embedded files, the Go SDK and the fields below.
+        package closure, `go.mod`/`go.sum`, embedded files, the Go SDK and the fields below
+        (with `stamp`, also the git commit its `x_defs` name).
         Every output is verified: a linux binary must be an ELF of the right machine with no
         program interpreter and no needed shared libraries.
         """
