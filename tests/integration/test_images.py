@@ -19,9 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from integration.pantsrun import PantsResult, check, run_pants
+from integration.pantsrun import PantsResult, check, run_pants, stop_pantsd
 from integration.registry_proxy import CrossOriginProxy
-from integration.test_launcher import _stop_pantsd
 from testsupport import qemu_aarch64
 
 WEB = "examples/services/cmd/webserver"
@@ -542,4 +541,4 @@ def test_publish_twice_under_pantsd(built_repo: Path, registry) -> None:
         assert res.returncode != 0 and f"{addr} rejected the credentials" in out, out
         assert old not in out and new not in out
     finally:
-        _stop_pantsd(built_repo)
+        stop_pantsd(built_repo)
