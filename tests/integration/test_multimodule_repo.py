@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import uuid
 from pathlib import Path
 
 import pytest
@@ -122,7 +123,8 @@ def test_gowork_off(repo: Path, tmp_path: Path) -> None:
     path = repo / "mm/strs/upper/upper.go"
     original = path.read_text()
     try:
-        path.write_text(original + "\n// an edit seen with GOWORK=off\n")
+        # A never-seen token, so no process cache (local or of an earlier run) can answer.
+        path.write_text(original + f"\n// an edit seen with GOWORK=off {uuid.uuid4().hex}\n")
         res = check(run_pants(repo, NO_WORKSPACES, "package", "::"))
     finally:
         path.write_text(original)
