@@ -87,6 +87,10 @@ def add_variants(repo: Path) -> list[tuple[str, str, str]]:
             ):
                 continue
             kwargs = {k.arg: k.value for k in node.keywords}
+            if kwargs.keys() & {"strip", "upx"}:
+                # Post-processed already (examples/tools/cmd/sizeof:sizeof-upx): one of the variants
+                # of its plain twin.
+                continue
             name = ast.literal_eval(kwargs["name"])
             spec = build.parent.relative_to(repo).as_posix()
             for variant, fields in VARIANTS.items():

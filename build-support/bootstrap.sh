@@ -37,7 +37,8 @@
 # Set PSG_BOOTSTRAP_NO_AUTO=1 before sourcing to only define the functions.
 #
 # Other knobs (all optional):
-#   PSG_DEBIAN_MIRROR   Debian mirror for the source-build fallback
+#   PSG_DEBIAN_MIRROR   Debian mirror for the source-build fallback and for the
+#                       bookworm-backports suite UPX comes from on bookworm
 #                       (default http://deb.debian.org/debian)
 #   PSG_PYTHON39        explicit path of a CPython 3.9 to use
 
@@ -217,20 +218,50 @@ PSG_PY_BUILD_DEPS=(build-essential pkg-config xz-utils libssl-dev zlib1g-dev lib
 # `unzip`, which Pants uses to unpack the zig wheel.
 PSG_EXAMPLE_DEBS=(musl-tools gcc-aarch64-linux-gnu libc6-dev-arm64-cross unzip)
 
+# UPX 4.2+ for the example with `upx=True` (examples/tools/cmd/sizeof:sizeof-upx), found on PATH
+# through `[static-go-upx].use_search_paths` (pants.toml): UPX's own release download (GitHub)
+# cannot be reached everywhere. Debian bookworm has `upx-ucl` only in bookworm-backports (4.2.2):
+# there it is installed as `upx-ucl/bookworm-backports`, which takes just that package from
+# backports (`-t bookworm-backports` would prefer backports for its dependencies too, and pulled
+# in systemd and golang), as .ci/run does. Later Debian and Ubuntu releases have it in main.
+psg__upx_deb() {
+  local codename=""
+  if [[ -r /etc/os-release ]]; then
+    # shellcheck disable=SC1091
+    codename="$(. /etc/os-release && printf '%s' "${VERSION_CODENAME:-}")"
+  fi
+  if [[ "$codename" == bookworm ]]; then
+    printf 'upx-ucl/bookworm-backports\n'
+  else
+    printf 'upx-ucl\n'
+  fi
+}
+
+# Prints the packages of "NAME[/SUITE]..." that are not installed, as given.
 psg__missing_debs() {
   local p
   for p in "$@"; do
-    dpkg-query -W -f='${Status}\n' "$p" 2> /dev/null | grep -q '^install ok installed$' || printf '%s\n' "$p"
+    dpkg-query -W -f='${Status}\n' "${p%%/*}" 2> /dev/null | grep -q '^install ok installed$' || printf '%s\n' "$p"
   done
 }
 
+# Adds bookworm-backports to apt's sources (the list file .ci/run writes too) unless some source
+# names it already.
+psg__add_bookworm_backports() {
+  local list=/etc/apt/sources.list.d/psg-bookworm-backports.list
+  grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/ && return 0
+  psg_log "adding bookworm-backports to apt's sources ($list)"
+  printf 'deb %s bookworm-backports main\n' "${PSG_DEBIAN_MIRROR:-http://deb.debian.org/debian}" > "$list"
+}
+
 # psg__ensure_debs FATAL WHAT PKG...: install the missing Debian packages PKG (as root, with
-# apt-get), for WHAT. FATAL=1 stops the bootstrap when that fails; 0 only warns.
+# apt-get), for WHAT. A PKG may name its suite, `NAME/bookworm-backports` (the suite is added to
+# apt's sources when needed). FATAL=1 stops the bootstrap when that fails; 0 only warns.
 psg__ensure_debs() {
   local fatal="$1" what="$2" missing
   shift 2
   command -v dpkg-query > /dev/null 2>&1 || {
-    psg_log "not a Debian-like system: assuming $what is installed ($*)"
+    psg_log "not a Debian-like system: assuming $what is installed (${*%%/*})"
     return 0
   }
   missing="$(psg__missing_debs "$@" | tr '\n' ' ')"
@@ -238,6 +269,7 @@ psg__ensure_debs() {
   if [[ "$(id -u)" == 0 ]] && command -v apt-get > /dev/null 2>&1; then
     psg_log "installing $what: $missing"
     mkdir -p "$PSG_CACHE/tmp"
+    [[ "$missing" == */bookworm-backports* ]] && psg__add_bookworm_backports
     # shellcheck disable=SC2086
     {
       DEBIAN_FRONTEND=noninteractive apt-get update -q \
@@ -248,6 +280,8 @@ psg__ensure_debs() {
     psg_log "warning: installing $what failed ($missing)"
   else
     psg_log "warning: $what is missing ($missing) and this is not root with apt-get."
+    [[ "$missing" == */bookworm-backports* ]] \
+      && psg_log "(add 'deb ${PSG_DEBIAN_MIRROR:-http://deb.debian.org/debian} bookworm-backports main' to apt's sources first)"
     psg_log "install it with: sudo apt-get install $missing"
   fi
 }
@@ -510,8 +544,12 @@ psg_bootstrap() {
   # Somebody else may have finished while we waited for the lock.
   if ! psg__venv_ready; then
     # Once per machine (with the venv): the system tools `./pants package ::` over examples/
-    # needs beyond what Pants downloads itself (Go, UPX, zig).
-    psg__ensure_debs 0 "the C toolchains of the cgo examples and unzip" "${PSG_EXAMPLE_DEBS[@]}"
+    # needs beyond what Pants downloads itself (Go, zig). Not in a repository without examples/
+    # (one that copied this launcher to run its own code: docs/install.md).
+    if [[ -d "$PSG_ROOT/examples" ]]; then
+      psg__ensure_debs 0 "the C toolchains of the cgo examples and unzip" "${PSG_EXAMPLE_DEBS[@]}"
+      psg__ensure_debs 0 "UPX, for the examples' upx=True binary" "$(psg__upx_deb)"
+    fi
     psg__create_venv
   fi
   psg__unlock

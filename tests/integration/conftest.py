@@ -17,7 +17,12 @@ BINARIES = {
     "examples/services/cmd/uuidgen:uuidgen": ("examples/services", "cmd/uuidgen"),
     "examples/services/cmd/worldclock:worldclock": ("examples/services", "cmd/worldclock"),
     "examples/tools/cmd/sizeof:sizeof": ("examples/tools", "cmd/sizeof"),
+    # The same package packed with UPX: a target of its own, so a `go build` of its own per platform
+    # (its `-o sizeof-upx` differs), then UPX.
+    "examples/tools/cmd/sizeof:sizeof-upx": ("examples/tools", "cmd/sizeof"),
 }
+# The binaries above with `upx=True`.
+UPX_BINARIES = ("examples/tools/cmd/sizeof:sizeof-upx",)
 PLATFORMS = ("linux/amd64", "linux/arm64")
 # address, platform, the toolchain's libc
 CGO_OUTPUTS = (
@@ -28,8 +33,8 @@ CGO_OUTPUTS = (
     ("examples/cgo/cmd/kvstore:kvstore", "linux/arm64", "glibc"),
     ("examples/cgo/cmd/kvstore:kvstore-zig", "linux/arm64", "musl"),
 )
-# Every `go build` of `package ::` over examples/: the pure-Go binaries on both platforms, and
-# the cgo ones.
+# Every `go build` of `package ::` over examples/: the pure-Go binaries on both platforms (6 x 2,
+# the UPX one included), and the cgo ones (6): 18.
 EXAMPLE_GO_BUILDS = len(BINARIES) * len(PLATFORMS) + len(CGO_OUTPUTS)
 
 
