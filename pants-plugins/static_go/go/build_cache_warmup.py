@@ -68,6 +68,28 @@ def external_imports(module: GoModuleAnalysis) -> tuple[str, ...]:
     )
 
 
+async def _warmup_inputs(module_address: Address) -> tuple[SourceFiles, GoModuleContext, Digest]:
+    """The module's go.mod/go.sum (and vendor/), its context, and the input digest: those files
+    plus, with local modules or a workspace, the go.mod files the go command reads first."""
+    wrapped, context = await MultiGet(
+        Get(
+            WrappedTarget,
+            WrappedTargetRequest(
+                module_address, description_of_origin="the static_go build cache warm-up"
+            ),
+        ),
+        Get(GoModuleContext, GoModuleContextRequest(module_address)),
+    )
+    sources = await Get(
+        SourceFiles, SourceFilesRequest([wrapped.target[StaticGoModuleSourcesField]])
+    )
+    input_digest = sources.snapshot.digest
+    if context.local_modules or context.workspace:
+        context_files = await Get(GoModuleContextFiles, GoModuleContext, context)
+        input_digest = await Get(Digest, MergeDigests([input_digest, context_files.digest]))
+    return sources, context, input_digest
+
+
 @rule(
     desc="Precompile a Go module's standard-library and third-party imports", level=LogLevel.DEBUG
 )
@@ -89,24 +111,7 @@ async def warm_go_build_cache(request: GoBuildCacheWarmupRequest) -> WarmedGoBui
     packages = external_imports(module)
     if not packages:
         return WarmedGoBuildCache((), True)
-    wrapped, context = await MultiGet(
-        Get(
-            WrappedTarget,
-            WrappedTargetRequest(
-                request.module_address, description_of_origin="the static_go build cache warm-up"
-            ),
-        ),
-        Get(GoModuleContext, GoModuleContextRequest(request.module_address)),
-    )
-    sources = await Get(
-        SourceFiles, SourceFilesRequest([wrapped.target[StaticGoModuleSourcesField]])
-    )
-    input_digest = sources.snapshot.digest
-    if context.local_modules or context.workspace:
-        # The go command reads the go.mod of every local module of the context (and the
-        # workspace's files) before it compiles anything.
-        context_files = await Get(GoModuleContextFiles, GoModuleContext, context)
-        input_digest = await Get(Digest, MergeDigests([input_digest, context_files.digest]))
+    sources, context, input_digest = await _warmup_inputs(request.module_address)
     args = [
         "list",
         "-e",
@@ -138,8 +143,7 @@ async def warm_go_build_cache(request: GoBuildCacheWarmupRequest) -> WarmedGoBui
     if problems:
         logger.debug(
             "Precompiling the imports of %s for %s left out (the binaries' builds compile what "
-            "they "
-            "need themselves):\n%s",
+            "they need themselves):\n%s",
             request.module_address,
             request.platform,
             problems,

@@ -428,6 +428,75 @@ def check_context(
     return local
 
 
+async def _workspace_references(
+    go_work: GoWorkFile, go_mod: GoModFile, module_dir: str, problems: list[str]
+) -> tuple[bool, list[tuple[str, _Reference]], dict[str, GoModFile]]:
+    """In a workspace: vendor mode, the modules the go command reads (`use`d ones, then the
+    directory replacements of the go.work and of each used module) and their go.mod files."""
+    ws_dir = go_work.dir
+    vendor = bool((await Get(Paths, PathGlobs([_file(ws_dir, "vendor/modules.txt")]))).files)
+    references: list[tuple[str, _Reference]] = []
+    for use in go_work.uses:
+        target = join_build_root(ws_dir, use.path)
+        ref = _Reference(go_work.path, use.directive, use.path, None)
+        if target is None:
+            problems.append(
+                f"{ref.where()}: `{use.path}` is outside the build root, so no Pants "
+                "sandbox can hold it. Move that module into the repository, or remove the "
+                "line."
+            )
+            continue
+        references.append((target, ref))
+    used = {t for t, _ in references}
+    if module_dir not in used:
+        problems.append(
+            f"{go_mod.path}: the module is inside the workspace `{go_work.path}`, which does "
+            f"not `use` it, so the go command refuses to build there. Add `use "
+            f"./{posixpath.relpath(module_dir or '.', ws_dir or '.')}` to `{go_work.path}`, or "
+            "set `[static-go].workspaces = false` to build every module alone "
+            "(`GOWORK=off`)."
+        )
+    go_mods = await _read_go_mods(used)
+    if not vendor:
+        replaces = list(_directory_replaces_of_work(go_work, problems))
+        for d in sorted(used):
+            if d in go_mods:
+                replaces.extend(_directory_replaces(go_mods[d], problems))
+        references.extend(replaces)
+        go_mods.update(await _read_go_mods({t for t, _ in replaces} - set(go_mods)))
+    return vendor, references, go_mods
+
+
+async def _go_sdk_of_context(
+    module_address: Address,
+    go_mod: GoModFile,
+    go_work: GoWorkFile | None,
+    local: Mapping[str, Address],
+    go_mods: Mapping[str, GoModFile],
+) -> tuple[GoRequirement | None, str | None]:
+    """The highest `go` line the go command checks for this module, and the Go SDK version
+    that satisfies it when the default does not (None: the default)."""
+    module_dir = module_address.spec_path
+    # Every module of a workspace sees the same files in the same order, so the same line.
+    mods = {module_dir: go_mod, **{d: go_mods[d] for d in local}}
+    order = sorted(mods) if go_work else [module_dir, *sorted(local)]
+    requirement = highest_go_requirement(
+        [*([go_work] if go_work else []), *(mods[d] for d in order)]
+    )
+    if requirement is None:
+        return None, None
+    if go_work is None:
+        builds = f"the module {module_address}"
+    else:
+        modules = sorted({module_dir, *local})
+        builds = (
+            f"the modules of the workspace `{go_work.path}` "
+            f"({', '.join(f'`{_shown(d)}`' for d in modules)}), which all build with one Go"
+        )
+    choice = await Get(GoSdkChoice, GoSdkChoiceRequest(requirement, builds))
+    return requirement, choice.version
+
+
 @rule(desc="Resolve the module context of a Go module", level=LogLevel.DEBUG)
 async def resolve_go_module_context(
     request: GoModuleContextRequest, index: StaticGoTargetIndex, settings: StaticGoSubsystem
@@ -458,36 +527,9 @@ async def resolve_go_module_context(
             references = _directory_replaces(go_mod, problems)
         go_mods = await _read_go_mods({t for t, _ in references})
     else:
-        ws_dir = go_work.dir
-        vendor = bool((await Get(Paths, PathGlobs([_file(ws_dir, "vendor/modules.txt")]))).files)
-        for use in go_work.uses:
-            target = join_build_root(ws_dir, use.path)
-            ref = _Reference(go_work.path, use.directive, use.path, None)
-            if target is None:
-                problems.append(
-                    f"{ref.where()}: `{use.path}` is outside the build root, so no Pants "
-                    "sandbox can hold it. Move that module into the repository, or remove the "
-                    "line."
-                )
-                continue
-            references.append((target, ref))
-        used = {t for t, _ in references}
-        if module_dir not in used:
-            problems.append(
-                f"{go_mod.path}: the module is inside the workspace `{go_work.path}`, which does "
-                f"not `use` it, so the go command refuses to build there. Add `use "
-                f"./{posixpath.relpath(module_dir or '.', ws_dir or '.')}` to `{go_work.path}`, or "
-                "set `[static-go].workspaces = false` to build every module alone "
-                "(`GOWORK=off`)."
-            )
-        go_mods = await _read_go_mods(used)
-        if not vendor:
-            replaces = list(_directory_replaces_of_work(go_work, problems))
-            for d in sorted(used):
-                if d in go_mods:
-                    replaces.extend(_directory_replaces(go_mods[d], problems))
-            references.extend(replaces)
-            go_mods.update(await _read_go_mods({t for t, _ in replaces} - set(go_mods)))
+        vendor, references, go_mods = await _workspace_references(
+            go_work, go_mod, module_dir, problems
+        )
     local = check_context(
         module_dir,
         go_mod,
@@ -502,24 +544,9 @@ async def resolve_go_module_context(
             f"The module layout of {request.module_address} cannot be built:\n"
             + "\n".join(f"- {p}" for p in dict.fromkeys(problems))
         )
-    # Every module of a workspace sees the same files in the same order, so the same line.
-    mods = {module_dir: go_mod, **{d: go_mods[d] for d in local}}
-    order = sorted(mods) if go_work else [module_dir, *sorted(local)]
-    requirement = highest_go_requirement(
-        [*([go_work] if go_work else []), *(mods[d] for d in order)]
+    requirement, sdk_version = await _go_sdk_of_context(
+        request.module_address, go_mod, go_work, local, go_mods
     )
-    sdk_version = None
-    if requirement is not None:
-        if go_work is None:
-            builds = f"the module {request.module_address}"
-        else:
-            modules = sorted({module_dir, *local})
-            builds = (
-                f"the modules of the workspace `{go_work.path}` "
-                f"({', '.join(f'`{_shown(d)}`' for d in modules)}), which all build with one Go"
-            )
-        choice = await Get(GoSdkChoice, GoSdkChoiceRequest(requirement, builds))
-        sdk_version = choice.version
     return GoModuleContext(
         module_address=request.module_address,
         module_dir=module_dir,

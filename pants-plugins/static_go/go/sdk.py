@@ -414,6 +414,52 @@ def _script_version(required: GoVersion, text: str) -> str:
     return required.minor_version if required.is_release else text
 
 
+def _no_satisfying_go(
+    request: GoSdkChoiceRequest,
+    sdk: GoSdkSubsystem,
+    platform: str,
+    known: list[tuple[GoVersion, str, str]],
+    required: GoVersion,
+) -> str:
+    """The error when no Go of `known_versions` satisfies a `go` line: the exact lines to add
+    when the plugin's defaults have them, else the command that prints them."""
+    req = request.requirement
+    newest = sorted({k[1]: k[0] for k in known}.items(), key=lambda kv: kv[1])
+    message = softwrap(
+        f"""
+        {req.where()} needs Go {req.version} or newer to build {request.builds}: newer than
+        [static-go-sdk].version = {sdk.version} and than every Go in
+        [static-go-sdk].known_versions for {platform}
+        ({", ".join(v for v, _ in newest) or "none"}). Add a Go that satisfies it to
+        `known_versions` (the pins of the Go module proxy's toolchain zips), or lower the `go`
+        line if the code does not need Go {req.version}; modules and workspaces whose `go`
+        lines {sdk.version} satisfies keep building with it.
+        """
+    )
+    defaults = [
+        line
+        for line in GoSdkSubsystem.default_known_versions
+        if line not in sdk.known_versions
+        and (p := parse_gover(line.split("|", 1)[0])) is not None
+        and p >= required
+    ]
+    if defaults:
+        lines = "\n".join(f'    "{line}",' for line in defaults)
+        message += (
+            "\n\nThe plugin's default `known_versions` have it; add these lines to pants.toml:"
+            f"\n\n[static-go-sdk]\nknown_versions.add = [\n{lines}\n]"
+        )
+    else:
+        message += (
+            "\n\nThis prints the lines to add (`version|platform|sha256|length`, for linux and "
+            "macOS, x86_64 and arm64):\n\n"
+            f"    {known_versions_command(_script_version(required, req.version))}\n\n"
+            "then add them to pants.toml:\n\n[static-go-sdk]\nknown_versions.add = [\n"
+            '    "<each line it printed>",\n]'
+        )
+    return message
+
+
 @rule(desc="Choose the Go SDK of a Go module", level=LogLevel.DEBUG)
 async def choose_go_sdk(
     request: GoSdkChoiceRequest, sdk: GoSdkSubsystem, platform: Platform
@@ -446,40 +492,7 @@ async def choose_go_sdk(
     chosen = newest_satisfying(required, known)
     if chosen is not None:
         return GoSdkChoice(chosen)
-    newest = sorted({k[1]: k[0] for k in known}.items(), key=lambda kv: kv[1])
-    message = softwrap(
-        f"""
-        {req.where()} needs Go {req.version} or newer to build {request.builds}: newer than
-        [static-go-sdk].version = {sdk.version} and than every Go in
-        [static-go-sdk].known_versions for {platform.value}
-        ({", ".join(v for v, _ in newest) or "none"}). Add a Go that satisfies it to
-        `known_versions` (the pins of the Go module proxy's toolchain zips), or lower the `go`
-        line if the code does not need Go {req.version}; modules and workspaces whose `go`
-        lines {sdk.version} satisfies keep building with it.
-        """
-    )
-    defaults = [
-        line
-        for line in GoSdkSubsystem.default_known_versions
-        if line not in sdk.known_versions
-        and (p := parse_gover(line.split("|", 1)[0])) is not None
-        and p >= required
-    ]
-    if defaults:
-        lines = "\n".join(f'    "{line}",' for line in defaults)
-        message += (
-            "\n\nThe plugin's default `known_versions` have it; add these lines to pants.toml:"
-            f"\n\n[static-go-sdk]\nknown_versions.add = [\n{lines}\n]"
-        )
-    else:
-        message += (
-            "\n\nThis prints the lines to add (`version|platform|sha256|length`, for linux and "
-            "macOS, x86_64 and arm64):\n\n"
-            f"    {known_versions_command(_script_version(required, req.version))}\n\n"
-            "then add them to pants.toml:\n\n[static-go-sdk]\nknown_versions.add = [\n"
-            '    "<each line it printed>",\n]'
-        )
-    raise GoSdkError(message)
+    raise GoSdkError(_no_satisfying_go(request, sdk, platform.value, known, required))
 
 
 def rules():
