@@ -75,10 +75,6 @@ from static_go.util.reproducible import source_date_epoch
 BINARY_DIR = "/app"
 
 
-class ScratchImageError(Exception):
-    pass
-
-
 @dataclass(frozen=True)
 class ScratchImageFieldSet(PackageFieldSet):
     required_fields = (ScratchImageBinaryField,)
