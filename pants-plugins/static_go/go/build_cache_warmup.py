@@ -30,12 +30,7 @@ from pants.engine.target import AllTargets, WrappedTarget, WrappedTargetRequest
 from pants.util.frozendict import FrozenDict
 from pants.util.logging import LogLevel
 
-from static_go.go.analysis import (
-    GoModuleAnalysis,
-    GoModuleAnalysisRequest,
-    GoPackageAnalysis,
-    GoPackageAnalysisRequest,
-)
+from static_go.go.analysis import GoModuleAnalysis, GoModuleAnalysisRequest
 from static_go.go.dependency_inference import MainPackage, MainPackageRequest
 from static_go.go.module_layout import (
     GoModuleContext,
@@ -43,6 +38,7 @@ from static_go.go.module_layout import (
     GoModuleContextRequest,
 )
 from static_go.go.process import GoProcess
+from static_go.go.target_index import StaticGoTargetIndex
 from static_go.go.target_types import (
     StaticGoBinaryMainField,
     StaticGoModuleSourcesField,
@@ -136,49 +132,45 @@ def precompile_groups(
 
 
 @dataclass(frozen=True)
-class _MainImportPathRequest:
-    binary: Address
+class _MainDirRequest:
+    main: StaticGoBinaryMainField
 
 
 @dataclass(frozen=True)
-class _MainImportPath:
-    module_address: Address | None
-    import_path: str | None
+class _MainDir:
+    directory: str | None
 
 
 @rule(level=LogLevel.DEBUG)
-async def _main_import_path(request: _MainImportPathRequest) -> _MainImportPath:
-    """A binary's module and main package; none when its `main` field is wrong (its own build
-    reports that, the precompile of its module's other binaries goes on without it)."""
+async def _main_dir(request: _MainDirRequest) -> _MainDir:
+    """A binary's main package directory (no `go list` needed); none when its `main` field is
+    wrong (its own build reports that, the precompile for the other binaries goes on)."""
     try:
-        wrapped = await Get(
-            WrappedTarget,
-            WrappedTargetRequest(request.binary, description_of_origin="the Go precompile"),
-        )
-        main = await Get(MainPackage, MainPackageRequest(wrapped.target[StaticGoBinaryMainField]))
-        main_dir = go_package_dir(main.address)
-        analysis = await Get(GoPackageAnalysis, GoPackageAnalysisRequest(main_dir))
+        main = await Get(MainPackage, MainPackageRequest(request.main))
     except Exception:  # noqa: BLE001 - reported by the binary's own build
-        return _MainImportPath(None, None)
-    info = analysis.info
-    return _MainImportPath(
-        analysis.module.module_address, info.import_path if info is not None else None
-    )
+        return _MainDir(None)
+    return _MainDir(go_package_dir(main.address))
 
 
 @rule(desc="Group a Go module's shared outside imports", level=LogLevel.DEBUG)
 async def group_precompiled_imports(
-    request: PrecompileGroupsRequest, all_targets: AllTargets
+    request: PrecompileGroupsRequest, all_targets: AllTargets, index: StaticGoTargetIndex
 ) -> PrecompileGroups:
-    binaries = [t.address for t in all_targets if t.has_field(StaticGoBinaryMainField)]
+    """Only this module is analyzed: a binary belongs to the module owning its main package's
+    directory, found without `go list`."""
+    binaries = [t for t in all_targets if t.has_field(StaticGoBinaryMainField)]
+    mains = await MultiGet(
+        Get(_MainDir, _MainDirRequest(t[StaticGoBinaryMainField])) for t in binaries
+    )
     module = await Get(GoModuleAnalysis, GoModuleAnalysisRequest(request.module_address))
-    mains = await MultiGet(Get(_MainImportPath, _MainImportPathRequest(b)) for b in binaries)
     graph = module.graph_for(request.platform.goos, request.platform.goarch)
-    closures = {
-        b: outside_closure(graph, module.local_dirs, m.import_path)
-        for b, m in zip(binaries, mains)
-        if m.module_address == request.module_address and m.import_path
-    }
+    closures = {}
+    for tgt, main in zip(binaries, mains):
+        if main.directory is None or index.owning_module(main.directory) != module.module_address:
+            continue
+        info = module.packages.get(main.directory)
+        if info is not None:
+            closures[tgt.address] = outside_closure(graph, module.local_dirs, info.import_path)
     return precompile_groups(graph, closures)
 
 
