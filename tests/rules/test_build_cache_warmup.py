@@ -171,3 +171,17 @@ def test_one_binary_compiles_only_its_own_closure(tmp_path: Path) -> None:
     )
     assert "golang.org/x/sys/windows" in warmed.packages and "strings" in warmed.packages
     assert not warmed.ok
+
+
+def test_a_binary_with_a_wrong_main_field_leaves_the_others_grouped() -> None:
+    """Its own build reports the wrong `main`; the other binaries' precompile goes on."""
+    rule_runner = make_rule_runner(QueryRule(PrecompileGroups, [PrecompileGroupsRequest]))
+    rule_runner.write_files(
+        {
+            **FILES,
+            "app/cmd/broken/BUILD": 'static_go_binary(name="broken", main="//app/cmd/nothing")',
+        }
+    )
+    groups = rule_runner.request(PrecompileGroups, [PrecompileGroupsRequest(Address("app"), AMD64)])
+    (shared,) = groups.groups
+    assert shared.binaries == (A, B)
