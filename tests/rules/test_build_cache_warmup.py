@@ -1,8 +1,12 @@
-"""The per-module precompile of standard-library and third-party imports (build.py), with the real
-`go` command and a GOCACHE of the test's own."""
+"""The precompile of standard-library and third-party packages shared by a module's binaries
+(build_cache_warmup.py), with the real `go` command and a GOCACHE of the test's own, compared with
+what plain `go build`s of the same binaries compile."""
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
 import uuid
 from pathlib import Path
 from textwrap import dedent
@@ -13,14 +17,41 @@ from pants.util.frozendict import FrozenDict
 
 from rules.conftest import make_rule_runner
 from rules.test_static_go_binary import package
-from static_go.go.build_cache_warmup import GoBuildCacheWarmupRequest, WarmedGoBuildCache
+from static_go.go.build_cache_warmup import (
+    GoBuildCacheWarmupRequest,
+    PrecompileGroups,
+    PrecompileGroupsRequest,
+    WarmedGoBuildCache,
+)
 from static_go.go.process import GOCACHE_NAMED_CACHE
 from static_go.util.platforms import GoPlatform
 
 # A module path of its own per run, so that no process cache can answer for the fresh GOCACHE.
 MODULE = f"example.com/app{uuid.uuid4().hex[:12]}"
-# golang.org/x/sys/windows, vendored as a stand-in with only a windows file: on linux it cannot be
-# built, as for the real module. No network needed.
+A = Address("app/cmd/a", target_name="a")
+B = Address("app/cmd/b", target_name="b")
+AMD64 = GoPlatform.parse("linux/amd64")
+
+
+def main_go(extra_import: str, use: str) -> str:
+    return dedent(
+        f"""\
+        package main
+
+        import (
+            "{extra_import}"
+
+            "{MODULE}/lib"
+        )
+
+        func main() {{ println(lib.Shout("hi"), {use}) }}
+        """
+    )
+
+
+# Two binaries sharing lib's strings (and what it imports: the runtime...); encoding/hex only in
+# a, unicode/utf16 only in b. golang.org/x/sys/windows is vendored as a stand-in with only a windows
+# file, imported by lib on windows: on linux it cannot be built, as for the real module.
 FILES = {
     "app/BUILD": "static_go_module()",
     "app/go.mod": f"module {MODULE}\n\ngo 1.22\n\nrequire golang.org/x/sys v0.1.0\n",
@@ -38,27 +69,20 @@ FILES = {
     "app/lib/beep_windows.go": (
         'package lib\n\nimport "golang.org/x/sys/windows"\n\nfunc Beep() { windows.Beep() }\n'
     ),
-    "app/cmd/app/BUILD": 'static_go_package(name="main")\nstatic_go_binary(name="app")',
-    "app/cmd/app/main.go": dedent(
-        f"""\
-        package main
-
-        import (
-            "fmt"
-
-            "{MODULE}/lib"
-        )
-
-        func main() {{ fmt.Println(lib.Shout("hi")) }}
-        """
+    "app/cmd/a/BUILD": (
+        'static_go_package(name="main")\nstatic_go_binary(name="a", platforms=["linux/amd64"])'
     ),
+    "app/cmd/a/main.go": main_go("encoding/hex", "hex.EncodeToString(nil)"),
+    "app/cmd/b/BUILD": (
+        'static_go_package(name="main")\nstatic_go_binary(name="b", platforms=["linux/amd64"])'
+    ),
+    "app/cmd/b/main.go": main_go("unicode/utf16", "utf16.IsSurrogate(0)"),
 }
 
 
-def compiled_packages(named_caches: Path) -> set[str]:
+def compiled_packages(gocache: Path) -> set[str]:
     """GOCACHE entries whose output is a compiled package archive: one per package compile (the
     cache also holds other outputs, e.g. go's index of package directories)."""
-    gocache = named_caches / GOCACHE_NAMED_CACHE
     out = set()
     for entry in gocache.rglob("*-a"):
         output_id = entry.read_text().split()[2]
@@ -68,35 +92,96 @@ def compiled_packages(named_caches: Path) -> set[str]:
     return out
 
 
-def test_binary_build_reuses_the_precompiled_imports(tmp_path: Path) -> None:
+def plain_go_build(go: str, root: Path, main: str, gocache: Path) -> None:
+    """`go build` of one binary as the plugin runs it (flags, platform, no cgo), outside Pants."""
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": str(root),
+        "GOCACHE": str(gocache),
+        "GOPATH": str(root / "gopath"),
+        "GOENV": "off",
+        "GOTOOLCHAIN": "local",
+        "GOWORK": "off",
+        "GOFLAGS": "-mod=vendor",
+        "CGO_ENABLED": "0",
+        **AMD64.go_env(),
+    }
+    subprocess.run(
+        [go, "build", "-trimpath", "-buildvcs=false", "-ldflags=-s -w -buildid=", "-o", "/dev/null"]
+        + [main],
+        cwd=root / "app",
+        env=env,
+        check=True,
+    )
+
+
+def test_one_binary_compiles_only_its_own_closure(tmp_path: Path) -> None:
+    go = shutil.which("go")
+    assert go, "the test compares with a plain `go build` of the host's go"
     named_caches = tmp_path / "named"
     rule_runner = make_rule_runner(
         QueryRule(WarmedGoBuildCache, [GoBuildCacheWarmupRequest]),
+        QueryRule(PrecompileGroups, [PrecompileGroupsRequest]),
         bootstrap_args=(f"--named-caches-dir={named_caches}",),
     )
+    # The plugin runs the same go as the plain builds: their GOCACHE entries are comparable.
     rule_runner.set_options(
-        ["--static-go-analysis-platforms=['linux/amd64', 'windows/amd64']"], env_inherit={"PATH"}
+        [
+            "--static-go-analysis-platforms=['linux/amd64', 'windows/amd64']",
+            "--static-go-sdk-use-search-paths",
+            f"--static-go-sdk-search-paths=['{os.path.dirname(os.path.realpath(go))}']",
+        ],
+        env_inherit={"PATH"},
     )
     rule_runner.write_files(FILES)
+    for path, content in FILES.items():
+        (tmp_path / "src" / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "src" / path).write_text(content)
 
-    # The same request as the binary's build makes: its platform's environment, no cgo, no tags.
-    platform = GoPlatform.parse("linux/amd64")
+    # Building a alone compiles exactly what a plain `go build` of a compiles (b's unicode/utf16
+    # is not among them); then b adds what a plain `go build` of b adds.
+    gocache = named_caches / GOCACHE_NAMED_CACHE
+    plain = tmp_path / "plain_gocache"
+    package(rule_runner, A)
+    plain_go_build(go, tmp_path / "src", "./cmd/a", plain)
+    assert compiled_packages(gocache) == compiled_packages(plain)
+    package(rule_runner, B)
+    plain_go_build(go, tmp_path / "src", "./cmd/b", plain)
+    assert compiled_packages(gocache) == compiled_packages(plain)
+
+    # The packages both binaries need, in one group: not those of one binary only, not the
+    # windows-only import (linux/amd64 was analyzed on its own), no local package.
+    groups = rule_runner.request(PrecompileGroups, [PrecompileGroupsRequest(Address("app"), AMD64)])
+    (shared,) = groups.groups
+    assert shared.binaries == (A, B)
+    assert {"strings", "unicode", "runtime"} <= set(shared.packages)
+    for alone in ("encoding/hex", "unicode/utf16", "golang.org/x/sys/windows", f"{MODULE}/lib"):
+        assert alone not in shared.packages
+
+    # A platform that was not analyzed uses every analyzed platform's imports: the windows-only
+    # one cannot be built for linux/arm64, yet the others were compiled and nothing failed.
+    arm64 = GoPlatform.parse("linux/arm64")
     warmed = rule_runner.request(
         WarmedGoBuildCache,
         [
             GoBuildCacheWarmupRequest(
-                Address("app"), platform, FrozenDict({**platform.go_env(), "CGO_ENABLED": "0"}), ()
+                Address("app"), A, arm64, FrozenDict({**arm64.go_env(), "CGO_ENABLED": "0"}), ()
             )
         ],
     )
-    # The windows-only import is listed (the analysis saw it on windows/amd64) and cannot be built
-    # for linux, yet the others were compiled.
-    assert warmed.packages == ("fmt", "golang.org/x/sys/windows", "strings")
+    assert "golang.org/x/sys/windows" in warmed.packages and "strings" in warmed.packages
     assert not warmed.ok
-    precompiled = compiled_packages(named_caches)
-    assert len(precompiled) > 30, "fmt, strings and their standard-library dependencies"
 
-    package(rule_runner, Address("app/cmd/app", target_name="app"))
-    # The binary's build found every standard-library package under the precompile's keys: it
-    # compiled only its module's own two packages (lib and main), not the ~40 behind fmt.
-    assert len(compiled_packages(named_caches) - precompiled) == 2
+
+def test_a_binary_with_a_wrong_main_field_leaves_the_others_grouped() -> None:
+    """Its own build reports the wrong `main`; the other binaries' precompile goes on."""
+    rule_runner = make_rule_runner(QueryRule(PrecompileGroups, [PrecompileGroupsRequest]))
+    rule_runner.write_files(
+        {
+            **FILES,
+            "app/cmd/broken/BUILD": 'static_go_binary(name="broken", main="//app/cmd/nothing")',
+        }
+    )
+    groups = rule_runner.request(PrecompileGroups, [PrecompileGroupsRequest(Address("app"), AMD64)])
+    (shared,) = groups.groups
+    assert shared.binaries == (A, B)

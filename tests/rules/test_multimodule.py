@@ -20,7 +20,12 @@ from pants.util.frozendict import FrozenDict
 from rules.conftest import make_rule_runner, write_digest
 from rules.test_static_go_binary import package, package_error
 from static_go.go.build import GoBuildInputs
-from static_go.go.build_cache_warmup import GoBuildCacheWarmupRequest, WarmedGoBuildCache
+from static_go.go.build_cache_warmup import (
+    GoBuildCacheWarmupRequest,
+    PrecompileGroups,
+    PrecompileGroupsRequest,
+    WarmedGoBuildCache,
+)
 from static_go.go.build_options import StaticGoBinaryFieldSet
 from static_go.go.sdk import GoSdk
 from static_go.util.platforms import GoPlatform
@@ -189,22 +194,45 @@ def test_imports_of_replaced_modules_infer_package_dependencies() -> None:
 
 
 def test_precompile_leaves_local_modules_to_the_build(mode: str) -> None:
-    rule_runner = runner(workspaces=mode == "workspace")
-    rule_runner.write_files({**fixture_files(), **build_files()})
+    rule_runner = runner(
+        QueryRule(PrecompileGroups, [PrecompileGroupsRequest]), workspaces=mode == "workspace"
+    )
+    # A second binary of the app module, sharing lib/greet (of another local module) and fmt.
+    app2 = Address(f"{ROOT}/app/cmd/app2", target_name="app2")
+    rule_runner.write_files(
+        {
+            **fixture_files(),
+            **build_files(),
+            f"{ROOT}/app/cmd/app2/BUILD": "static_go_binary()\n",
+            f"{ROOT}/app/cmd/app2/main.go": (
+                'package main\n\nimport (\n\t"fmt"\n\n\t"example.com/lib/greet"\n)\n\n'
+                'func main() { fmt.Println(greet.Hello("app2")) }\n'
+            ),
+        }
+    )
     platform = GoPlatform.parse("linux/amd64")
+    groups = rule_runner.request(
+        PrecompileGroups, [PrecompileGroupsRequest(Address(f"{ROOT}/app"), platform)]
+    )
+    # What both binaries import from outside, through app's packages and the lib/strs packages
+    # they import, none of them local.
+    (shared,) = groups.groups
+    assert shared.binaries == (Address(f"{ROOT}/app/cmd/app", target_name="app"), app2)
+    assert {"fmt", "strings"} <= set(shared.packages)
+    assert not [p for p in shared.packages if p.startswith("example.com/")]
     warmed = rule_runner.request(
         WarmedGoBuildCache,
         [
             GoBuildCacheWarmupRequest(
                 Address(f"{ROOT}/app"),
+                app2,
                 platform,
                 FrozenDict({**platform.go_env(), "CGO_ENABLED": "0"}),
                 (),
             )
         ],
     )
-    # The imports of app's packages and of the lib/strs packages they import, none of them local.
-    assert warmed.packages == ("fmt", "strings")
+    assert warmed.packages == shared.packages
     assert warmed.ok
 
 

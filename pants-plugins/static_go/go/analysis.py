@@ -73,6 +73,12 @@ class GoModuleAnalysis:
     # import path -> imports, for every package `go list -deps` listed (the module's own, the
     # standard library's and third-party ones): the import graph of the module's binaries.
     import_graph: FrozenDict[str, tuple[str, ...]] = FrozenDict()
+    # The same graph as each analysis platform alone sees it, by `GOOS/GOARCH`.
+    platform_import_graphs: FrozenDict[str, FrozenDict[str, tuple[str, ...]]] = FrozenDict()
+
+    def graph_for(self, goos: str, goarch: str) -> FrozenDict[str, tuple[str, ...]]:
+        """The import graph of one platform if it was analyzed, else that of all of them."""
+        return self.platform_import_graphs.get(f"{goos}/{goarch}", self.import_graph)
 
     def import_chain(self, start: str, target: str) -> tuple[str, ...] | None:
         """The shortest import chain from package `start` to package `target`, if any."""
@@ -151,28 +157,33 @@ def module_analysis_from_listings(
     module_dir: str,
     listings: list[list[dict]],
     module_path: str | None = None,
+    platforms: list[str] | None = None,
 ) -> GoModuleAnalysis:
     """Merge the `go list` output of several platforms; paths become build-root relative.
 
     The module's own packages are those of the main module `module_path` (any main module when
     it is not given). Packages of other local modules (main modules of a workspace, modules
     replaced by a directory) become `foreign_packages`, their directories mapped from the
-    sandbox back to the build root.
+    sandbox back to the build root. With `platforms` (each listing's `GOOS/GOARCH`), each
+    platform's import graph is kept too.
     """
     packages: dict[str, GoPackageInfo] = {}
     foreign: dict[str, GoPackageInfo] = {}
     local_dirs: dict[str, str] = {}
     found_path = ""
     graph: dict[str, set[str]] = {}
+    by_platform: dict[str, dict[str, set[str]]] = {}
     go_version = ""
     depth = len(module_dir.split("/")) if module_dir else 0
 
     def is_own(mod: dict) -> bool:
         return bool(mod.get("Main")) and module_path in (None, mod.get("Path"))
 
-    for listing in listings:
+    for i, listing in enumerate(listings):
+        own = by_platform.setdefault(platforms[i], {}) if platforms else {}
         for p in listing:
             graph.setdefault(p["ImportPath"], set()).update(p.get("Imports") or ())
+            own.setdefault(p["ImportPath"], set()).update(p.get("Imports") or ())
         main_root = next(
             (p["Module"]["Dir"] for p in listing if is_own(p.get("Module") or {})), None
         )
@@ -207,8 +218,13 @@ def module_analysis_from_listings(
         packages=FrozenDict(packages),
         local_dirs=FrozenDict(local_dirs),
         foreign_packages=FrozenDict(foreign),
-        import_graph=FrozenDict({k: tuple(sorted(v)) for k, v in sorted(graph.items())}),
+        import_graph=_frozen_graph(graph),
+        platform_import_graphs=FrozenDict({k: _frozen_graph(g) for k, g in by_platform.items()}),
     )
+
+
+def _frozen_graph(graph: dict[str, set[str]]) -> FrozenDict[str, tuple[str, ...]]:
+    return FrozenDict({k: tuple(sorted(v)) for k, v in sorted(graph.items())})
 
 
 @dataclass(frozen=True)
@@ -289,7 +305,11 @@ async def analyze_go_module(
             )
         listings.append(parse_go_list_stream(res.stdout.decode()))
     return module_analysis_from_listings(
-        request.module_address, module_dir, listings, context.module_path or None
+        request.module_address,
+        module_dir,
+        listings,
+        context.module_path or None,
+        [f"{p.goos}/{p.goarch}" for p in platforms],
     )
 
 

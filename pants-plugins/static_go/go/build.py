@@ -142,7 +142,7 @@ async def build_static_go_binary(step: GoBuildStepRequest) -> GoBinaryFile:
         await Get(
             WarmedGoBuildCache,
             GoBuildCacheWarmupRequest(
-                inputs.module_address, options.platform, options.env, options.tags
+                inputs.module_address, fs.address, options.platform, options.env, options.tags
             ),
         )
     process = go_build_process(
