@@ -99,9 +99,13 @@ def test_the_launcher_reaps_roots_of_dead_runs_and_of_a_stopped_pantsd(
     ]
     try:
         deadline = time.time() + 30
-        while time.time() < deadline and subprocess.run(
-            ["flock", "-n", "-x", str(held_pantsd / ".psg-lock"), "true"]
-        ).returncode == 0:
+        while (
+            time.time() < deadline
+            and subprocess.run(
+                ["flock", "-n", "-x", str(held_pantsd / ".psg-lock"), "true"]
+            ).returncode
+            == 0
+        ):
             time.sleep(0.1)
         check(run_pants(built_repo, "--version", env={"TMPDIR": str(tmpdir)}))
     finally:

@@ -139,7 +139,9 @@ def test_a_root_in_use_is_not_reaped_after_a_sigkill_of_the_launcher(
     tmpdir = tmp_path / "tmp"
     tmpdir.mkdir()
     source = "examples/tools/cmd/sizeof/main.go"
-    launcher, original, log, _ = _start_build(repo, tmpdir, source, "examples/tools/cmd/sizeof:sizeof")
+    launcher, original, log, _ = _start_build(
+        repo, tmpdir, source, "examples/tools/cmd/sizeof:sizeof"
+    )
     pants: list[int] = []
     try:
         pants = _children(launcher.pid)

@@ -1,8 +1,9 @@
 # Copyright 2026 pants-static-go contributors.
 """The one place `go` processes are set up: a hermetic environment (module proxy, named caches,
-a TMPDIR inside the sandbox, no telemetry, `GOWORK=off` unless the module's context is a workspace, see module_layout.py), the
-SDK as an immutable input, and its version in the cache key. The SDK is the default one unless
-the module's context asks for a newer Go (`GoModuleContext.sdk_version`, see sdk.py)."""
+a TMPDIR inside the sandbox, no telemetry, `GOWORK=off` unless the module's context is a
+workspace, see module_layout.py), the SDK as an immutable input, and its version in the cache
+key. The SDK is the default one unless the module's context asks for a newer Go
+(`GoModuleContext.sdk_version`, see sdk.py)."""
 
 from __future__ import annotations
 
