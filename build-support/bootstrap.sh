@@ -471,6 +471,7 @@ psg__keep_sandboxes() {
   if [[ -f "$PSG_ROOT/pants.toml" ]]; then
     line="$(grep -E '^[[:space:]]*keep_sandboxes[[:space:]]*=' "$PSG_ROOT/pants.toml" | tail -n 1)" || true
     value="${line#*=}"
+    value="${value%%#*}"
   fi
   [[ -n "${PANTS_KEEP_SANDBOXES:-}" ]] && value="$PANTS_KEEP_SANDBOXES"
   for arg in "$@"; do
