@@ -420,14 +420,22 @@ psg__create_venv() {
 #
 # Pants 2.17 materializes each Process's immutable inputs (here the ~240 MB Go SDK and zig)
 # into an `immutable_inputs*` temporary directory of `--local-execution-root-dir` (default: the
-# system temp dir) and only removes it when the engine is dropped, which a `--no-pantsd` run and
-# a stopped or restarted pantsd never do: every run leaked one directory. So the launcher gives
-# Pants an execution root it can clean:
+# system temp dir) and only removes it when the engine is dropped, which a `--no-pantsd` run, a
+# stopped or restarted pantsd, and a pantsd that re-creates its scheduler (after an options or
+# plugin change) never do: each of them leaked one directory. So the launcher gives Pants an
+# execution root it can clean, under ${TMPDIR:-/tmp}/pants-static-go-<uid>/:
 #   - with pantsd off (`--no-pantsd`, `--pantsd=false`, PANTS_PANTSD=false): a root per run,
-#     removed when Pants exits;
-#   - with pantsd: one shared root, emptied by a launch that finds no pantsd running (so what a
-#     killed or restarted pantsd left is removed once pantsd is down, e.g. after `pkill pantsd`);
-#   - roots of runs whose launcher is gone (killed) are removed by the next launch.
+#     `run-<pid>.XXXXXX`. The launcher runs Pants as its child, forwards SIGTERM/SIGINT/SIGHUP to
+#     it and removes the root only after Pants (and so its go/gcc children) exited. With
+#     `--keep-sandboxes=always|on_failure` (flag, PANTS_KEEP_SANDBOXES or pants.toml) the root is
+#     kept and its path printed; it is never reaped (remove it by hand).
+#   - with pantsd: one root per repository, `pantsd-<hash of the repository path>`. A launch that
+#     finds no pantsd of that repository (and no client) using it empties it; otherwise it removes
+#     the `immutable_inputs*` directories of replaced schedulers (all but the newest).
+#   - "Using" a root means holding `<root>/.psg-lock` open: the launcher opens it and Pants (and
+#     pantsd, and their children) inherit the descriptor, so a root stays locked for as long as
+#     any process that may write into it lives, also after a SIGKILL of the launcher. A launch
+#     reaps a root only when it can take that lock itself (flock -n).
 # An explicit PANTS_LOCAL_EXECUTION_ROOT_DIR or --local-execution-root-dir is left alone.
 
 psg__pantsd_disabled() {
@@ -456,6 +464,27 @@ psg__explicit_exec_root() {
   return 1
 }
 
+# True when this run asks Pants to keep sandboxes (`--keep-sandboxes=always|on_failure`, the
+# environment, or `[GLOBAL].keep_sandboxes` in pants.toml); the last setting wins as in Pants.
+psg__keep_sandboxes() {
+  local value="" arg line
+  if [[ -f "$PSG_ROOT/pants.toml" ]]; then
+    line="$(grep -E '^[[:space:]]*keep_sandboxes[[:space:]]*=' "$PSG_ROOT/pants.toml" | tail -n 1)" || true
+    value="${line#*=}"
+    value="${value%%#*}"
+  fi
+  [[ -n "${PANTS_KEEP_SANDBOXES:-}" ]] && value="$PANTS_KEEP_SANDBOXES"
+  for arg in "$@"; do
+    case "$arg" in
+      --) break ;;
+      --keep-sandboxes=*) value="${arg#--keep-sandboxes=}" ;;
+      --keep-sandboxes) value=always ;;
+    esac
+  done
+  value="${value//[\"\' ]/}"
+  [[ "$value" == always || "$value" == on_failure ]]
+}
+
 # Remove a tree Pants materialized read-only (a non-root user cannot unlink in it otherwise).
 psg__rm_tree() {
   [[ -e "$1" ]] || return 0
@@ -463,21 +492,75 @@ psg__rm_tree() {
   rm -rf "$1" 2> /dev/null || true
 }
 
-# Remove what dead runs left under $1: per-run roots of launchers that are gone, and what is in
-# the shared pantsd root when no pantsd is running. (pantsd overwrites its environment with its
-# process title, so "no process titled `pantsd [...]`" is the test; entries younger than a
-# minute are kept for a pantsd that is still starting.)
+# psg__root_free DIR: true when no process holds DIR/.psg-lock (then this shell holds it, on
+# PSG__REAP_FD, until psg__root_release). False also when DIR has no lock file.
+psg__root_free() {
+  [[ -f "$1/.psg-lock" ]] || return 1
+  exec {PSG__REAP_FD}< "$1/.psg-lock" || return 1
+  if flock -n -x "$PSG__REAP_FD"; then return 0; fi
+  psg__root_release
+  return 1
+}
+
+psg__root_release() {
+  if [[ -n "${PSG__REAP_FD:-}" ]]; then
+    exec {PSG__REAP_FD}<&-
+    unset PSG__REAP_FD
+  fi
+}
+
+# Remove what dead runs left under $1:
+#   - per-run roots nobody holds (kept ones, `.psg-keep`, stay; a root from an older launcher
+#     without a lock file goes when its launcher's pid is gone);
+#   - in the per-repository pantsd roots: everything when nobody holds them, else the
+#     `immutable_inputs*` directories of replaced schedulers;
+#   - the shared `pantsd` root of older launchers, when no pantsd runs at all.
 psg__reap_exec_roots() {
   local base="$1" d pid
   for d in "$base"/run-*; do
-    [[ -d "$d" ]] || continue
+    [[ -d "$d" && ! -e "$d/.psg-keep" ]] || continue
+    if [[ -e "$d/.psg-lock" ]]; then
+      if psg__root_free "$d"; then
+        psg__rm_tree "$d"
+        psg__root_release
+      fi
+      continue
+    fi
     pid="${d##*/run-}"
     pid="${pid%%.*}"
-    if [[ "$pid" =~ ^[0-9]+$ ]] && ! kill -0 "$pid" 2> /dev/null; then
+    if [[ "$pid" =~ ^[0-9]+$ ]] && ! kill -0 "$pid" 2> /dev/null \
+      && [[ -n "$(find "$d" -maxdepth 0 -mmin +1 2> /dev/null)" ]]; then
       psg__rm_tree "$d"
     fi
   done
-  local shared="$base/pantsd" stale=()
+  for d in "$base"/pantsd-*; do
+    [[ -d "$d" ]] || continue
+    psg__trim_pantsd_root "$d"
+  done
+  psg__reap_legacy_pantsd_root "$base/pantsd"
+}
+
+# Empty a per-repository pantsd root nobody holds, else keep only the newest immutable_inputs*
+# directory (that of the scheduler pantsd uses now: one is created with each scheduler).
+psg__trim_pantsd_root() {
+  local d="$1" e
+  if psg__root_free "$d"; then
+    for e in "$d"/* "$d"/.[!.]*; do
+      [[ -e "$e" && "$e" != "$d/.psg-lock" ]] && psg__rm_tree "$e"
+    done
+    psg__root_release
+    return 0
+  fi
+  local old=()
+  mapfile -t old < <(ls -1dt "$d"/immutable_inputs* 2> /dev/null | tail -n +2)
+  for e in "${old[@]}"; do psg__rm_tree "$e"; done
+}
+
+# The shared root of launchers before per-repository ones: emptied when no pantsd runs (pantsd
+# overwrites its environment with its process title, so "no process titled `pantsd [...]`" is the
+# test; entries younger than a minute are kept for a pantsd that is still starting).
+psg__reap_legacy_pantsd_root() {
+  local shared="$1" stale=() d
   [[ -d "$shared" ]] || return 0
   # List first, then look for a pantsd: whatever a pantsd starting now creates is not listed.
   mapfile -t stale < <(find "$shared" -mindepth 1 -maxdepth 1 -mmin +1 2> /dev/null)
@@ -486,6 +569,13 @@ psg__reap_exec_roots() {
     return 0
   fi
   for d in "${stale[@]}"; do psg__rm_tree "$d"; done
+}
+
+# Open DIR/.psg-lock on a descriptor every process started from here inherits and take a shared
+# lock on it: while any of them lives, no launch reaps DIR.
+psg__hold_root() {
+  exec {PSG__ROOT_FD}>> "$1/.psg-lock" || return 1
+  flock -s "$PSG__ROOT_FD"
 }
 
 # With pantsd, start Pants' own native (Rust) client, as the `pants` launcher of the Pants
@@ -509,10 +599,53 @@ psg__exec_pantsd_client() {
   exec "$pants" "$@"
 }
 
+psg__forward_signal() {
+  PSG__SIGNALLED=1
+  kill -s "$1" "$PSG__CHILD" 2> /dev/null || true
+}
+
+# Run Pants as a child in the per-run root $1, forwarding signals to it; returns its exit code in
+# PSG__RC once it exited.
+psg__run_child() {
+  local root="$1" pants="$2"
+  shift 2
+  trap 'psg__forward_signal TERM' TERM
+  trap 'psg__forward_signal INT' INT
+  trap 'psg__forward_signal HUP' HUP
+  # Without job control bash starts background children with SIGINT and SIGQUIT ignored.
+  (
+    trap - INT QUIT
+    PANTS_LOCAL_EXECUTION_ROOT_DIR="$root" exec "$pants" "$@"
+  ) &
+  PSG__CHILD=$!
+  while :; do
+    PSG__SIGNALLED=0
+    PSG__RC=0
+    wait "$PSG__CHILD" || PSG__RC=$?
+    ((PSG__SIGNALLED)) || break
+    # wait returned for the signal: wait on until Pants itself is gone.
+    if ! kill -0 "$PSG__CHILD" 2> /dev/null; then
+      PSG__RC=0
+      wait "$PSG__CHILD" || PSG__RC=$?
+      break
+    fi
+  done
+  trap - TERM INT HUP
+}
+
+psg__finish_run_root() {
+  local root="$1"
+  if [[ -e "$root/.psg-keep" ]]; then
+    printf './pants: --keep-sandboxes: kept the execution root %s (remove it when done)\n' "$root" >&2
+  else
+    psg__rm_tree "$root"
+  fi
+}
+
 # Run Pants (never returns). See "Pants' execution root" above.
 psg_run_pants() {
   local pants="$PSG_VENV/bin/pants"
-  if psg__explicit_exec_root "$@" || [[ ! -d /proc/self ]]; then
+  if psg__explicit_exec_root "$@" || [[ ! -d /proc/self ]] || ! command -v flock > /dev/null 2>&1; then
     exec "$pants" "$@"
   fi
   local base="${TMPDIR:-/tmp}/pants-static-go-${EUID}"
@@ -522,16 +655,23 @@ psg_run_pants() {
   # Somebody else's directory (in a shared /tmp) is not ours to use: leave Pants' default.
   [[ -d "$base" && -O "$base" && ! -L "$base" ]] || exec "$pants" "$@"
   psg__reap_exec_roots "$base"
+  local root sum
   if ! psg__pantsd_disabled "$@"; then
-    export PANTS_LOCAL_EXECUTION_ROOT_DIR="$base/pantsd"
+    sum="$(printf '%s' "$PSG_ROOT" | sha256sum)"
+    root="$base/pantsd-${sum:0:12}"
+    mkdir -p "$root" && psg__hold_root "$root" || exec "$pants" "$@"
+    psg__keep_sandboxes "$@" \
+      && printf './pants: --keep-sandboxes: with pantsd, kept sandboxes are under %s until pantsd stops\n' "$root" >&2
+    export PANTS_LOCAL_EXECUTION_ROOT_DIR="$root"
     psg__exec_pantsd_client "$pants" "$@"
   fi
-  local root rc=0
   root="$(mktemp -d "$base/run-$$.XXXXXX")" || exec "$pants" "$@"
+  psg__hold_root "$root" || exec "$pants" "$@"
+  psg__keep_sandboxes "$@" && : > "$root/.psg-keep"
   # shellcheck disable=SC2064 # expand $root now
-  trap "psg__rm_tree '$root'" EXIT
-  PANTS_LOCAL_EXECUTION_ROOT_DIR="$root" "$pants" "$@" || rc=$?
-  exit "$rc"
+  trap "psg__finish_run_root '$root'" EXIT
+  psg__run_child "$root" "$pants" "$@"
+  exit "$PSG__RC"
 }
 
 psg_bootstrap() {

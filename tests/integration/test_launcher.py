@@ -48,40 +48,91 @@ def test_a_no_pantsd_run_leaves_nothing_in_the_execution_root(
     assert left == [], f"left behind in the execution root: {left[:10]}"
 
 
+def _materialized(d: Path) -> Path:
+    """Make `d` look like a directory Pants materialized (read-only)."""
+    ro = d / "immutable_inputsX" / "sdk"
+    ro.mkdir(parents=True)
+    (ro / "go").write_text("x")
+    os.chmod(ro / "go", 0o444)
+    os.chmod(ro, 0o555)
+    return d
+
+
+def _age(path: Path, seconds: float) -> None:
+    then = time.time() - seconds
+    os.utime(path, (then, then))
+
+
 def test_the_launcher_reaps_roots_of_dead_runs_and_of_a_stopped_pantsd(
     built_repo: Path, tmp_path: Path
 ) -> None:
+    """A root is reaped only when no process holds its `.psg-lock` (the launcher's descriptor,
+    inherited by Pants, pantsd and their children); roots of older launchers (no lock file) when
+    their launcher is gone."""
     tmpdir = tmp_path / "tmp"
     base = _exec_base(tmpdir)
     dead = subprocess.Popen(["true"])
     dead.wait()
-    dead_run = base / f"run-{dead.pid}.abc123"
-    live_run = base / f"run-{os.getpid()}.def456"
-    old_pantsd = base / "pantsd" / "immutable_inputsOLD"
-    young_pantsd = base / "pantsd" / "immutable_inputsYOUNG"
-    for d in (dead_run, live_run, old_pantsd, young_pantsd):
-        ro = d / "immutable_inputsX" / "sdk"
-        ro.mkdir(parents=True)
-        (ro / "go").write_text("x")
-        # Pants materializes immutable inputs read-only.
-        os.chmod(ro / "go", 0o444)
-        os.chmod(ro, 0o555)
-    two_minutes_ago = time.time() - 120
-    os.utime(old_pantsd, (two_minutes_ago, two_minutes_ago))
+    free_run = _materialized(base / f"run-{os.getpid()}.free00")
+    held_run = _materialized(base / f"run-{dead.pid}.held00")
+    kept_run = _materialized(base / f"run-{dead.pid}.kept00")
+    (kept_run / ".psg-keep").write_text("")
+    legacy_dead = _materialized(base / f"run-{dead.pid}.abc123")
+    _age(legacy_dead, 120)
+    legacy_live = _materialized(base / f"run-{os.getpid()}.def456")
+    _age(legacy_live, 120)
+    free_pantsd = _materialized(base / "pantsd-free00000000")
+    held_pantsd = base / "pantsd-held00000000"
+    for name, age in (("OLD", 300), ("MID", 200), ("NEW", 100)):
+        _age(_materialized(held_pantsd / f"immutable_inputs{name}") / "immutable_inputsX", 0)
+        _age(held_pantsd / f"immutable_inputs{name}", age)
+    (held_pantsd / "pants-sandbox-abc").mkdir()
+    old_pantsd = _materialized(base / "pantsd" / "immutable_inputsOLD")
+    _age(old_pantsd, 120)
+    young_pantsd = _materialized(base / "pantsd" / "immutable_inputsYOUNG")
+    for d in (free_run, held_run, kept_run, free_pantsd, held_pantsd):
+        (d / ".psg-lock").write_text("")
+    # A process that uses the roots, as a Pants (or pantsd) whose launcher was killed would.
+    holders = [
+        subprocess.Popen(["flock", "-s", str(d / ".psg-lock"), "sleep", "600"])
+        for d in (held_run, held_pantsd)
+    ]
+    try:
+        deadline = time.time() + 30
+        while (
+            time.time() < deadline
+            and subprocess.run(
+                ["flock", "-n", "-x", str(held_pantsd / ".psg-lock"), "true"]
+            ).returncode
+            == 0
+        ):
+            time.sleep(0.1)
+        check(run_pants(built_repo, "--version", env={"TMPDIR": str(tmpdir)}))
+    finally:
+        for h in holders:
+            h.kill()
+            h.wait()
 
-    check(run_pants(built_repo, "--version", env={"TMPDIR": str(tmpdir)}))
-
-    assert not dead_run.exists(), "the root of a run whose launcher is gone should be removed"
-    assert live_run.is_dir(), "the root of a live launcher must be kept"
+    assert not free_run.exists(), "a run root nobody holds should be removed"
+    assert held_run.is_dir(), "a run root held by a live process must be kept"
+    assert kept_run.is_dir(), "a root kept for --keep-sandboxes must stay"
+    assert not legacy_dead.exists(), "an older launcher's root whose launcher is gone goes"
+    assert legacy_live.is_dir(), "the root of a live launcher must be kept"
+    assert sorted(p.name for p in free_pantsd.iterdir()) == [".psg-lock"], (
+        "a pantsd root nobody holds should be emptied"
+    )
+    assert sorted(p.name for p in held_pantsd.iterdir()) == [
+        ".psg-lock",
+        "immutable_inputsNEW",
+        "pants-sandbox-abc",
+    ], "a live pantsd keeps only the immutable inputs of its current scheduler"
     assert young_pantsd.is_dir(), "a pantsd that is starting may own a young directory"
     if pantsd_pids():
         assert old_pantsd.is_dir(), "a running pantsd may own the shared root's directories"
     else:
         assert not old_pantsd.exists(), "with no pantsd running, the shared root should be emptied"
     # Leave the tree removable for pytest.
-    for d in (live_run, young_pantsd, old_pantsd):
-        if d.exists():
-            subprocess.run(["chmod", "-R", "u+w", str(d)], check=True)
+    subprocess.run(["chmod", "-R", "u+w", str(tmpdir)], check=True)
 
 
 def test_with_pantsd_the_launcher_uses_the_native_client(built_repo: Path) -> None:
@@ -135,7 +186,8 @@ def test_an_all_cached_run_never_unpacks_or_materializes_the_go_sdk(
         assert first.processes(unpack, source="Ran") == []
         assert first.processes("(go build)", source="Ran") == [], "everything was cached"
         base = _exec_base(tmpdir)
-        assert (base / "pantsd").is_dir(), "pantsd should use the launcher's execution root"
+        roots = list(base.glob("pantsd-*"))
+        assert len(roots) == 1, "pantsd should use the launcher's root for this repository"
         materialized = [str(p.relative_to(base)) for p in base.rglob("bin/go")]
         assert materialized == [], f"the Go SDK was materialized: {materialized}"
     finally:

@@ -1,8 +1,9 @@
 # Copyright 2026 pants-static-go contributors.
 """The one place `go` processes are set up: a hermetic environment (module proxy, named caches,
-no telemetry, `GOWORK=off` unless the module's context is a workspace, see module_layout.py), the
-SDK as an immutable input, and its version in the cache key. The SDK is the default one unless
-the module's context asks for a newer Go (`GoModuleContext.sdk_version`, see sdk.py)."""
+a TMPDIR inside the sandbox, no telemetry, `GOWORK=off` unless the module's context is a
+workspace, see module_layout.py), the SDK as an immutable input, and its version in the cache
+key. The SDK is the default one unless the module's context asks for a newer Go
+(`GoModuleContext.sdk_version`, see sdk.py)."""
 
 from __future__ import annotations
 
@@ -10,14 +11,19 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from pants.engine.fs import Digest
+from pants.engine.fs import CreateDigest, Digest, Directory, MergeDigests
 from pants.engine.process import Process, ProcessCacheScope
-from pants.engine.rules import Get, collect_rules, rule
+from pants.engine.rules import Get, MultiGet, collect_rules, rule
 from pants.util.frozendict import FrozenDict
 from pants.util.logging import LogLevel
 
 from static_go.go.sdk import GoSdk, GoSdkRequest
 from static_go.go.subsystem import StaticGoSubsystem
+
+# The sandbox's temporary directory (TMPDIR of go and of the C compilers it runs): go's work dir
+# `go-build*` and gcc's `cc*.s` then live and die with the sandbox, also when a build is cancelled.
+# A dot directory, so `./...` patterns never see it.
+SANDBOX_TMPDIR = ".tmp"
 
 # Named caches (names: a-z and `_` only). They are not part of any cache key.
 GOCACHE_NAMED_CACHE = "static_go_build_cache"
@@ -57,7 +63,11 @@ class GoProcess:
 
 @rule
 async def setup_go_process(request: GoProcess, settings: StaticGoSubsystem) -> Process:
-    sdk = await Get(GoSdk, GoSdkRequest(request.sdk_version))
+    sdk, tmpdir = await MultiGet(
+        Get(GoSdk, GoSdkRequest(request.sdk_version)),
+        Get(Digest, CreateDigest([Directory(SANDBOX_TMPDIR)])),
+    )
+    input_digest = await Get(Digest, MergeDigests([request.input_digest, tmpdir]))
     env = {
         **settings.extra_env,
         "GOTOOLCHAIN": "local",
@@ -71,6 +81,7 @@ async def setup_go_process(request: GoProcess, settings: StaticGoSubsystem) -> P
         "GOMODCACHE": f"{{chroot}}/.cache/{GOMODCACHE_NAMED_CACHE}",
         "GOPATH": "{chroot}/.gopath",
         "HOME": "{chroot}/.home",
+        "TMPDIR": f"{{chroot}}/{SANDBOX_TMPDIR}",
         # Go telemetry off (GOTELEMETRY is read-only; `go telemetry off` writes a file under the
         # user config dir). A relative XDG_CONFIG_HOME is invalid, so os.UserConfigDir fails and
         # x/telemetry sees mode "off": the go command starts no telemetry child process and no
@@ -86,7 +97,7 @@ async def setup_go_process(request: GoProcess, settings: StaticGoSubsystem) -> P
             *request.args,
         ),
         description=request.description,
-        input_digest=request.input_digest,
+        input_digest=input_digest,
         immutable_input_digests={**sdk.immutable_input_digests, **request.immutable_input_digests},
         working_directory=request.working_dir,
         env=env,
