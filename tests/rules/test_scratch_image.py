@@ -133,6 +133,14 @@ def test_non_linux_platform(rule_runner: RuleRunner) -> None:
             "'exposed_ports' field of app:img",
         ),
         ('scratch_image(name="img", binary=":app", env=["NOEQUALS"])\n', "'env' field of app:img"),
+        (
+            'scratch_image(name="img", binary=":app", output_path="../out")\n',
+            "The `output_path` field of app:img is '../out', which is outside `dist/`",
+        ),
+        (
+            'scratch_image(name="img", binary=":app", output_path="/srv/out")\n',
+            "The `output_path` field of app:img is '/srv/out', which is absolute",
+        ),
     ],
 )
 def test_invalid_fields(rule_runner: RuleRunner, build: str, fragment: str) -> None:
@@ -140,6 +148,19 @@ def test_invalid_fields(rule_runner: RuleRunner, build: str, fragment: str) -> N
     with pytest.raises(ExecutionError) as exc:
         rule_runner.get_target(IMG)
     assert fragment in str(exc.value)
+
+
+def test_two_images_with_one_output_path(rule_runner: RuleRunner) -> None:
+    """One error naming both targets, before anything is built (not the engine's merge dump)."""
+    rule_runner.write_files(
+        files(
+            'scratch_image(name="img", binary=":app", output_path="./out/img")\n'
+            'scratch_image(name="img2", binary=":app", output_path="out/img")\n'
+        )
+    )
+    err = error(rule_runner)
+    assert "app:img and app:img2 both write `out/img/oci` in `dist/`" in err, err
+    assert "`output_path`" in err
 
 
 @pytest.mark.parametrize(

@@ -45,7 +45,7 @@ from static_go.go.build_options import (
     go_build_process,
 )
 from static_go.go.dependency_inference import MainPackage, MainPackageRequest
-from static_go.go.errors import GoBuildError
+from static_go.go.errors import GoBuildError, repository_paths
 from static_go.go.module_layout import (
     GoModuleContext,
     GoModuleContextFiles,
@@ -165,8 +165,9 @@ async def build_static_go_binary(step: GoBuildStepRequest) -> GoBinaryFile:
                 """
             )
             + "\n\n"
-            + (
-                result.stderr.decode(errors="replace") + result.stdout.decode(errors="replace")
+            + repository_paths(
+                result.stderr.decode(errors="replace") + result.stdout.decode(errors="replace"),
+                inputs.module_dir,
             ).strip()
         )
     if options.c_toolchain is not None:

@@ -13,7 +13,6 @@ import re
 from collections.abc import Iterable
 from typing import ClassVar, Optional, Union
 
-from pants.core.goals.package import OutputPathField
 from pants.engine.addresses import Address
 from pants.engine.fs import GlobMatchErrorBehavior
 from pants.engine.target import (
@@ -37,6 +36,7 @@ from pants.util.strutil import help_text
 
 from static_go.binary.upx_support import parse_upx_level, supported_upx_platforms
 from static_go.go.stamping import placeholder_list, unknown_placeholders
+from static_go.util.output_path import DistOutputPathField
 from static_go.util.platforms import GoPlatform, InvalidPlatform
 
 # ---------------------------------------------------------------------------------------------
@@ -519,7 +519,7 @@ class StaticGoBinaryEnvField(StringSequenceField):
         return value
 
 
-class StaticGoBinaryOutputPathField(OutputPathField):
+class StaticGoBinaryOutputPathField(DistOutputPathField):
     help = help_text(
         """
         Where the binaries go, relative to `dist/`: a directory holding one subdirectory per

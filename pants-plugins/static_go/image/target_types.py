@@ -8,7 +8,6 @@ import re
 from collections.abc import Iterable
 from typing import Optional
 
-from pants.core.goals.package import OutputPathField
 from pants.engine.addresses import Address
 from pants.engine.target import (
     COMMON_TARGET_FIELDS,
@@ -26,6 +25,7 @@ from pants.util.strutil import help_text
 
 from static_go.image.passwd import KNOWN_USERS
 from static_go.image.registry_push import ACCEPTED_FORMS, InvalidRegistry, parse_registry
+from static_go.util.output_path import DistOutputPathField
 
 # ---------------------------------------------------------------------------------------------
 # scratch_image
@@ -314,7 +314,7 @@ class ScratchImageOciArchiveField(BoolField):
     )
 
 
-class ScratchImageOutputPathField(OutputPathField):
+class ScratchImageOutputPathField(DistOutputPathField):
     help = help_text(
         """
         Directory under `dist/` for this image's outputs: `oci/` (an OCI image layout),
