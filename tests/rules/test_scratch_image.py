@@ -109,6 +109,14 @@ def test_non_linux_platform(rule_runner: RuleRunner) -> None:
         ),
         ('scratch_image(name="img", binary=":app", user="1:2:3")\n', "'user' field of app:img"),
         (
+            'scratch_image(name="img", binary=":app", user="4294967296")\n',
+            "'user' field of app:img is '4294967296': a uid or gid is at most 4294967294",
+        ),
+        (
+            'scratch_image(name="img", binary=":app", user="nonroot:4294967295")\n',
+            "'user' field of app:img is 'nonroot:4294967295': a uid or gid is at most",
+        ),
+        (
             'scratch_image(name="img", binary=":app", files={"/../etc/x": ":ca"})\n',
             "'files' field of app:img has the path '/../etc/x'",
         ),

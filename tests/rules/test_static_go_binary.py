@@ -299,6 +299,32 @@ def test_output_path_outside_dist(rule_runner: RuleRunner, value: str, why: str)
     assert "relative path without `..`" in err
 
 
+@pytest.mark.parametrize(
+    "key,fragment",
+    [
+        ("main.Version", "no Go file of `app/cmd/app` declares `Version`"),
+        ("example.com/app/internal/unused.V", "`example.com/app/internal/unused` is not among"),
+        ("github.com/nope/x.V", "`github.com/nope/x` is not among the packages"),
+    ],
+)
+def test_x_defs_that_the_linker_would_ignore(
+    rule_runner: RuleRunner, key: str, fragment: str
+) -> None:
+    """`go build -X` ignores an unknown package or variable silently (the binary ships its
+    default): each is an error naming the target, the field and the key, before `go build`."""
+    rule_runner.write_files(
+        app_files(
+            **{
+                "app/cmd/app/BUILD": 'static_go_package(name="main")\n'
+                f'static_go_binary(name="app", x_defs={{"main.version": "1", "{key}": "2"}})\n'
+            }
+        )
+    )
+    err = package_error(rule_runner, APP)
+    assert f"The `x_defs` field of app/cmd/app:app has the key '{key}'" in err, err
+    assert fragment in err and "the linker would ignore it" in err
+
+
 def test_import_cycle_names_the_go_packages(rule_runner: RuleRunner) -> None:
     """Go's diagnosis with the packages' directories, not the engine's advice about target cycles
     (and Python inference)."""

@@ -99,6 +99,9 @@ class ScratchImageWorkdirField(StringField):
         return value
 
 
+MAX_ID = 2**32 - 2
+
+
 class ScratchImageUserField(StringField):
     alias = "user"
     help = help_text(
@@ -117,6 +120,12 @@ class ScratchImageUserField(StringField):
             raise InvalidFieldException(
                 f"The {cls.alias!r} field of {address} is {value!r}: use `uid[:gid]` with numbers "
                 f"(e.g. `65532:65532`) or one of {', '.join(KNOWN_USERS)}."
+            )
+        ids = [int(p) for p in (value or "").split(":") if p.isdigit()]
+        if any(i > MAX_ID for i in ids):
+            raise InvalidFieldException(
+                f"The {cls.alias!r} field of {address} is {value!r}: a uid or gid is at most "
+                f"{MAX_ID} (Linux ids are 32-bit and {MAX_ID + 1} = (uid_t)-1 means no id)."
             )
         return value
 
