@@ -80,6 +80,33 @@ def test_image_contents(rule_runner: RuleRunner) -> None:
     assert manifest["RepoTags"] == ["img:latest"]
 
 
+def _dirs(out: dict[str, bytes]) -> dict[str, int]:
+    """Directories of the amd64 image's layers, with their modes (each once in its layer)."""
+    dirs = {}
+    with tarfile.open(fileobj=io.BytesIO(out["app/img/img-linux_amd64.docker.tar"])) as tf:
+        for layer in json.load(tf.extractfile("manifest.json"))[0]["Layers"]:
+            with tarfile.open(fileobj=tf.extractfile(layer)) as lt:
+                names = lt.getnames()
+                assert len(names) == len(set(names)), names
+                dirs.update({m.name: m.mode for m in lt.getmembers() if m.isdir()})
+    return dirs
+
+
+@pytest.mark.parametrize("with_files", [False, True])
+def test_tmp_dir_is_a_sticky_world_writable_directory(
+    rule_runner: RuleRunner, with_files: bool
+) -> None:
+    extra = ', files={"/tmp/seed/": ":conf"}' if with_files else ""
+    rule_runner.write_files(files(f'scratch_image(name="img", binary=":app"{extra})\n'))
+    # Without it: no /tmp, or (as the parent of `files`) an ordinary 0755 directory.
+    assert _dirs(package(rule_runner)).get("tmp", 0o755) == 0o755
+    rule_runner.write_files(
+        files(f'scratch_image(name="img", binary=":app", tmp_dir=True{extra})\n')
+    )
+    dirs = _dirs(package(rule_runner))
+    assert dirs["tmp"] == 0o1777 and dirs["etc"] == 0o755, dirs
+
+
 def test_binary_that_is_not_a_static_go_binary(rule_runner: RuleRunner) -> None:
     rule_runner.write_files(files('scratch_image(name="img", binary=":ca")\n'))
     err = error(rule_runner)

@@ -312,6 +312,20 @@ class ScratchImageTzdataField(TriBoolField):
     )
 
 
+class ScratchImageTmpDirField(BoolField):
+    alias = "tmp_dir"
+    default = False
+    help = help_text(
+        """
+        Give the image an empty `/tmp` directory, mode 1777 (writable by every user, sticky), as
+        distroless images have: for programs that write temporary files (`os.CreateTemp("",
+        ...)`, `os.TempDir()`) when the container's root filesystem is writable. A scratch image
+        has no `/tmp` otherwise. (With a read-only root filesystem, mount a tmpfs there
+        instead.)
+        """
+    )
+
+
 class ScratchImageOciArchiveField(BoolField):
     alias = "oci_archive"
     default = False
@@ -355,6 +369,7 @@ class ScratchImageTarget(Target):
         ScratchImageRegistriesField,
         ScratchImageCaCertificatesField,
         ScratchImageTzdataField,
+        ScratchImageTmpDirField,
         ScratchImageOciArchiveField,
         ScratchImageOutputPathField,
     )
