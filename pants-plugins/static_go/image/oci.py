@@ -79,7 +79,7 @@ def deterministic_tar(files: list[LayerFile], mtime: int) -> bytes:
             info.uid = info.gid = 0
             info.uname = info.gname = ""
             info.mtime = mtime
-            if is_dir:
+            if item is None or is_dir:
                 info.type = tarfile.DIRTYPE
                 info.mode = 0o755 if item is None else item.mode
                 tf.addfile(info)
