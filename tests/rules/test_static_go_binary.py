@@ -325,6 +325,27 @@ def test_x_defs_that_the_linker_would_ignore(
     assert fragment in err and "the linker would ignore it" in err
 
 
+@pytest.mark.parametrize("item", ["GOINSECURE=*", "GOFLAGS=-insecure", "GOVCS=*:all", "GONOSUMDB"])
+def test_env_may_not_change_which_module_code_is_trusted(
+    rule_runner: RuleRunner, item: str
+) -> None:
+    rule_runner.write_files(
+        app_files(
+            **{
+                "app/cmd/app/BUILD": 'static_go_package(name="main")\n'
+                f'static_go_binary(name="app", env=["GOEXPERIMENT=", "{item}"])\n'
+            }
+        )
+    )
+    with pytest.raises(ExecutionError) as exc:
+        rule_runner.get_target(APP)
+    name = item.split("=")[0]
+    assert f"The 'env' field of app/cmd/app:app sets '{name}', which decides which module" in str(
+        exc.value
+    )
+    assert "[static-go].goproxy" in str(exc.value)
+
+
 def test_import_cycle_names_the_go_packages(rule_runner: RuleRunner) -> None:
     """Go's diagnosis with the packages' directories, not the engine's advice about target cycles
     (and Python inference)."""
