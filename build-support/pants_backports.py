@@ -169,6 +169,7 @@ def _verify_dist_staging(staging, entries) -> None:
 def _write_dist(workspace, digest, entries, dist_rel, relpaths) -> None:
     """Write `digest` under the distdir so that a failure loses nothing: staged, verified, then
     renamed into place (pants-static-go build-support/pants_backports.py, issue 17)."""
+    import errno
     import shutil
     import uuid
     from pathlib import Path
@@ -188,6 +189,8 @@ def _write_dist(workspace, digest, entries, dist_rel, relpaths) -> None:
         # The engine's message names its store and the staging path: keep only the OS's cause.
         text = str(e)
         cause = text.rsplit(": ", 1)[-1] if "(os error" in text else text
+        if isinstance(e, OSError) and e.strerror:  # without the absolute path Python adds
+            cause = f"{e.strerror} ({errno.errorcode.get(e.errno or 0, '?')})"
         raise DistWriteError(
             f"Could not write the outputs to {dist_rel}/ (nothing in it was changed): {cause}\\n"
             f"To fix: {_dist_hint(getattr(e, 'errno', None), text)}."
@@ -222,7 +225,7 @@ BACKPORTS = [
         "name": "pants-static-go issue 17 (dist/ written by rename, nothing lost)",
         "file": "pants/core/goals/package.py",
         "before": "b81ea41dcb54c319359448efd6a016ef4c9b3c0083bd3f427895daa9256079a0",
-        "after": "f24d96cbfd8c0e710d9c72b3d722f2cf78f2f0ee303ad276fa44bdaf315cf801",
+        "after": "6f64f198727d010a7fb67667c31e33f9ecc943aa2513c319f6a86950ccf40c06",
         "edits": [
             (DIST_IMPORT_OLD, DIST_IMPORT_NEW),
             (DIST_WRITE_OLD, DIST_WRITE_NEW),
