@@ -17,6 +17,17 @@ Applying is idempotent; `--check` only verifies that every backport is in place.
    `plugins` is set. The options it validated on the way (`pants_version`, `--loop` without
    file watching, ...) are validated again when the full options are parsed
    (OptionsBootstrapper.full_options), so no check is lost.
+
+2. A local fix, not (yet) upstream: `pants package` writing `dist/` without losing outputs
+   (issue 17, item 4). Pants 2.17.1 deletes every artifact path (`clear_paths`) and then writes the
+   merged digest in place: a full disk leaves truncated executables under their final names, and
+   one unwritable output path (an immutable directory) fails the write after the other targets'
+   good outputs were deleted, with an error such as `Not a directory`. Patched, the goal writes
+   the digest into a staging directory inside dist/ (a full disk fails there, before any output
+   is touched), checks the size and sha256 of every file against the digest, then moves each
+   output into place with rename(2) (an output directory replaced as a whole, as `clear_paths`
+   did). An output that cannot be moved is left as it was, the others are still placed, and the
+   error names each path, the OS's cause (errno) and what to check.
 """
 
 from __future__ import annotations
@@ -61,6 +72,144 @@ class _LazyPluginResolver:
 
 CLASS_ANCHOR = "\n\nclass OptionsInitializer:\n"
 
+DIST_IMPORT_OLD = "from pants.engine.fs import Digest, MergeDigests, Workspace\n"
+DIST_IMPORT_NEW = "from pants.engine.fs import Digest, DigestEntries, MergeDigests, Workspace\n"
+
+DIST_WRITE_OLD = """\
+    workspace.write_digest(
+        merged_digest, path_prefix=str(dist_dir.relpath), clear_paths=all_relpaths
+    )
+"""
+
+DIST_WRITE_NEW = """\
+    entries = await Get(DigestEntries, Digest, merged_digest)
+    _write_dist(workspace, merged_digest, entries, dist_dir.relpath, all_relpaths)
+"""
+
+DIST_ANCHOR = "\n\n@goal_rule\nasync def package_asset("
+
+DIST_HELPERS = '''
+
+class DistWriteError(Exception):
+    """Writing dist/ failed (pants-static-go build-support/pants_backports.py)."""
+
+
+def _dist_hint(errno_value: int | None, text: str = "") -> str:
+    import errno
+
+    if errno_value in (errno.ENOSPC, errno.EDQUOT) or "os error 28" in text:
+        return "free space on that filesystem (`df -h`) or set another `--pants-distdir`"
+    if errno_value in (errno.EACCES, errno.EPERM, errno.EROFS) or any(
+        f"os error {n})" in text for n in (1, 13, 30)
+    ):
+        return (
+            "check the owner, the permissions and the attributes of the directory (`ls -ld`, "
+            "`lsattr -d`; `chattr -i` lifts the immutable flag) or set another `--pants-distdir`"
+        )
+    if errno_value in (errno.ENOTDIR, errno.EEXIST, errno.EISDIR):
+        return "a file stands where a directory is needed, or the reverse: remove it"
+    return "check that the path is writable"
+
+
+def _dist_units(entries, relpaths) -> list[str]:
+    """What is moved in one rename: each artifact path (a file or a whole directory, as
+    `clear_paths` treated them) and every other file, link or empty directory of the digest."""
+    tops: list[str] = []
+    for rel in sorted({os.path.normpath(r) for r in relpaths}, key=len):
+        if not any(rel == t or rel.startswith(t + "/") for t in tops):
+            tops.append(rel)
+    paths = [e.path for e in entries]
+    units = [t for t in tops if any(p == t or p.startswith(t + "/") for p in paths)]
+    return units + [p for p in paths if not any(p == t or p.startswith(t + "/") for t in tops)]
+
+
+def _place_dist_unit(staging, old, root, dist_rel, unit: str) -> str | None:
+    """Move one staged output onto its final path; the error line, or None."""
+    import errno
+    from pathlib import Path
+
+    src, dst = staging / unit, root / unit
+    try:
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        if os.path.lexists(dst) and (src.is_dir() or (dst.is_dir() and not dst.is_symlink())):
+            aside = old / str(len(list(old.iterdir())))
+            os.rename(dst, aside)
+            try:
+                os.rename(src, dst)
+            except OSError:
+                os.rename(aside, dst)
+                raise
+        else:
+            os.replace(src, dst)
+    except OSError as e:
+        name = errno.errorcode.get(e.errno or 0, "?")
+        where = dist_rel / Path(unit).parent
+        return f"  {dist_rel / unit}: {e.strerror} ({name}) in {where}/: {_dist_hint(e.errno)}"
+    return None
+
+
+def _verify_dist_staging(staging, entries) -> None:
+    import hashlib
+
+    from pants.engine.fs import FileEntry
+
+    for e in entries:
+        if not isinstance(e, FileEntry):
+            continue
+        data = (staging / e.path).read_bytes()
+        fd = e.file_digest
+        digest = hashlib.sha256(data).hexdigest()
+        if len(data) != fd.serialized_bytes_length or digest != fd.fingerprint:
+            raise DistWriteError(
+                f"Writing {e.path} gave {len(data)} bytes, not the {fd.serialized_bytes_length} "
+                "of its digest; nothing in the distdir was changed."
+            )
+
+
+def _write_dist(workspace, digest, entries, dist_rel, relpaths) -> None:
+    """Write `digest` under the distdir so that a failure loses nothing: staged, verified, then
+    renamed into place (pants-static-go build-support/pants_backports.py, issue 17)."""
+    import errno
+    import shutil
+    import uuid
+    from pathlib import Path
+
+    from pants.base.build_environment import get_buildroot
+
+    root = Path(get_buildroot()) / dist_rel
+    name = f".pants-write-{uuid.uuid4().hex}"
+    staging, old = root / name, root / f"{name}.old"
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        old.mkdir()
+        workspace.write_digest(digest, path_prefix=str(dist_rel / name))
+    except Exception as e:
+        shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(old, ignore_errors=True)
+        # The engine's message names its store and the staging path: keep only the OS's cause.
+        text = str(e)
+        cause = text.rsplit(": ", 1)[-1] if "(os error" in text else text
+        if isinstance(e, OSError) and e.strerror:  # without the absolute path Python adds
+            cause = f"{e.strerror} ({errno.errorcode.get(e.errno or 0, '?')})"
+        raise DistWriteError(
+            f"Could not write the outputs to {dist_rel}/ (nothing in it was changed): {cause}\\n"
+            f"To fix: {_dist_hint(getattr(e, 'errno', None), text)}."
+        ) from None
+    try:
+        _verify_dist_staging(staging, entries)
+        units = _dist_units(entries, relpaths)
+        errors = [_place_dist_unit(staging, old, root, dist_rel, u) for u in units]
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(old, ignore_errors=True)
+    failed = [e for e in errors if e]
+    if failed:
+        raise DistWriteError(
+            f"Could not write {len(failed)} output(s) to {dist_rel}/; each was left as it was "
+            "and every other output was written:\\n" + "\\n".join(failed)
+        )
+'''
+
 BACKPORTS = [
     {
         "name": "pantsbuild/pants#23513 (lazy bootstrap scheduler)",
@@ -70,6 +219,17 @@ BACKPORTS = [
         "edits": [
             (LAZY_BOOTSTRAP_OLD, LAZY_BOOTSTRAP_NEW),
             (CLASS_ANCHOR, LAZY_BOOTSTRAP_CLASS + CLASS_ANCHOR),
+        ],
+    },
+    {
+        "name": "pants-static-go issue 17 (dist/ written by rename, nothing lost)",
+        "file": "pants/core/goals/package.py",
+        "before": "b81ea41dcb54c319359448efd6a016ef4c9b3c0083bd3f427895daa9256079a0",
+        "after": "6f64f198727d010a7fb67667c31e33f9ecc943aa2513c319f6a86950ccf40c06",
+        "edits": [
+            (DIST_IMPORT_OLD, DIST_IMPORT_NEW),
+            (DIST_WRITE_OLD, DIST_WRITE_NEW),
+            (DIST_ANCHOR, DIST_HELPERS + DIST_ANCHOR),
         ],
     },
 ]

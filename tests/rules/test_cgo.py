@@ -180,6 +180,45 @@ def _toolchain_archive(tmp_path: Path) -> tuple[str, str, int]:
     return f"file://{path}", hashlib.sha256(data).hexdigest(), len(data)
 
 
+@pytest.mark.parametrize(
+    "link,target",
+    [
+        ("aarch64-linux-gnu-toolchain/lib/libc.so", "/usr/lib/x86_64-linux-gnu/libc.so"),
+        ("aarch64-linux-gnu-toolchain/include", "../../../usr/include"),
+    ],
+)
+def test_toolchain_archive_with_links_outside_it(
+    rule_runner: RuleRunner, tmp_path: Path, link: str, target: str
+) -> None:
+    """Links to host files would be followed in every cgo sandbox, outside the cache key."""
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w:gz") as tar:
+        info = tarfile.TarInfo("aarch64-linux-gnu-toolchain/bin/aarch64-linux-gnu-gcc")
+        info.size, info.mode = 2, 0o755
+        tar.addfile(info, io.BytesIO(b"#!"))
+        inside = tarfile.TarInfo("aarch64-linux-gnu-toolchain/bin/cc")
+        inside.type, inside.linkname = tarfile.SYMTYPE, "aarch64-linux-gnu-gcc"  # fine
+        tar.addfile(inside)
+        bad = tarfile.TarInfo(link)
+        bad.type, bad.linkname = tarfile.SYMTYPE, target
+        tar.addfile(bad)
+    data = buf.getvalue()
+    (tmp_path / "tc.tar.gz").write_bytes(data)
+    rule_runner.write_files(
+        cgo_app(
+            'go_c_toolchain(name="arm", kind="gcc", triple="aarch64-linux-gnu", '
+            f'platforms=["linux/arm64"], url="file://{tmp_path}/tc.tar.gz", '
+            f'sha256="{hashlib.sha256(data).hexdigest()}", length={len(data)}, '
+            'search_paths=["/nonexistent"])\n'
+            'static_go_binary(name="app", platforms=["linux/arm64"], cgo=True, '
+            'c_toolchains=[":arm"])\n'
+        )
+    )
+    err = package_error(rule_runner, APP)
+    assert "`go_c_toolchain` app/cmd/app:arm (kind `gcc`): the archive from `file://" in err, err
+    assert f"1 symlink(s) pointing outside it, e.g. `{link}` -> `{target}`" in err
+
+
 def test_downloaded_toolchain_archive(rule_runner: RuleRunner, tmp_path: Path) -> None:
     url, sha256, length = _toolchain_archive(tmp_path)
     toolchain = (

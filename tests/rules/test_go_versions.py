@@ -292,6 +292,23 @@ def test_the_go_lines_a_module_context_reads(go127_zip, files, expected) -> None
     assert (ctx.sdk_version, ctx.go_requirement.where()) == expected
 
 
+def test_a_toolchain_line_is_noted_once(go127_zip, caplog) -> None:
+    """The `toolchain` line is not honoured (docs/go-versions.md), visibly: one warning naming
+    the file and line, and none for a module without one."""
+    rr = runner(
+        sdk_options("file:///nonexistent", [DEFAULT_LINUX_LINE, go127_line(go127_zip)])
+        + ["--static-go-workspaces=false"]
+    )
+    rr.write_files(
+        {**module_files("old", "go 1.22\ntoolchain go1.27.3"), **module_files("new", "go 1.22")}
+    )
+    for name in ("old", "new", "old"):
+        rr.request(GoModuleContext, [GoModuleContextRequest(module(name))])
+    notes = [r.getMessage() for r in caplog.records if "toolchain" in r.getMessage()]
+    assert len(notes) == 1, notes
+    assert notes[0].startswith("old/go.mod:4: `toolchain go1.27.3` is not used")
+
+
 NO_DOWNLOAD = "file:///nonexistent-static-go-test"
 
 

@@ -80,6 +80,33 @@ def test_image_contents(rule_runner: RuleRunner) -> None:
     assert manifest["RepoTags"] == ["img:latest"]
 
 
+def _dirs(out: dict[str, bytes]) -> dict[str, int]:
+    """Directories of the amd64 image's layers, with their modes (each once in its layer)."""
+    dirs = {}
+    with tarfile.open(fileobj=io.BytesIO(out["app/img/img-linux_amd64.docker.tar"])) as tf:
+        for layer in json.load(tf.extractfile("manifest.json"))[0]["Layers"]:
+            with tarfile.open(fileobj=tf.extractfile(layer)) as lt:
+                names = lt.getnames()
+                assert len(names) == len(set(names)), names
+                dirs.update({m.name: m.mode for m in lt.getmembers() if m.isdir()})
+    return dirs
+
+
+@pytest.mark.parametrize("with_files", [False, True])
+def test_tmp_dir_is_a_sticky_world_writable_directory(
+    rule_runner: RuleRunner, with_files: bool
+) -> None:
+    extra = ', files={"/tmp/seed/": ":conf"}' if with_files else ""
+    rule_runner.write_files(files(f'scratch_image(name="img", binary=":app"{extra})\n'))
+    # Without it: no /tmp, or (as the parent of `files`) an ordinary 0755 directory.
+    assert _dirs(package(rule_runner)).get("tmp", 0o755) == 0o755
+    rule_runner.write_files(
+        files(f'scratch_image(name="img", binary=":app", tmp_dir=True{extra})\n')
+    )
+    dirs = _dirs(package(rule_runner))
+    assert dirs["tmp"] == 0o1777 and dirs["etc"] == 0o755, dirs
+
+
 def test_binary_that_is_not_a_static_go_binary(rule_runner: RuleRunner) -> None:
     rule_runner.write_files(files('scratch_image(name="img", binary=":ca")\n'))
     err = error(rule_runner)
@@ -109,6 +136,14 @@ def test_non_linux_platform(rule_runner: RuleRunner) -> None:
         ),
         ('scratch_image(name="img", binary=":app", user="1:2:3")\n', "'user' field of app:img"),
         (
+            'scratch_image(name="img", binary=":app", user="4294967296")\n',
+            "'user' field of app:img is '4294967296': a uid or gid is at most 4294967294",
+        ),
+        (
+            'scratch_image(name="img", binary=":app", user="nonroot:4294967295")\n',
+            "'user' field of app:img is 'nonroot:4294967295': a uid or gid is at most",
+        ),
+        (
             'scratch_image(name="img", binary=":app", files={"/../etc/x": ":ca"})\n',
             "'files' field of app:img has the path '/../etc/x'",
         ),
@@ -133,6 +168,14 @@ def test_non_linux_platform(rule_runner: RuleRunner) -> None:
             "'exposed_ports' field of app:img",
         ),
         ('scratch_image(name="img", binary=":app", env=["NOEQUALS"])\n', "'env' field of app:img"),
+        (
+            'scratch_image(name="img", binary=":app", output_path="../out")\n',
+            "The `output_path` field of app:img is '../out', which is outside `dist/`",
+        ),
+        (
+            'scratch_image(name="img", binary=":app", output_path="/srv/out")\n',
+            "The `output_path` field of app:img is '/srv/out', which is absolute",
+        ),
     ],
 )
 def test_invalid_fields(rule_runner: RuleRunner, build: str, fragment: str) -> None:
@@ -140,6 +183,19 @@ def test_invalid_fields(rule_runner: RuleRunner, build: str, fragment: str) -> N
     with pytest.raises(ExecutionError) as exc:
         rule_runner.get_target(IMG)
     assert fragment in str(exc.value)
+
+
+def test_two_images_with_one_output_path(rule_runner: RuleRunner) -> None:
+    """One error naming both targets, before anything is built (not the engine's merge dump)."""
+    rule_runner.write_files(
+        files(
+            'scratch_image(name="img", binary=":app", output_path="./out/img")\n'
+            'scratch_image(name="img2", binary=":app", output_path="out/img")\n'
+        )
+    )
+    err = error(rule_runner)
+    assert "app:img and app:img2 both write `out/img/oci` in `dist/`" in err, err
+    assert "`output_path`" in err
 
 
 @pytest.mark.parametrize(

@@ -256,21 +256,118 @@ def test_compile_error_shows_go_stderr(rule_runner: RuleRunner) -> None:
     # Both platforms fail; whichever the engine reports first is named.
     assert re.search(r"`go build` failed for app/cmd/app:app \(linux/(amd64|arm64)\)", err), err
     assert "undefined: undefinedThing" in err  # go's own message, not swallowed
-    assert "internal/lib/lib.go:" in err  # trimmed, module-relative path
+    # Repository paths (go ran in the sandbox's `app/`), no sandbox path.
+    assert re.search(r"(^|\s)app/internal/lib/lib\.go:\d+:\d+: undefined", err, re.M), err
+    assert "pants-sandbox-" not in err
 
 
-def test_two_binaries_with_one_output_path(rule_runner: RuleRunner) -> None:
+@pytest.mark.parametrize("first", ["out/x", "./out/x", "out//x/", "out/y/../x"])
+def test_two_binaries_with_one_output_path(rule_runner: RuleRunner, first: str) -> None:
+    """However the path is spelled: one error naming both targets, not the engine's merge dump."""
     rule_runner.write_files(
         app_files(
             **{
                 "app/cmd/app/BUILD": 'static_go_package(name="main")\n'
-                'static_go_binary(name="app", output_path="out/x")\n'
+                f'static_go_binary(name="app", output_path="{first}")\n'
                 'static_go_binary(name="app2", output_path="out/x", binary_name="app")\n'
             }
         )
     )
     err = package_error(rule_runner, APP)
-    assert "app/cmd/app:app and app/cmd/app:app2 both write `out/x/linux_amd64/app`" in err
+    assert (
+        "app/cmd/app:app and app/cmd/app:app2 both write `out/x/linux_amd64/app` in `dist/`" in err
+    )
+
+
+@pytest.mark.parametrize(
+    "value,why",
+    [("../out", "outside `dist/`"), ("out/../../x", "outside `dist/`"), ("/srv/out", "absolute")],
+)
+def test_output_path_outside_dist(rule_runner: RuleRunner, value: str, why: str) -> None:
+    rule_runner.write_files(
+        app_files(
+            **{
+                "app/cmd/app/BUILD": 'static_go_package(name="main")\n'
+                f'static_go_binary(name="app", output_path="{value}")\n'
+            }
+        )
+    )
+    with pytest.raises(ExecutionError) as exc:
+        rule_runner.get_target(APP)  # the target itself: nothing is built
+    err = str(exc.value)
+    assert f"The `output_path` field of app/cmd/app:app is '{value}', which is {why}" in err, err
+    assert "relative path without `..`" in err
+
+
+@pytest.mark.parametrize(
+    "key,fragment",
+    [
+        ("main.Version", "no Go file of `app/cmd/app` declares `Version`"),
+        ("example.com/app/internal/unused.V", "`example.com/app/internal/unused` is not among"),
+        ("github.com/nope/x.V", "`github.com/nope/x` is not among the packages"),
+    ],
+)
+def test_x_defs_that_the_linker_would_ignore(
+    rule_runner: RuleRunner, key: str, fragment: str
+) -> None:
+    """`go build -X` ignores an unknown package or variable silently (the binary ships its
+    default): each is an error naming the target, the field and the key, before `go build`."""
+    rule_runner.write_files(
+        app_files(
+            **{
+                "app/cmd/app/BUILD": 'static_go_package(name="main")\n'
+                f'static_go_binary(name="app", x_defs={{"main.version": "1", "{key}": "2"}})\n'
+            }
+        )
+    )
+    err = package_error(rule_runner, APP)
+    assert f"The `x_defs` field of app/cmd/app:app has the key '{key}'" in err, err
+    assert fragment in err and "the linker would ignore it" in err
+
+
+@pytest.mark.parametrize("item", ["GOINSECURE=*", "GOFLAGS=-insecure", "GOVCS=*:all", "GONOSUMDB"])
+def test_env_may_not_change_which_module_code_is_trusted(
+    rule_runner: RuleRunner, item: str
+) -> None:
+    rule_runner.write_files(
+        app_files(
+            **{
+                "app/cmd/app/BUILD": 'static_go_package(name="main")\n'
+                f'static_go_binary(name="app", env=["GOEXPERIMENT=", "{item}"])\n'
+            }
+        )
+    )
+    with pytest.raises(ExecutionError) as exc:
+        rule_runner.get_target(APP)
+    name = item.split("=")[0]
+    assert f"The 'env' field of app/cmd/app:app sets '{name}', which decides which module" in str(
+        exc.value
+    )
+    assert "[static-go].goproxy" in str(exc.value)
+
+
+def test_import_cycle_names_the_go_packages(rule_runner: RuleRunner) -> None:
+    """Go's diagnosis with the packages' directories, not the engine's advice about target cycles
+    (and Python inference)."""
+    rule_runner.write_files(
+        app_files(
+            **{
+                "app/internal/lib/lib.go": LIB.replace(
+                    'import "strings"',
+                    'import (\n\t"strings"\n\n\t"example.com/app/internal/lib2"\n)',
+                ).replace('"!"', "lib2.Bang()"),
+                "app/internal/lib2/BUILD": "static_go_package()",
+                "app/internal/lib2/lib2.go": "package lib2\n\n"
+                'import "example.com/app/internal/lib"\n\n'
+                'func Bang() string { return lib.Shout("") }\n',
+            }
+        )
+    )
+    err = package_error(rule_runner, APP)
+    assert "is in an import cycle, which Go does not allow" in err, err
+    assert "example.com/app/internal/lib (app/internal/lib)\n  imports\n" in err
+    assert "example.com/app/internal/lib2 (app/internal/lib2)" in err
+    assert "Python" not in err and "dependency graph contained a cycle" not in err
 
 
 def test_cgo_dynamic_binary_fails_verification(rule_runner: RuleRunner) -> None:

@@ -353,7 +353,7 @@ def test_two_targets_sharing_a_size_report_path() -> None:
         )
     )
     err = package_error(rr, Address("app/cmd/app", target_name="a"))
-    assert "app/cmd/app:a and app/cmd/app:b both write `out/app.size-report.json`" in err
+    assert "app/cmd/app:a and app/cmd/app:b both write `out/app.size-report.json` in `dist/`" in err
 
 
 def test_plain_binary_gets_a_size_report_and_no_extra_log_lines(tmp_path: Path) -> None:

@@ -24,6 +24,7 @@ def _load():
 
 pb = _load()
 LAZY = pb.BACKPORTS[0]
+DIST = pb.BACKPORTS[1]
 
 
 def _sha(text: str) -> str:
@@ -38,28 +39,31 @@ def test_the_venv_pants_has_every_backport() -> None:
 
 @pytest.fixture
 def pristine(tmp_path: Path) -> Path:
-    """A site-packages holding Pants 2.17.1's options_initializer.py as released, rebuilt from the
-    installed (patched) file by undoing the edits; its sha256 must be the release's."""
-    text = (pb.site_packages() / LAZY["file"]).read_text()
-    for old, new in reversed(LAZY["edits"]):
-        assert text.count(new) == 1
-        text = text.replace(new, old)
-    assert _sha(text) == LAZY["before"]
-    path = tmp_path / LAZY["file"]
-    path.parent.mkdir(parents=True)
-    path.write_text(text)
+    """A site-packages holding every backported file of Pants 2.17.1 as released, rebuilt from the
+    installed (patched) files by undoing the edits; their sha256 must be the release's."""
+    for bp in pb.BACKPORTS:
+        text = (pb.site_packages() / bp["file"]).read_text()
+        for old, new in reversed(bp["edits"]):
+            assert text.count(new) == 1
+            text = text.replace(new, old)
+        assert _sha(text) == bp["before"]
+        path = tmp_path / bp["file"]
+        path.parent.mkdir(parents=True)
+        path.write_text(text)
     return tmp_path
 
 
-def test_apply_patches_the_released_file_once(pristine: Path) -> None:
-    path = pristine / LAZY["file"]
-    assert pb.apply(pristine, check_only=True) == [f"{LAZY['name']}: {path} is not applied"]
+def test_apply_patches_the_released_files_once(pristine: Path) -> None:
+    paths = [pristine / bp["file"] for bp in pb.BACKPORTS]
+    assert pb.apply(pristine, check_only=True) == [
+        f"{bp['name']}: {path} is not applied" for bp, path in zip(pb.BACKPORTS, paths)
+    ]
     assert pb.apply(pristine, check_only=False) == []
-    assert _sha(path.read_text()) == LAZY["after"]
+    assert [_sha(p.read_text()) for p in paths] == [bp["after"] for bp in pb.BACKPORTS]
     # Idempotent: applying again changes nothing and reports nothing.
     assert pb.apply(pristine, check_only=False) == []
     assert pb.apply(pristine, check_only=True) == []
-    assert _sha(path.read_text()) == LAZY["after"]
+    assert [_sha(p.read_text()) for p in paths] == [bp["after"] for bp in pb.BACKPORTS]
 
 
 def test_apply_leaves_an_unknown_file_alone(pristine: Path) -> None:
@@ -68,6 +72,7 @@ def test_apply_leaves_an_unknown_file_alone(pristine: Path) -> None:
     path.write_text(text)
     [problem] = pb.apply(pristine, check_only=False)
     assert "found an unexpected file" in problem and str(path) in problem
+    assert _sha((pristine / DIST["file"]).read_text()) == DIST["after"]
     assert path.read_text() == text
 
 
@@ -132,7 +137,8 @@ def test_no_other_file_of_the_installed_pants_differs_from_the_wheel() -> None:
     assert sorted(changed) == sorted(bp["file"] for bp in pb.BACKPORTS)
 
 
-def test_the_backported_file_has_its_bytecode() -> None:
-    path = pb.site_packages() / LAZY["file"]
-    [pyc] = path.parent.glob(f"__pycache__/{path.stem}.cpython-*.pyc")
-    assert pyc.stat().st_mtime >= path.stat().st_mtime
+def test_the_backported_files_have_their_bytecode() -> None:
+    for bp in pb.BACKPORTS:
+        path = pb.site_packages() / bp["file"]
+        [pyc] = path.parent.glob(f"__pycache__/{path.stem}.cpython-*.pyc")
+        assert pyc.stat().st_mtime >= path.stat().st_mtime

@@ -19,6 +19,8 @@ do not depend on where the sandbox was.
 from __future__ import annotations
 
 import os
+import posixpath
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from pants.core.util_rules.archive import ExtractedArchive, MaybeExtractArchiveRequest
@@ -26,12 +28,14 @@ from pants.engine.addresses import Address, Addresses, UnparsedAddressInputs
 from pants.engine.fs import (
     CreateDigest,
     Digest,
+    DigestEntries,
     DigestSubset,
     DownloadFile,
     FileContent,
     FileDigest,
     PathGlobs,
     Snapshot,
+    SymlinkEntry,
 )
 from pants.engine.process import FallibleProcessResult, Process
 from pants.engine.rules import Get, MultiGet, collect_rules, rule
@@ -201,6 +205,18 @@ def _gcc_compiler(
     )
 
 
+def escaping_links(entries: Iterable[object]) -> list[tuple[str, str]]:
+    """Symlinks of an extracted archive that point outside it (absolute, or `..` past its root):
+    in a sandbox they would read host files that are not in the cache key."""
+    out = []
+    for e in entries:
+        if isinstance(e, SymlinkEntry):
+            resolved = posixpath.normpath(posixpath.join(posixpath.dirname(e.path), e.target))
+            if e.target.startswith("/") or resolved == ".." or resolved.startswith("../"):
+                out.append((e.path, e.target))
+    return out
+
+
 async def _downloaded_gcc(tgt: Target, where: str, name: str, prefix: str, kind: str) -> _Compiler:
     """A `<triple>-gcc` archive from `url`, checked against `sha256` and `length`."""
     url = tgt[GoCToolchainUrlField].value
@@ -215,6 +231,14 @@ async def _downloaded_gcc(tgt: Target, where: str, name: str, prefix: str, kind:
             f"{length}: {e}\nFix `url`, `sha256` or `length`."
         ) from e
     extracted = await Get(ExtractedArchive, MaybeExtractArchiveRequest(archive))
+    escaping = escaping_links(await Get(DigestEntries, Digest, extracted.digest))
+    if escaping:
+        raise CToolchainError(
+            f"{where}: the archive from `{url}` has {len(escaping)} symlink(s) pointing outside "
+            f"it, e.g. `{escaping[0][0]}` -> `{escaping[0][1]}`: a build would read host files "
+            "that are not part of the cache key. Use an archive whose links stay inside it "
+            "(relative, without `..` past its root)."
+        )
     found = await Get(Snapshot, DigestSubset(extracted.digest, PathGlobs([f"**/bin/{name}"])))
     if len(found.files) != 1:
         raise CToolchainError(

@@ -34,7 +34,7 @@ from pants.engine.rules import Get, MultiGet, collect_rules, rule
 from pants.util.frozendict import FrozenDict
 from pants.util.logging import LogLevel
 
-from static_go.go.errors import GoAnalysisError
+from static_go.go.errors import GoAnalysisError, repository_paths
 from static_go.go.goheader import go_list_view_bytes
 from static_go.go.module_layout import GoModuleContext, GoModuleContextRequest
 from static_go.go.process import GoProcess
@@ -95,6 +95,20 @@ class GoModuleAnalysis:
                     parents[imp] = pkg
                     queue.append(imp)
         return None
+
+    def import_cycle(self, import_path: str) -> tuple[str, ...] | None:
+        """The shortest import cycle through the local package `import_path` (it first and
+        last), among local packages only; None when there is none."""
+        cycles = [
+            (import_path, *chain)
+            for imp in self.import_graph.get(import_path, ())
+            if imp in self.local_dirs and (chain := self._local_chain(imp, import_path)) is not None
+        ]
+        return min(cycles, key=len) if cycles else None
+
+    def _local_chain(self, start: str, target: str) -> tuple[str, ...] | None:
+        chain = self.import_chain(start, target)
+        return chain if chain and all(p in self.local_dirs for p in chain) else None
 
 
 @dataclass(frozen=True)
@@ -301,7 +315,7 @@ async def analyze_go_module(
         if res.exit_code != 0:
             raise GoAnalysisError(
                 f"`go list` failed for the module {request.module_address} ({plat}):\n"
-                f"{res.stderr.decode(errors='replace')}"
+                f"{repository_paths(res.stderr.decode(errors='replace'), module_dir)}"
             )
         listings.append(parse_go_list_stream(res.stdout.decode()))
     return module_analysis_from_listings(

@@ -15,13 +15,22 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import shlex
 from dataclasses import dataclass
 
 from pants.core.target_types import FileSourceField, ResourceSourceField
 from pants.core.util_rules.source_files import SourceFiles, SourceFilesRequest
 from pants.engine.addresses import Address
-from pants.engine.fs import Digest, MergeDigests, RemovePrefix, Snapshot
+from pants.engine.fs import (
+    Digest,
+    DigestContents,
+    DigestSubset,
+    MergeDigests,
+    PathGlobs,
+    RemovePrefix,
+    Snapshot,
+)
 from pants.engine.process import FallibleProcessResult
 from pants.engine.rules import Get, MultiGet, collect_rules, rule
 from pants.engine.target import (
@@ -35,7 +44,7 @@ from pants.util.strutil import softwrap
 
 from static_go.binary.result import GoBinaryFile, single_file_binary
 from static_go.cgo.triples import glibc_nss_symbols
-from static_go.go.analysis import GoPackageAnalysis, GoPackageAnalysisRequest
+from static_go.go.analysis import GoModuleAnalysis, GoPackageAnalysis, GoPackageAnalysisRequest
 from static_go.go.build_cache_warmup import GoBuildCacheWarmupRequest, WarmedGoBuildCache
 from static_go.go.build_options import (
     OUT_DIR,
@@ -45,7 +54,7 @@ from static_go.go.build_options import (
     go_build_process,
 )
 from static_go.go.dependency_inference import MainPackage, MainPackageRequest
-from static_go.go.errors import GoBuildError
+from static_go.go.errors import GoBuildError, repository_paths
 from static_go.go.module_layout import (
     GoModuleContext,
     GoModuleContextFiles,
@@ -71,6 +80,47 @@ class GoBuildInputs:
     mod_mode: str  # `readonly` or `vendor`
     gowork: str = "off"  # GoModuleContext.gowork
     sdk_version: str | None = None  # GoModuleContext.sdk_version: None for the default Go
+
+
+def _x_def_target(fs: StaticGoBinaryFieldSet, module: GoModuleAnalysis, main: str, key: str):
+    """The package directory and variable of an `x_defs` key (directory None outside the
+    repository); refuses a package outside the binary's `go list -deps` closure, which the linker
+    would silently ignore."""
+    pkg, _, name = key.rpartition(".")
+    path = main if pkg == "main" else pkg
+    if path != main and module.import_chain(main, path) is None:
+        raise InvalidFieldException(
+            f"The `x_defs` field of {fs.address} has the key {key!r}, but `{path}` is not among "
+            f"the packages {fs.address} is built from (`go list -deps {main}`): the linker would "
+            "ignore it and the binary keep its default. Use `main.<name>` for the main package or "
+            "the full import path of a package the binary imports."
+        )
+    return module.local_dirs.get(path), name
+
+
+async def _check_x_defs(
+    fs: StaticGoBinaryFieldSet, module: GoModuleAnalysis, main: str, snapshot: Snapshot
+) -> None:
+    """Each `x_defs` key names a package of the build and a name its Go files use. The binary is
+    linked stripped (no symbol table to ask), so the package's own files are read instead: a key
+    whose name appears in none of them (a typo, a renamed variable) fails before the build."""
+    wanted = [(key, *_x_def_target(fs, module, main, key)) for key in fs.x_defs.value or {}]
+    local = [(key, d, name) for key, d, name in wanted if d is not None]
+    if not local:
+        return
+    globs = PathGlobs([f"{d}/*.go" if d else "*.go" for _, d, _ in local])
+    contents = await Get(DigestContents, DigestSubset(snapshot.digest, globs))
+    for key, d, name in local:
+        texts = [
+            fc.content.decode(errors="replace") for fc in contents if os.path.dirname(fc.path) == d
+        ]
+        if texts and not any(re.search(rf"\b{re.escape(name)}\b", t) for t in texts):
+            raise InvalidFieldException(
+                f"The `x_defs` field of {fs.address} has the key {key!r}, but no Go file of "
+                f"`{d or '.'}` declares `{name}`: the linker would ignore it and the binary keep "
+                "its default. Check the spelling (Go names are case-sensitive); the variable must "
+                "be a package-level `string` variable."
+            )
 
 
 @rule(desc="Collect the inputs of a static Go binary", level=LogLevel.DEBUG)
@@ -105,6 +155,8 @@ async def collect_go_build_inputs(fs: StaticGoBinaryFieldSet) -> GoBuildInputs:
         raise GoBuildError(
             f"{fs.address}: the closure of {main.address} holds no `{prefix}go.mod`."
         )
+    if info is not None:
+        await _check_x_defs(fs, analysis.module, info.import_path, sources.snapshot)
     rel_main = os.path.relpath(main_dir or ".", module_dir or ".")
     context = await Get(GoModuleContext, GoModuleContextRequest(analysis.module.module_address))
     snapshot = sources.snapshot
@@ -165,8 +217,9 @@ async def build_static_go_binary(step: GoBuildStepRequest) -> GoBinaryFile:
                 """
             )
             + "\n\n"
-            + (
-                result.stderr.decode(errors="replace") + result.stdout.decode(errors="replace")
+            + repository_paths(
+                result.stderr.decode(errors="replace") + result.stdout.decode(errors="replace"),
+                inputs.module_dir,
             ).strip()
         )
     if options.c_toolchain is not None:

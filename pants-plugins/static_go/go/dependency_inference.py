@@ -91,6 +91,9 @@ async def infer_static_go_package_dependencies(
     info = analysis.info
     if info is None:
         return InferredDependencies(deps)
+    cycle = analysis.module.import_cycle(info.import_path)
+    if cycle:
+        raise GoAnalysisError(_import_cycle_message(address, analysis.module, cycle))
 
     for imp in info.imports:
         imp_dir = analysis.module.local_dirs.get(imp)
@@ -223,6 +226,21 @@ async def infer_static_go_binary_dependencies(
         if dep not in deps:
             deps.append(dep)
     return InferredDependencies(deps)
+
+
+def _import_cycle_message(
+    address: Address, module: GoModuleAnalysis, cycle: tuple[str, ...]
+) -> str:
+    """Go's own diagnosis (`import cycle not allowed`), with the directories of the packages,
+    instead of the engine's generic advice about target cycles."""
+    lines = [f"  {p} ({module.local_dirs[p] or '.'})" for p in cycle]
+    return (
+        f"{address} is in an import cycle, which Go does not allow (`go build`: "
+        "`import cycle not allowed`):\n"
+        + "\n  imports\n".join(lines)
+        + "\nMove what these packages share into a package that imports none of them (or merge "
+        "them), then remove the import that closes the cycle."
+    )
 
 
 def _import_path(module: GoModuleAnalysis, directory: str) -> str:

@@ -30,6 +30,7 @@ lines are not read: with `GOTOOLCHAIN=local` the go command ignores them too.
 from __future__ import annotations
 
 import ast
+import logging
 import posixpath
 import re
 from collections.abc import Mapping
@@ -56,6 +57,8 @@ from static_go.go.target_types import StaticGoModuleSourcesField
 # ---------------------------------------------------------------------------------------------
 
 _TOKEN = re.compile(r'"(?:[^"\\\n]|\\.)*"|`[^`]*`|//.*|[()]|[^\s()"`]+')
+
+logger = logging.getLogger(__name__)
 
 
 def _unquote(token: str) -> str:
@@ -497,6 +500,18 @@ async def _go_sdk_of_context(
     return requirement, choice.version
 
 
+def _note_toolchain_line(path: str, text: str) -> None:
+    """A `toolchain` line is not honoured (docs/go-versions.md); say so once per module and run
+    rather than silently building with another Go than the line names."""
+    line = next((d for d in parse_go_mod_syntax(text) if d.verb == "toolchain" and d.args), None)
+    if line is not None:
+        logger.warning(
+            f"{path}:{line.line}: `toolchain {line.args[0]}` is not used: like the go command with "
+            "GOTOOLCHAIN=local, the build uses the Go that the `go` line needs. If the module "
+            "needs that Go, raise its `go` line (docs/go-versions.md)."
+        )
+
+
 @rule(desc="Resolve the module context of a Go module", level=LogLevel.DEBUG)
 async def resolve_go_module_context(
     request: GoModuleContextRequest, index: StaticGoTargetIndex, settings: StaticGoSubsystem
@@ -515,6 +530,7 @@ async def resolve_go_module_context(
             "belongs next to its module's `go.mod`."
         )
     go_mod = parse_go_mod(go_mod_path, by_path[go_mod_path])
+    _note_toolchain_line(go_mod_path, by_path[go_mod_path])
     # The nearest go.work, as the go command looks for it from the module's directory.
     work_path = next((p for p in work_candidates if p in by_path), None)
     go_work = parse_go_work(work_path, by_path[work_path]) if work_path else None

@@ -13,7 +13,6 @@ import re
 from collections.abc import Iterable
 from typing import ClassVar, Optional, Union
 
-from pants.core.goals.package import OutputPathField
 from pants.engine.addresses import Address
 from pants.engine.fs import GlobMatchErrorBehavior
 from pants.engine.target import (
@@ -37,6 +36,7 @@ from pants.util.strutil import help_text
 
 from static_go.binary.upx_support import parse_upx_level, supported_upx_platforms
 from static_go.go.stamping import placeholder_list, unknown_placeholders
+from static_go.util.output_path import DistOutputPathField
 from static_go.util.platforms import GoPlatform, InvalidPlatform
 
 # ---------------------------------------------------------------------------------------------
@@ -504,12 +504,25 @@ class StaticGoBinaryEnvField(StringSequenceField):
             "GONOPROXY",
         }
     )
+    # Which module code `go` trusts and how it fetches it: one setting for the repository
+    # (`[static-go].goproxy/gosumdb/goprivate`), never a per-binary override in a BUILD file.
+    MODULE_TRUST: ClassVar[frozenset[str]] = frozenset(
+        {"GOINSECURE", "GOVCS", "GOAUTH", "GONOSUMCHECK", "GONOSUMDB", "GONOPROXY", "GOPRIVATE"}
+        | {"GOPROXY", "GOSUMDB", "GOFLAGS"}
+    )
 
     @classmethod
     def compute_value(cls, raw_value: Optional[Iterable[str]], address: Address):
         value = super().compute_value(raw_value, address)
         for item in value or ():
             name = item.split("=", 1)[0]
+            if name in cls.MODULE_TRUST:
+                raise InvalidFieldException(
+                    f"The {cls.alias!r} field of {address} sets {name!r}, which decides which "
+                    "module code `go` trusts and how it is fetched (checksum database, proxy, "
+                    "plain HTTP): a BUILD file may not change that for one binary. Set "
+                    "`[static-go].goproxy`, `gosumdb` or `goprivate` for the whole repository."
+                )
             if not re.fullmatch(r"(GO|CGO_)[A-Z0-9_]+", name) or name in cls.RESERVED:
                 raise InvalidFieldException(
                     f"The {cls.alias!r} field of {address} sets {name!r}: only `GO*`/`CGO_*` "
@@ -519,7 +532,7 @@ class StaticGoBinaryEnvField(StringSequenceField):
         return value
 
 
-class StaticGoBinaryOutputPathField(OutputPathField):
+class StaticGoBinaryOutputPathField(DistOutputPathField):
     help = help_text(
         """
         Where the binaries go, relative to `dist/`: a directory holding one subdirectory per

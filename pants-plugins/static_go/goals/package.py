@@ -39,6 +39,7 @@ from static_go.go.target_types import (
     StaticGoBinaryReleaseVersionField,
 )
 from static_go.image.build import BuiltScratchImage, ScratchImageFieldSet
+from static_go.image.target_types import ScratchImageOutputPathField
 from static_go.util.platforms import GoPlatform
 from static_go.util.reproducible import source_date_epoch
 
@@ -77,19 +78,29 @@ def size_report_path(fs: StaticGoBinaryFieldSet) -> str:
     return os.path.join(base, f"{fs.binary_name.value or fs.address.target_name}.size-report.json")
 
 
+def image_paths(base: str) -> tuple[str, ...]:
+    """What every `scratch_image` writes in its `output_path` (image/build.py)."""
+    return (os.path.join(base, "oci"), os.path.join(base, "image-info.json"))
+
+
 @dataclass(frozen=True)
 class StaticGoOutputPaths:
-    """Where every `static_go_binary` writes, to refuse two targets writing the same file."""
+    """Where every `static_go_binary` and `scratch_image` writes, to refuse two targets writing
+    the same file (paths normalised by the `output_path` fields)."""
 
     by_path: FrozenDict[str, tuple[Address, ...]]
 
 
-@rule(desc="Collect static_go_binary output paths", level=LogLevel.DEBUG)
+@rule(desc="Collect static_go_binary and scratch_image output paths", level=LogLevel.DEBUG)
 async def static_go_output_paths(
     all_targets: AllTargets, settings: StaticGoSubsystem
 ) -> StaticGoOutputPaths:
     by_path: dict[str, list[Address]] = defaultdict(list)
     for tgt in all_targets:
+        if tgt.has_field(ScratchImageOutputPathField):
+            base = tgt[ScratchImageOutputPathField].value_or_default(file_ending=None)
+            for path in image_paths(base):
+                by_path[path].append(tgt.address)
         if not tgt.has_field(StaticGoBinaryPlatformsField):
             continue
         fs = StaticGoBinaryFieldSet.create(tgt)
@@ -126,14 +137,15 @@ async def _release_files(
 
 
 def _check_output_collisions(
-    fs: StaticGoBinaryFieldSet, paths: Iterable[str], outputs: StaticGoOutputPaths
+    address: Address, paths: Iterable[str], outputs: StaticGoOutputPaths
 ) -> None:
     for path in paths:
         owners = outputs.by_path.get(path, ())
         if len(owners) > 1:
+            others = ", ".join(str(a) for a in owners if a != address)
             raise OutputCollisionError(
-                f"{fs.address} and {', '.join(str(a) for a in owners if a != fs.address)} "
-                f"both write `{path}`. Give one of them a different `output_path` or `binary_name`."
+                f"{address} and {others} both write `{path}` in `dist/`. Give one of them a "
+                "different `output_path` (or, for binaries, `binary_name`)."
             )
 
 
@@ -166,7 +178,7 @@ async def package_static_go_binary(
     release = bool(field_set.release_archives.value)
     version = field_set.release_version.value
     _check_output_collisions(
-        field_set,
+        field_set.address,
         (
             *(artifact_path(field_set, plat) for plat in platforms),
             *(release_path(field_set, version, plat) for plat in platforms if release),
@@ -206,9 +218,12 @@ async def package_static_go_binary(
 
 
 @rule(desc="Package a scratch_image")
-async def package_scratch_image(fs: ScratchImageFieldSet) -> BuiltPackage:
-    built = await Get(BuiltScratchImage, ScratchImageFieldSet, fs)
+async def package_scratch_image(
+    fs: ScratchImageFieldSet, outputs: StaticGoOutputPaths
+) -> BuiltPackage:
     base = fs.output_path.value_or_default(file_ending=None)
+    _check_output_collisions(fs.address, image_paths(base), outputs)
+    built = await Get(BuiltScratchImage, ScratchImageFieldSet, fs)
     digest = await Get(Digest, AddPrefix(built.digest, base))
     info = json.loads(built.info)
     lines = {

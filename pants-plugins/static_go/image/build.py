@@ -66,6 +66,7 @@ from static_go.image.target_types import (
     ScratchImageRepositoryField,
     ScratchImageStopSignalField,
     ScratchImageTagsField,
+    ScratchImageTmpDirField,
     ScratchImageTzdataField,
     ScratchImageUserField,
     ScratchImageWorkdirField,
@@ -96,6 +97,7 @@ class ScratchImageFieldSet(PackageFieldSet):
     output_path: ScratchImageOutputPathField
     ca_certificates: ScratchImageCaCertificatesField
     oci_archive: ScratchImageOciArchiveField
+    tmp_dir: ScratchImageTmpDirField
     tzdata: ScratchImageTzdataField
 
     @property
@@ -299,6 +301,7 @@ def _images(
         oci.LayerFile("/etc/passwd", passwd, 0o444),
         oci.LayerFile("/etc/group", group, 0o444),
         *(oci.LayerFile(p, c, 0o555 if x else 0o444) for p, c, x in extra.files),
+        *([oci.LayerFile("/tmp/", b"", 0o1777)] if fs.tmp_dir.value else []),
     ]
     config = _image_config(fs, binary_path, user)
     annotations = {

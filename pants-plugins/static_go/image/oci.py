@@ -56,7 +56,7 @@ def sha256_digest(data: bytes) -> str:
 
 @dataclass(frozen=True)
 class LayerFile:
-    path: str  # absolute path in the image, e.g. `/app/server`
+    path: str  # absolute path in the image, e.g. `/app/server`; ending in `/`: a directory
     content: bytes
     mode: int
 
@@ -68,18 +68,20 @@ def deterministic_tar(files: list[LayerFile], mtime: int) -> bytes:
         parts = f.path.strip("/").split("/")[:-1]
         for i in range(1, len(parts) + 1):
             dirs.add("/".join(parts[:i]))
+    dirs -= {f.path.strip("/") for f in files if f.path.endswith("/")}  # given with their mode
     entries: list[tuple[str, LayerFile | None]] = [(d, None) for d in dirs]
     entries += [(f.path.strip("/"), f) for f in files]
     buf = io.BytesIO()
     with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as tf:
         for name, item in sorted(entries, key=lambda e: e[0]):
-            info = tarfile.TarInfo(name if item is not None else name + "/")
+            is_dir = item is None or item.path.endswith("/")
+            info = tarfile.TarInfo(name + "/" if is_dir else name)
             info.uid = info.gid = 0
             info.uname = info.gname = ""
             info.mtime = mtime
-            if item is None:
+            if item is None or is_dir:
                 info.type = tarfile.DIRTYPE
-                info.mode = 0o755
+                info.mode = 0o755 if item is None else item.mode
                 tf.addfile(info)
             else:
                 info.mode = item.mode

@@ -8,7 +8,6 @@ import re
 from collections.abc import Iterable
 from typing import Optional
 
-from pants.core.goals.package import OutputPathField
 from pants.engine.addresses import Address
 from pants.engine.target import (
     COMMON_TARGET_FIELDS,
@@ -26,6 +25,7 @@ from pants.util.strutil import help_text
 
 from static_go.image.passwd import KNOWN_USERS
 from static_go.image.registry_push import ACCEPTED_FORMS, InvalidRegistry, parse_registry
+from static_go.util.output_path import DistOutputPathField
 
 # ---------------------------------------------------------------------------------------------
 # scratch_image
@@ -99,6 +99,9 @@ class ScratchImageWorkdirField(StringField):
         return value
 
 
+MAX_ID = 2**32 - 2
+
+
 class ScratchImageUserField(StringField):
     alias = "user"
     help = help_text(
@@ -117,6 +120,12 @@ class ScratchImageUserField(StringField):
             raise InvalidFieldException(
                 f"The {cls.alias!r} field of {address} is {value!r}: use `uid[:gid]` with numbers "
                 f"(e.g. `65532:65532`) or one of {', '.join(KNOWN_USERS)}."
+            )
+        ids = [int(p) for p in (value or "").split(":") if p.isdigit()]
+        if any(i > MAX_ID for i in ids):
+            raise InvalidFieldException(
+                f"The {cls.alias!r} field of {address} is {value!r}: a uid or gid is at most "
+                f"{MAX_ID} (Linux ids are 32-bit and {MAX_ID + 1} = (uid_t)-1 means no id)."
             )
         return value
 
@@ -303,6 +312,20 @@ class ScratchImageTzdataField(TriBoolField):
     )
 
 
+class ScratchImageTmpDirField(BoolField):
+    alias = "tmp_dir"
+    default = False
+    help = help_text(
+        """
+        Give the image an empty `/tmp` directory, mode 1777 (writable by every user, sticky), as
+        distroless images have: for programs that write temporary files (`os.CreateTemp("",
+        ...)`, `os.TempDir()`) when the container's root filesystem is writable. A scratch image
+        has no `/tmp` otherwise. (With a read-only root filesystem, mount a tmpfs there
+        instead.)
+        """
+    )
+
+
 class ScratchImageOciArchiveField(BoolField):
     alias = "oci_archive"
     default = False
@@ -314,7 +337,7 @@ class ScratchImageOciArchiveField(BoolField):
     )
 
 
-class ScratchImageOutputPathField(OutputPathField):
+class ScratchImageOutputPathField(DistOutputPathField):
     help = help_text(
         """
         Directory under `dist/` for this image's outputs: `oci/` (an OCI image layout),
@@ -346,6 +369,7 @@ class ScratchImageTarget(Target):
         ScratchImageRegistriesField,
         ScratchImageCaCertificatesField,
         ScratchImageTzdataField,
+        ScratchImageTmpDirField,
         ScratchImageOciArchiveField,
         ScratchImageOutputPathField,
     )

@@ -1,0 +1,38 @@
+"""`go` messages rewritten to repository paths (go/errors.py), pure."""
+
+from __future__ import annotations
+
+from static_go.go.errors import repository_paths
+
+
+def test_module_relative_paths_get_the_module_directory() -> None:
+    text = (
+        "# example.com/app/internal/lib\n"
+        "internal/lib/lib.go:3:5: undefined: x\n"
+        './main.go:7:2: imported and not used: "os"\n'
+        "note: module requires Go 1.27 (see go.mod:3)\n"
+    )
+    assert repository_paths(text, "services/app") == (
+        "# example.com/app/internal/lib\n"
+        "services/app/internal/lib/lib.go:3:5: undefined: x\n"
+        'services/app/main.go:7:2: imported and not used: "os"\n'
+        "note: module requires Go 1.27 (see services/app/go.mod:3)\n"
+    )
+
+
+def test_sandbox_paths_lose_the_sandbox_root() -> None:
+    text = (
+        "go: errors parsing go.mod:\n"
+        "/tmp/pants-sandbox-Ab12Cd/services/app/go.mod:5:1: unknown directive: bogus\n"
+        "pattern x.txt: no matching files found in "
+        "/root/.cache/pants/exec/pants-sandbox-zz9/services/app/cmd\n"
+    )
+    assert repository_paths(text, "services/app") == (
+        "go: errors parsing go.mod:\n"
+        "services/app/go.mod:5:1: unknown directive: bogus\n"
+        "pattern x.txt: no matching files found in services/app/cmd\n"
+    )
+
+
+def test_a_module_at_the_root_keeps_relative_paths() -> None:
+    assert repository_paths("cmd/a/main.go:1:1: x\n", "") == "cmd/a/main.go:1:1: x\n"
