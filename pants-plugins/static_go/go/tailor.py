@@ -220,7 +220,9 @@ async def analyze_module_for_tailor(request: TailorModuleAnalysisRequest) -> Tai
     """The analysis, or None with a warning when `go list` fails: tailor still writes the other
     targets (the build would fail the same way until the module is fixed)."""
     try:
-        analysis = await Get(GoModuleAnalysis, GoModuleAnalysisRequest(request.module_address))
+        analysis = await Get(
+            GoModuleAnalysis, GoModuleAnalysisRequest(request.module_address, tailor=True)
+        )
     except GoAnalysisError as e:
         logger.warning(
             f"`pants tailor` writes no `resources` for the `//go:embed` files of the module in "
