@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import subprocess
+import textwrap
 from pathlib import Path
 from typing import NamedTuple
 
@@ -96,3 +98,19 @@ def go_build_settings(path: str | Path) -> dict[str, str]:
             key, value = parts[1].split("=", 1)
             settings[key] = value
     return settings
+
+
+ADOPT_SECTION = "## Adopt it in an existing repository"
+
+
+def readme_blocks(readme: Path = REPO_ROOT / "README.md") -> dict[str, list[str]]:
+    """The fenced blocks of the README's adoption section, by language, in order (used by
+    tests/integration/test_adopt.py and benchmarks/real_world.py, so both follow the README as
+    written)."""
+    text = readme.read_text()
+    start = text.index(f"\n{ADOPT_SECTION}\n")
+    section = text[start : text.index("\n## ", start + 1)]
+    blocks: dict[str, list[str]] = {}
+    for _, lang, body in re.findall(r"^( *)```(\w+)\n(.*?)^\1```$", section, re.M | re.S):
+        blocks.setdefault(lang, []).append(textwrap.dedent(body))
+    return blocks

@@ -7,20 +7,17 @@ and a real git history."""
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import subprocess
-import textwrap
 import uuid
 from pathlib import Path
 
 import pytest
 
 from integration.pantsrun import PantsResult, check, run_pants, stop_pantsd
-from testsupport import REPO_ROOT, elf_facts, host_go, run_binary
+from testsupport import REPO_ROOT, elf_facts, host_go, readme_blocks, run_binary
 
 FIXTURE = REPO_ROOT / "tests" / "fixtures" / "adopt"
-SECTION = "## Adopt it in an existing repository"
 BINARIES = {"greeter": "cmd/greeter", "idgen": "cmd/idgen"}  # name -> main package directory
 TAILORED = ["BUILD", "cmd/greeter/BUILD", "cmd/idgen/BUILD", "internal/buildinfo/BUILD"]
 BUILDINFO = "example.com/adopt/internal/buildinfo"
@@ -30,17 +27,6 @@ GIT_ENV = {
     "GIT_COMMITTER_NAME": "t",
     "GIT_COMMITTER_EMAIL": "t@example.com",
 }
-
-
-def readme_blocks() -> dict[str, list[str]]:
-    """The fenced blocks of the README's adoption section, by language, in order."""
-    text = (REPO_ROOT / "README.md").read_text()
-    start = text.index(f"\n{SECTION}\n")
-    section = text[start : text.index("\n## ", start + 1)]
-    blocks: dict[str, list[str]] = {}
-    for _, lang, body in re.findall(r"^( *)```(\w+)\n(.*?)^\1```$", section, re.M | re.S):
-        blocks.setdefault(lang, []).append(textwrap.dedent(body))
-    return blocks
 
 
 def git(repo: Path, *args: str, date: str = "2024-05-01T12:00:00+02:00") -> str:

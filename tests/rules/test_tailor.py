@@ -510,3 +510,47 @@ def test_tailor_writes_the_other_targets_when_go_list_fails(
     }
     assert "writes no `resources` for the `//go:embed` files of the module in `app`" in caplog.text
     assert "go.mod:5" in caplog.text  # go's own message
+
+
+def test_no_binary_for_a_main_package_go_build_excludes(tmp_path: Path) -> None:
+    """etcd's `//go:build cgo && amd64` program and a `//go:build ignore` generator next to a
+    library: `CGO_ENABLED=0 go build ./...` skips them, so tailor writes no binary for them (a
+    tailored binary would fail `package ::` with "build constraints exclude all Go files")."""
+    main = "package main\n\nfunc main() {}\n"
+    files = {
+        "go.mod": "module example.com/m\n\ngo 1.22\n",
+        "cmd/real/main.go": main,
+        "cmd/cgoonly/main.go": f"//go:build cgo && amd64\n\n{main}",
+        "lib/lib.go": "package lib\n",
+        "lib/gen.go": f"//go:build ignore\n\n{main}",
+        "cmd/win/main_windows.go": main,
+    }
+
+    def binaries(*options: str) -> set[str]:
+        rule_runner = make_rule_runner()
+        rule_runner.set_options(list(options))
+        rule_runner.write_files(files)
+        dirs = ("", "cmd/real", "cmd/cgoonly", "lib", "cmd/win")
+        pts = rule_runner.request(
+            PutativeTargets, [PutativeStaticGoTargetsRequest(dirs), AllOwnedSources()]
+        )
+        assert {pt.path for pt in pts if pt.type_alias == "static_go_package"} == set(dirs[1:])
+        return {pt.path for pt in pts if pt.type_alias == "static_go_binary"}
+
+    assert binaries() == {"cmd/real"}
+    assert binaries('--static-go-default-platforms=["linux/amd64", "windows/amd64"]') == {
+        "cmd/real",
+        "cmd/win",
+    }
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    out = subprocess.run(
+        [host_go(), "list", "-e", "-f", "{{.ImportPath}} {{.Name}} {{len .GoFiles}}", "./..."],
+        cwd=tmp_path,
+        env={**os.environ, "CGO_ENABLED": "0", "GOFLAGS": "", "GOWORK": "off"},
+        capture_output=True,
+        text=True,
+    ).stdout.split("\n")
+    # What `go list` (and so `go build ./...`) sees with cgo off: a main package only in cmd/real.
+    assert [line for line in out if line.endswith(" main 1")] == ["example.com/m/cmd/real main 1"]

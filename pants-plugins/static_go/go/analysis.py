@@ -114,6 +114,7 @@ class GoModuleAnalysis:
 @dataclass(frozen=True)
 class GoModuleAnalysisRequest:
     module_address: Address
+    tailor: bool = False  # see GoModuleContextRequest.tailor
 
 
 def parse_go_list_stream(text: str) -> list[dict]:
@@ -286,7 +287,9 @@ async def analyze_go_module(
     request: GoModuleAnalysisRequest, settings: StaticGoSubsystem
 ) -> GoModuleAnalysis:
     # The layout is checked first: a bad `replace` or `use` fails here, before any `go` process.
-    context = await Get(GoModuleContext, GoModuleContextRequest(request.module_address))
+    context = await Get(
+        GoModuleContext, GoModuleContextRequest(request.module_address, request.tailor)
+    )
     module_dir = context.module_dir
     snapshot = await Get(Snapshot, PathGlobs(analysis_globs(context)))
     mod_mode = context.mod_mode(snapshot.files)

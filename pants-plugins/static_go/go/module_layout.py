@@ -334,6 +334,9 @@ class GoModuleContext:
 @dataclass(frozen=True)
 class GoModuleContextRequest:
     module_address: Address
+    # For `pants tailor`: a referenced directory holding a `go.mod` but no `static_go_module` yet
+    # counts as a module (tailor writes its target in the same run).
+    tailor: bool = False
 
 
 async def _read_go_mods(dirs: set[str]) -> dict[str, GoModFile]:
@@ -552,7 +555,7 @@ async def resolve_go_module_context(
         go_work,
         references,
         go_mods,
-        index.modules,
+        {**{d: Address(d) for d in go_mods}, **index.modules} if request.tailor else index.modules,
         problems,
     )
     if problems:

@@ -6,7 +6,8 @@
 - `static_go_package` in each directory with non-test `.go` files that no target owns yet (or,
   with `[static-go].tailor_packages_form = "static_go_packages"`, one `static_go_packages` next
   to the module's `go.mod`);
-- `static_go_binary` for each `package main` that no `static_go_binary` builds, named like
+- `static_go_binary` for each `package main` that no `static_go_binary` builds and that
+  `CGO_ENABLED=0 go build` compiles for a default platform (build_constraints.py), named like
   `go build` names the executable;
 - `resources` owning the files a package embeds with `//go:embed` that no target owns, exactly as
   `go list` reports them (see embed_sources.py).
@@ -43,6 +44,7 @@ from pants.util.dirutil import group_by_dir
 from pants.util.logging import LogLevel
 
 from static_go.go.analysis import GoModuleAnalysis, GoModuleAnalysisRequest
+from static_go.go.build_constraints import builds_without_cgo
 from static_go.go.dependency_inference import MainPackage, MainPackageRequest
 from static_go.go.embed_sources import (
     EMBED_RESOURCES_TARGET_NAME,
@@ -51,6 +53,7 @@ from static_go.go.embed_sources import (
     escape_glob,
 )
 from static_go.go.errors import GoAnalysisError
+from static_go.go.sdk import GoSdkSubsystem
 from static_go.go.subsystem import StaticGoSubsystem, TailorPackagesForm
 from static_go.go.target_types import (
     StaticGoBinaryMainField,
@@ -217,7 +220,9 @@ async def analyze_module_for_tailor(request: TailorModuleAnalysisRequest) -> Tai
     """The analysis, or None with a warning when `go list` fails: tailor still writes the other
     targets (the build would fail the same way until the module is fixed)."""
     try:
-        analysis = await Get(GoModuleAnalysis, GoModuleAnalysisRequest(request.module_address))
+        analysis = await Get(
+            GoModuleAnalysis, GoModuleAnalysisRequest(request.module_address, tailor=True)
+        )
     except GoAnalysisError as e:
         logger.warning(
             f"`pants tailor` writes no `resources` for the `//go:embed` files of the module in "
@@ -345,12 +350,30 @@ def _module_targets(
     return out
 
 
+def main_package_dirs(
+    files: Iterable[str], by_path: Mapping[str, bytes], platforms: Iterable[str], go: str
+) -> set[str]:
+    """The directories of a `package main` that `CGO_ENABLED=0 go build` compiles for one of the
+    default platforms: a file excluded by its `//go:build` line or file name (a `//go:build
+    ignore` generator next to a library, a `//go:build cgo` program) makes no binary, as
+    `go build ./...` skips it."""
+    go_minor = int(go.split(".")[1])
+    ports = [p.split("/")[:2] for p in platforms]
+    return {
+        os.path.dirname(f)
+        for f in files
+        if go_package_name(by_path[f]) == "main"
+        and any(builds_without_cgo(f, by_path[f], goos, goarch, go_minor) for goos, goarch in ports)
+    }
+
+
 @rule(level=LogLevel.DEBUG, desc="Determine candidate static_go targets to create")
 async def find_putative_static_go_targets(
     request: PutativeStaticGoTargetsRequest,
     all_owned_sources: AllOwnedSources,
     all_targets: AllUnexpandedTargets,
     settings: StaticGoSubsystem,
+    sdk: GoSdkSubsystem,
 ) -> PutativeTargets:
     owned = set(all_owned_sources)
     # Every go.mod of the repository: tailor may run on a sub-tree below one.
@@ -364,7 +387,7 @@ async def find_putative_static_go_targets(
     layout = _Layout(
         mod_dirs=mod_dirs,
         module_paths={os.path.dirname(f): go_module_path(by_path[f]) for f in go_mods.files},
-        main_dirs={os.path.dirname(f) for f in files if go_package_name(by_path[f]) == "main"},
+        main_dirs=main_package_dirs(files, by_path, settings.default_platforms, sdk.version),
         names=TargetNames(t.address for t in all_targets),
     )
     new_files = [f for f in files if f not in owned]
