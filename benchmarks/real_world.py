@@ -60,6 +60,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(REPO / "tests"))
+from monorepo_bench import stop_pantsd  # noqa: E402
 from testsupport import elf_facts, readme_blocks  # noqa: E402
 
 # name -> (GitHub repository, pinned commit, shape)
@@ -197,21 +198,6 @@ def pants_env(platforms: list[str], proxy: str, token: str) -> dict[str, str]:
         "PANTS_STATIC_GO_GOPROXY": proxy,
         "PANTS_STATIC_GO_EXTRA_ENV": json.dumps({"PSG_BENCH_TOKEN": token}),
     }
-
-
-def stop_pantsd(repo: Path) -> None:
-    for pidfile in repo.glob(".pids/*/pantsd/pid"):
-        try:
-            pid = int(pidfile.read_text().strip())
-            if str(repo) not in Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace"):
-                continue
-            os.kill(pid, 15)
-        except (OSError, ValueError):
-            continue
-        for _ in range(100):
-            if not Path(f"/proc/{pid}").exists():
-                break
-            time.sleep(0.1)
 
 
 def binaries(repo: Path) -> list[Binary]:
