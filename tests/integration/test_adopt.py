@@ -133,7 +133,10 @@ def test_tailor_and_package_give_static_binaries_equal_to_go_build(
         facts = elf_facts(dist(repo, name))
         assert (facts.machine, facts.interp, facts.needed) == ("EM_X86_64", False, []), name
         assert dist(repo, name).read_bytes() == plain_go_build(module, main, tmp_path / name), name
-    assert "Hello from an embedded file!" in run_binary(dist(repo, "greeter")).stdout
+    out = run_binary(dist(repo, "greeter")).stdout
+    assert "Hello from an embedded file!" in out, out
+    # `all:messages` embeds messages/.well-known/: the README's pants_ignore lets Pants see it.
+    assert "Signed from a hidden directory." in out, out
     idgen = run_binary(dist(repo, "idgen"), ["-name", "pantsbuild.org"])
     assert "e97ce51d-d11c-5df1-b413-75e6783b40ac" in idgen.stdout, idgen
     # The .gitignore covers everything Pants and the launcher wrote (pantsd included).
