@@ -153,6 +153,7 @@ class GoModFile:
     module_line: int
     replaces: tuple[GoReplace, ...]
     go_directive: GoModDirective | None = None  # `go 1.22`
+    toolchain_directive: GoModDirective | None = None  # `toolchain go1.27.3`: not honoured
 
     @property
     def dir(self) -> str:
@@ -169,8 +170,8 @@ def _go_requirement(path: str, directive: GoModDirective | None) -> GoRequiremen
     return GoRequirement(directive.args[0], path, directive.line)
 
 
-def _go_directive(directives: list[GoModDirective]) -> GoModDirective | None:
-    return next((d for d in directives if d.verb == "go" and d.args), None)
+def _go_directive(directives: list[GoModDirective], verb: str = "go") -> GoModDirective | None:
+    return next((d for d in directives if d.verb == verb and d.args), None)
 
 
 def parse_go_mod(path: str, text: str) -> GoModFile:
@@ -183,7 +184,14 @@ def parse_go_mod(path: str, text: str) -> GoModFile:
             r = _replace(d)
             if r is not None:
                 replaces.append(r)
-    return GoModFile(path, module_path, module_line, tuple(replaces), _go_directive(directives))
+    return GoModFile(
+        path,
+        module_path,
+        module_line,
+        tuple(replaces),
+        _go_directive(directives),
+        _go_directive(directives, "toolchain"),
+    )
 
 
 @dataclass(frozen=True)
@@ -503,15 +511,15 @@ async def _go_sdk_of_context(
     return requirement, choice.version
 
 
-def _note_toolchain_line(path: str, text: str) -> None:
+def _note_toolchain_line(go_mod: GoModFile) -> None:
     """A `toolchain` line is not honoured (docs/go-versions.md); say so once per module and run
     rather than silently building with another Go than the line names."""
-    line = next((d for d in parse_go_mod_syntax(text) if d.verb == "toolchain" and d.args), None)
+    line = go_mod.toolchain_directive
     if line is not None:
         logger.warning(
-            f"{path}:{line.line}: `toolchain {line.args[0]}` is not used: like the go command with "
-            "GOTOOLCHAIN=local, the build uses the Go that the `go` line needs. If the module "
-            "needs that Go, raise its `go` line (docs/go-versions.md)."
+            f"{go_mod.path}:{line.line}: `toolchain {line.args[0]}` is not used: like the go "
+            "command with GOTOOLCHAIN=local, the build uses the Go that the `go` line needs. If "
+            "the module needs that Go, raise its `go` line (docs/go-versions.md)."
         )
 
 
@@ -533,7 +541,7 @@ async def resolve_go_module_context(
             "belongs next to its module's `go.mod`."
         )
     go_mod = parse_go_mod(go_mod_path, by_path[go_mod_path])
-    _note_toolchain_line(go_mod_path, by_path[go_mod_path])
+    _note_toolchain_line(go_mod)
     # The nearest go.work, as the go command looks for it from the module's directory.
     work_path = next((p for p in work_candidates if p in by_path), None)
     go_work = parse_go_work(work_path, by_path[work_path]) if work_path else None
