@@ -480,6 +480,18 @@ class StaticGoBinaryEnvField(StringSequenceField):
         """
     )
 
+    # Module settings of the whole repository (`[static-go]` options and GOFLAGS).
+    _MODULE_SETTINGS: ClassVar[frozenset[str]] = frozenset(
+        {"GOFLAGS", "GOPROXY", "GOSUMDB", "GOPRIVATE", "GONOSUMDB", "GONOPROXY"}
+    )
+    # Which module code `go` trusts and how it fetches it: one setting for the repository
+    # (`[static-go].goproxy/gosumdb/goprivate`), never a per-binary override in a BUILD file.
+    MODULE_TRUST: ClassVar[frozenset[str]] = _MODULE_SETTINGS | {
+        "GOINSECURE",
+        "GOVCS",
+        "GOAUTH",
+        "GONOSUMCHECK",
+    }
     RESERVED: ClassVar[frozenset[str]] = frozenset(
         {
             "GOOS",
@@ -489,7 +501,6 @@ class StaticGoBinaryEnvField(StringSequenceField):
             "GOARM64",
             "GO386",
             "CGO_ENABLED",
-            "GOFLAGS",
             "GOCACHE",
             "GOMODCACHE",
             "GOPATH",
@@ -497,18 +508,8 @@ class StaticGoBinaryEnvField(StringSequenceField):
             "GOTOOLCHAIN",
             "GOENV",
             "GOWORK",
-            "GOPROXY",
-            "GOSUMDB",
-            "GOPRIVATE",
-            "GONOSUMDB",
-            "GONOPROXY",
         }
-    )
-    # Which module code `go` trusts and how it fetches it: one setting for the repository
-    # (`[static-go].goproxy/gosumdb/goprivate`), never a per-binary override in a BUILD file.
-    MODULE_TRUST: ClassVar[frozenset[str]] = frozenset(
-        {"GOINSECURE", "GOVCS", "GOAUTH", "GONOSUMCHECK", "GONOSUMDB", "GONOPROXY", "GOPRIVATE"}
-        | {"GOPROXY", "GOSUMDB", "GOFLAGS"}
+        | _MODULE_SETTINGS
     )
 
     @classmethod
