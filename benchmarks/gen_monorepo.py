@@ -3,6 +3,7 @@
 
     gen_monorepo.py OUT_DIR --binaries 20 --packages 80 [--layers 4] [--seed 1]
         [--module example.com/mono] [--package-targets per-directory|generated]
+    [--platforms linux/amd64 linux/arm64 ...]
 
 The module has `--packages` library packages in `--layers` layers (`pkg/l<layer>/p<i>`); each
 package of a layer imports two packages of the next lower layer (layer 0 holds the leaves), so
@@ -68,9 +69,14 @@ def generate(
     go_version: str = "1.22",
     targets: str = "static-go",
     package_targets: str = "per-directory",
+    platforms: tuple[str, ...] = (),
 ) -> dict:
     rng = random.Random(seed)
     mod_t, pkg_t, main_t, bin_t = TARGETS[targets]
+    if platforms:
+        if targets != "static-go":
+            raise ValueError("platforms are written only for --targets static-go")
+        bin_t = bin_t[:-1] + ", platforms=[" + ", ".join(f'"{p}"' for p in platforms) + "])"
     if package_targets not in PACKAGE_TARGETS:
         raise ValueError(f"package_targets: one of {PACKAGE_TARGETS}, not {package_targets!r}")
     generated = package_targets == "generated"
@@ -186,6 +192,12 @@ def main() -> None:
         help="a static_go_package BUILD file in every package directory, "
         "or one static_go_packages in the module's BUILD file",
     )
+    parser.add_argument(
+        "--platforms",
+        nargs="*",
+        default=[],
+        help="the `platforms` of every static_go_binary (default: the plugin's default)",
+    )
     args = parser.parse_args()
     generate(
         args.out,
@@ -197,6 +209,7 @@ def main() -> None:
         args.go_version,
         args.targets,
         args.package_targets,
+        tuple(args.platforms),
     )
 
 

