@@ -148,3 +148,97 @@ class CrossOriginProxy:
         for s in self._servers:
             s.shutdown()
             s.server_close()
+
+
+class _PassHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: _PassServer
+
+    def log_message(self, format: str, *args: object) -> None:  # quiet
+        pass
+
+    def _handle(self) -> None:
+        proxy = self.server.proxy
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        failure = proxy.failure_for(self.command, self.path)
+        proxy.requests.add(self.command, self.path, self.headers.get("Authorization"))
+        if failure == "reset":
+            # A connection that breaks before any answer.
+            self.close_connection = True
+            self.connection.shutdown(2)
+            return
+        if failure is not None:
+            self.send_response(int(failure))
+            self.send_header("Retry-After", "0")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        # The Host header goes through, so that the registry's Locations point at the proxy.
+        headers = {
+            k: v
+            for k, v in self.headers.items()
+            if k.lower() not in ("connection", "content-length")
+        }
+        conn = http.client.HTTPConnection(proxy.registry_host, timeout=120)
+        try:
+            conn.request(self.command, self.path, body=body or None, headers=headers)
+            resp = conn.getresponse()
+            data = resp.read()
+            out = [
+                (k, v)
+                for k, v in resp.getheaders()
+                if k.lower() not in ("connection", "transfer-encoding", "content-length")
+            ]
+        finally:
+            conn.close()
+        self.send_response(resp.status)
+        for k, v in out:
+            self.send_header(k, v)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(data)
+
+    do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = _handle
+
+
+class _PassServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, proxy: CountingProxy):
+        super().__init__(("127.0.0.1", 0), _PassHandler)
+        self.proxy = proxy
+
+
+class CountingProxy:
+    """A pass-through proxy on 127.0.0.1 in front of a real registry that records every request
+    (method, path with query, Authorization) and fails some on purpose: `failures` maps
+    (method, regular expression on the path) to a list of answers for its first matches, each an
+    HTTP status (sent with `Retry-After: 0`) or "reset" (the connection is shut without an
+    answer)."""
+
+    def __init__(
+        self, registry_host: str, failures: Optional[dict[tuple[str, str], list[str]]] = None
+    ):
+        self.registry_host = registry_host
+        self.requests = Recorded()
+        self._failures = {k: list(v) for k, v in (failures or {}).items()}
+        self._lock = threading.Lock()
+        self._server = _PassServer(self)
+        self.host = f"127.0.0.1:{self._server.server_address[1]}"
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    def failure_for(self, method: str, path: str) -> Optional[str]:
+        with self._lock:
+            for (m, pattern), answers in self._failures.items():
+                if m == method and answers and re.search(pattern, path):
+                    return answers.pop(0)
+        return None
+
+    def count(self, method: str, pattern: str) -> int:
+        return sum(1 for m, p, _ in self.requests.requests if m == method and re.search(pattern, p))
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
