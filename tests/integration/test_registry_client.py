@@ -17,11 +17,13 @@ from pathlib import Path
 
 import pytest
 
+from integration.pantsrun import check, copy_repo, run_pants
 from integration.registry_proxy import CountingProxy
 from testsupport import REPO_ROOT
 
 SCRIPT = REPO_ROOT / "pants-plugins" / "static_go" / "image" / "registry_push.py"
 MANIFEST = "application/vnd.oci.image.manifest.v1+json"
+WEB = "examples/services/cmd/webserver"
 
 
 def _blob(layout: Path, data: bytes) -> dict:
@@ -306,3 +308,64 @@ def test_chunked_upload(registry, base_env: dict[str, str], tmp_path: Path) -> N
     assert proxy.count("PUT", r"/blobs/uploads/") == 2
     digest = "sha256:" + hashlib.sha256(big).hexdigest()
     assert get_blob(real, "chunked", digest, ("bob", password)) == big
+
+
+def test_pants_publish_with_a_credential_helper_mounts_across_targets(
+    registry, tmp_path: Path
+) -> None:
+    """Through `pants publish`: the helper is found on the client's PATH, and of two images of
+    the same binary published in one run, the second mounts every blob from the first."""
+    password = "pw-" + uuid.uuid4().hex
+    addr = registry(user=("bob", password))
+    repo = copy_repo(tmp_path / "repo")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    calls = tmp_path / "calls"
+    write_helper(
+        bin_dir,
+        "psgtest",
+        f'read -r url\necho "$url" >> {calls}\n'
+        f'printf \'{{"ServerURL": "%s", "Username": "bob", "Secret": "{password}"}}\' "$url"\n',
+    )
+    docker = tmp_path / "docker"
+    docker.mkdir()
+    (docker / "config.json").write_text(json.dumps({"credHelpers": {addr: "psgtest"}}))
+    build = repo / WEB / "BUILD"
+    image = build.read_text().split("scratch_image(", 1)[1]
+    copy = image.replace('name="image"', 'name="image-copy"').replace(
+        'repository="examples/webserver"', 'repository="examples/webserver-copy"'
+    )
+    build.write_text(
+        build.read_text().replace(
+            '    repository="examples/webserver",',
+            f'    repository="examples/webserver",\n    registries=["{addr}"],',
+        )
+        + "\nscratch_image("
+        + copy.replace("    args=", f'    registries=["{addr}"],\n    args=', 1)
+    )
+    res = check(
+        run_pants(
+            repo,
+            "publish",
+            f"{WEB}:image",
+            f"{WEB}:image-copy",
+            env={
+                "PATH": f"{bin_dir}:{os.environ['PATH']}",
+                "DOCKER_CONFIG": str(docker),
+                "STATIC_GO_REGISTRY_USERNAME": "",
+                "STATIC_GO_REGISTRY_PASSWORD": "",
+            },
+        )
+    )
+    out = res.stdout + res.stderr
+    assert password not in out
+    assert set(calls.read_text().splitlines()) == {addr}
+    pushed = [line for line in out.splitlines() if line.startswith("Pushed ")]
+    assert len(pushed) == 4, out  # two tags of two images
+    # Both images hold the same blobs: the image pushed second in the run mounts them all.
+    first_repo = pushed[0].split(":")[1].split("/", 1)[1]
+    first = [line for line in pushed if f"/{first_repo}:" in line]
+    second = [line for line in pushed if f"/{first_repo}:" not in line]
+    assert len(first) == 2 and len(second) == 2, pushed
+    assert all(" new blob(s))" in line and "mounted" not in line for line in first), pushed
+    assert all("(0 new blob(s), " in line and " mounted)" in line for line in second), pushed

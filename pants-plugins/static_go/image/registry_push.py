@@ -536,14 +536,24 @@ def with_retries(what: str, step: Callable[[], T]) -> T:
 
 
 def read_push_log(path: str | None) -> list[dict]:
+    """The entries of the run's push log; a line that does not parse (a push killed while
+    writing) is skipped: mounts are only an optimisation."""
     if not path:
         return []
     try:
         with open(path) as f:
-            entries = [json.loads(line) for line in f if line.strip()]
-    except (OSError, ValueError):
+            lines = f.read().splitlines()
+    except OSError:
         return []
-    return [e for e in entries if isinstance(e, dict)]
+    entries = []
+    for line in lines:
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(entry, dict):
+            entries.append(entry)
+    return entries
 
 
 class Registry:
