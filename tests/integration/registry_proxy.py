@@ -38,9 +38,8 @@ class Recorded:
             self.requests.append((method, path, auth))
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _BaseHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
-    server: _Server
 
     def log_message(self, format: str, *args: object) -> None:  # quiet
         pass
@@ -48,6 +47,37 @@ class _Handler(BaseHTTPRequestHandler):
     def _body(self) -> bytes:
         length = int(self.headers.get("Content-Length") or 0)
         return self.rfile.read(length) if length else b""
+
+    def _forward(
+        self, registry_host: str, body: bytes, headers: dict[str, str]
+    ) -> tuple[int, dict[str, str], bytes]:
+        """The request, with `headers`, sent to the registry: its status, headers, body."""
+        conn = http.client.HTTPConnection(registry_host, timeout=120)
+        try:
+            conn.request(self.command, self.path, body=body or None, headers=headers)
+            resp = conn.getresponse()
+            data = resp.read()
+            out = {
+                k: v
+                for k, v in resp.getheaders()
+                if k.lower() not in ("connection", "transfer-encoding", "content-length")
+            }
+        finally:
+            conn.close()
+        return resp.status, out, data
+
+    def _answer(self, status: int, headers: dict[str, str], data: bytes) -> None:
+        self.send_response(status)
+        for k, v in headers.items():
+            self.send_header(k, v)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(data)
+
+
+class _Handler(_BaseHandler):
+    server: _Server
 
     def _handle(self) -> None:
         proxy = self.server.proxy
@@ -87,34 +117,14 @@ class _Handler(BaseHTTPRequestHandler):
         }
         if outgoing_auth:
             headers["Authorization"] = outgoing_auth
-        conn = http.client.HTTPConnection(proxy.registry_host, timeout=120)
-        try:
-            conn.request(self.command, self.path, body=body or None, headers=headers)
-            resp = conn.getresponse()
-            data = resp.read()
-            out = {
-                k: v
-                for k, v in resp.getheaders()
-                if k.lower() not in ("connection", "transfer-encoding", "content-length")
-            }
-        finally:
-            conn.close()
+        status, out, data = self._forward(proxy.registry_host, body, headers)
         location = out.get("Location")
         if location and "/blobs/uploads/" in location:
             # Upload locations (relative or on the registry) point at the other origin.
             split = urllib.parse.urlsplit(location)
             rest = split.path + (f"?{split.query}" if split.query else "")
             out["Location"] = proxy.other_url + rest
-        self._answer(resp.status, out, data)
-
-    def _answer(self, status: int, headers: dict[str, str], data: bytes) -> None:
-        self.send_response(status)
-        for k, v in headers.items():
-            self.send_header(k, v)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(data)
+        self._answer(status, out, data)
 
     do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = _handle
 
@@ -150,17 +160,12 @@ class CrossOriginProxy:
             s.server_close()
 
 
-class _PassHandler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class _PassHandler(_BaseHandler):
     server: _PassServer
-
-    def log_message(self, format: str, *args: object) -> None:  # quiet
-        pass
 
     def _handle(self) -> None:
         proxy = self.server.proxy
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
+        body = self._body()
         failure = proxy.failure_for(self.command, self.path)
         proxy.requests.add(self.command, self.path, self.headers.get("Authorization"))
         if failure == "reset":
@@ -169,10 +174,7 @@ class _PassHandler(BaseHTTPRequestHandler):
             self.connection.shutdown(2)
             return
         if failure is not None:
-            self.send_response(int(failure))
-            self.send_header("Retry-After", "0")
-            self.send_header("Content-Length", "0")
-            self.end_headers()
+            self._answer(int(failure), {"Retry-After": "0"}, b"")
             return
         # The Host header goes through, so that the registry's Locations point at the proxy.
         headers = {
@@ -180,25 +182,7 @@ class _PassHandler(BaseHTTPRequestHandler):
             for k, v in self.headers.items()
             if k.lower() not in ("connection", "content-length")
         }
-        conn = http.client.HTTPConnection(proxy.registry_host, timeout=120)
-        try:
-            conn.request(self.command, self.path, body=body or None, headers=headers)
-            resp = conn.getresponse()
-            data = resp.read()
-            out = [
-                (k, v)
-                for k, v in resp.getheaders()
-                if k.lower() not in ("connection", "transfer-encoding", "content-length")
-            ]
-        finally:
-            conn.close()
-        self.send_response(resp.status)
-        for k, v in out:
-            self.send_header(k, v)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(data)
+        self._answer(*self._forward(proxy.registry_host, body, headers))
 
     do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = _handle
 
@@ -242,3 +226,9 @@ class CountingProxy:
     def close(self) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+    def __enter__(self) -> CountingProxy:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

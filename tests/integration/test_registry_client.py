@@ -206,18 +206,15 @@ def test_retries_restart_the_upload(registry, base_env: dict[str, str], tmp_path
     }
     layout = tmp_path / "layout"
     desc = make_layout(layout, [os.urandom(3000)])
-    proxy = CountingProxy(
+    with CountingProxy(
         real,
         {
             ("PUT", r"/blobs/uploads/"): ["503", "503"],
             ("HEAD", r"/blobs/sha256:"): ["reset"],
             ("PUT", r"/manifests/"): ["429"],
         },
-    )
-    try:
+    ) as proxy:
         res = push(layout, proxy.host, "app", env)
-    finally:
-        proxy.close()
     out = no_secret(res, password)
     assert res.returncode == 0, out
     assert f"Pushed {proxy.host}/app:1.0@{desc['digest']}" in out, out
@@ -234,11 +231,8 @@ def test_retries_restart_the_upload(registry, base_env: dict[str, str], tmp_path
     assert proxy.count("PUT", r"/blobs/uploads/") == 4
 
     # Always 503: five attempts, then a clear error.
-    proxy = CountingProxy(real, {("PUT", r"/blobs/uploads/"): ["503"] * 6})
-    try:
+    with CountingProxy(real, {("PUT", r"/blobs/uploads/"): ["503"] * 6}) as proxy:
         res = push(layout, proxy.host, "app-failing", env)
-    finally:
-        proxy.close()
     out = no_secret(res, password)
     assert res.returncode == 1, out
     assert (
@@ -262,16 +256,13 @@ def test_cross_repository_mount(registry, base_env: dict[str, str], tmp_path: Pa
     layer = os.urandom(5000)
     layout = tmp_path / "layout"
     desc = make_layout(layout, [layer])
-    proxy = CountingProxy(real)
-    try:
+    with CountingProxy(real) as proxy:
         first = push(layout, proxy.host, "first/app", env)
         assert first.returncode == 0, first.stderr
         assert proxy.count("PUT", r"/blobs/uploads/") == 2
         second = push(layout, proxy.host, "second/app", env)
         out = no_secret(second, password)
         assert second.returncode == 0, out
-    finally:
-        proxy.close()
     assert f"Pushed {proxy.host}/second/app:1.0@{desc['digest']}" in out
     assert "(0 new blob(s), 2 mounted)" in out, out
     mounts = [p for m, p, _ in proxy.requests.requests if m == "POST" and "mount=" in p]
@@ -296,11 +287,8 @@ def test_chunked_upload(registry, base_env: dict[str, str], tmp_path: Path) -> N
     big = os.urandom(300_000)
     layout = tmp_path / "layout"
     make_layout(layout, [big])
-    proxy = CountingProxy(real)
-    try:
+    with CountingProxy(real) as proxy:
         res = push(layout, proxy.host, "chunked", env, CHUNK_THRESHOLD=4096, CHUNK_SIZE=65536)
-    finally:
-        proxy.close()
     out = no_secret(res, password)
     assert res.returncode == 0, out
     # 300,000 bytes in 65,536-byte chunks: 5 PATCHes; the config (< 4096 bytes) has none.
