@@ -793,7 +793,8 @@ class Registry:
     def _upload(self, digest: str, path: str, size: int) -> str:
         """One upload from scratch: a mount if another repository of the run has the blob, else
         a new upload session, then one PUT or PATCH chunks and a closing PUT."""
-        repo, location, headers = self.repository, None, {}
+        repo, location = self.repository, None
+        headers: dict[str, str] = {}
         for source in self.mount_sources.get(digest, [])[:1]:
             query = urllib.parse.urlencode({"mount": digest, "from": source})
             status, headers, _, url = self.request(
