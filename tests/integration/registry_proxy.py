@@ -7,8 +7,9 @@
   Authorization header of every request it gets and passes the request on to the registry with
   its own credentials, so a push through it succeeds without the client's.
 - With `bearer=True`, `front` asks for a bearer token (`WWW-Authenticate: Bearer realm=...`)
-  from `token`, a third origin that gives one for the right Basic credentials; `front` then
-  talks to the registry with the registry's own Basic credentials.
+  from `token`, a third origin that gives one for the right Basic credentials, or for a POST
+  of the OAuth2 form with `identity_token` as the refresh token (docker's identity tokens);
+  `front` then talks to the registry with the registry's own Basic credentials.
 
 Only the standard library; threads of the test process.
 """
@@ -86,7 +87,14 @@ class _Handler(_BaseHandler):
         path_only = urllib.parse.urlsplit(self.path).path
         if self.server.role == "token":
             proxy.token.add(self.command, self.path, auth)
-            if auth == proxy.registry_auth:
+            form = urllib.parse.parse_qs(body.decode()) if self.command == "POST" else {}
+            refresh = form.get("grant_type") == ["refresh_token"] and form.get("refresh_token") == [
+                proxy.identity_token
+            ]
+            if refresh and not auth:
+                token = json.dumps({"access_token": proxy.bearer}).encode()
+                self._answer(200, {"Content-Type": "application/json"}, token)
+            elif auth == proxy.registry_auth:
                 self._answer(200, {"Content-Type": "application/json"}, proxy.token_body)
             else:
                 self._answer(401, {}, b'{"errors": [{"code": "UNAUTHORIZED"}]}')
@@ -144,6 +152,7 @@ class CrossOriginProxy:
         self.registry_auth = "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
         self.bearer = uuid.uuid4().hex if bearer else ""
         self.token_body = json.dumps({"token": self.bearer}).encode()
+        self.identity_token = "refresh-" + uuid.uuid4().hex
         self.front = Recorded()
         self.other = Recorded()
         self.token = Recorded()

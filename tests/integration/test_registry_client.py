@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from integration.pantsrun import check, copy_repo, run_pants
-from integration.registry_proxy import CountingProxy
+from integration.registry_proxy import CountingProxy, CrossOriginProxy
 from testsupport import REPO_ROOT
 
 SCRIPT = REPO_ROOT / "pants-plugins" / "static_go" / "image" / "registry_push.py"
@@ -191,6 +191,38 @@ def test_credential_helpers(registry, base_env: dict[str, str], tmp_path: Path) 
     out = no_secret(res, "old-pw")
     assert res.returncode != 0
     assert f"{addr} rejected the credentials from the credential helper" in out, out
+
+
+def test_identity_token_from_a_helper(registry, base_env: dict[str, str], tmp_path: Path) -> None:
+    """A helper answering Username `<token>`: the Secret is an identity token, exchanged at the
+    token service the registry names (OAuth2 refresh_token POST), never sent as Basic auth."""
+    password = "pw-" + uuid.uuid4().hex
+    real = registry(user=("bob", password))
+    proxy = CrossOriginProxy(real, "bob", password, bearer=True)
+    try:
+        write_helper(
+            tmp_path / "bin",
+            "idtoken",
+            "read -r url\n"
+            f'printf \'{{"ServerURL": "%s", "Username": "<token>", '
+            f'"Secret": "{proxy.identity_token}"}}\' "$url"\n',
+        )
+        config = {"credHelpers": {proxy.front_host: "idtoken"}}
+        (Path(base_env["DOCKER_CONFIG"]) / "config.json").write_text(json.dumps(config))
+        layout = tmp_path / "layout"
+        desc = make_layout(layout, [os.urandom(1000)])
+        res = push(layout, proxy.front_host, "app", base_env)
+    finally:
+        proxy.close()
+    out = no_secret(res, proxy.identity_token)
+    assert res.returncode == 0, out
+    assert f"Pushed {proxy.front_host}/app:1.0@{desc['digest']}" in out
+    # Only POSTs without Authorization reached the token service; the front got the token.
+    assert proxy.token.requests and all(
+        m == "POST" and auth is None for m, _, auth in proxy.token.requests
+    ), proxy.token.requests
+    assert any(auth == f"Bearer {proxy.bearer}" for _, _, auth in proxy.front.requests)
+    assert not [p for m, p, auth in proxy.other.requests if auth]
 
 
 def test_retries_restart_the_upload(registry, base_env: dict[str, str], tmp_path: Path) -> None:
