@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import crypt
 import re
+import shutil
+import socket
+import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -56,3 +61,58 @@ def built_repo(tmp_path_factory) -> Path:
                 rf"{re.escape(platform)}\s+[\d,]+ bytes\s+sha256:{sha256_file(p)}", result.stderr
             ), result.stderr
     return repo
+
+
+def free_port(bind: str = "127.0.0.1") -> int:
+    with socket.socket(socket.AF_INET6 if ":" in bind else socket.AF_INET) as s:
+        s.bind((bind, 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def registry(tmp_path: Path):
+    """A real distribution registry (Debian docker-registry) on 127.0.0.1, stopped afterwards."""
+
+    def start(
+        readonly: bool = False, user: tuple[str, str] | None = None, bind: str = "127.0.0.1"
+    ) -> str:
+        """Start one; its address, `host:port` (`[::1]:port` for bind="::1")."""
+        port = free_port(bind)
+        host = f"[{bind}]" if ":" in bind else bind
+        config = tmp_path / f"registry-{port}.yml"
+        auth = ""
+        if user:
+            htpasswd = tmp_path / f"htpasswd-{port}"
+            # bcrypt, the only scheme the registry accepts (libxcrypt's $2b$).
+            htpasswd.write_text(
+                f"{user[0]}:{crypt.crypt(user[1], crypt.mksalt(crypt.METHOD_BLOWFISH))}\n"
+            )
+            auth = f"auth:\n  htpasswd:\n    realm: test\n    path: {htpasswd}\n"
+        config.write_text(
+            "version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n"
+            f"    rootdirectory: {tmp_path / f'data-{port}'}\n"
+            + ("  maintenance:\n    readonly:\n      enabled: true\n" if readonly else "")
+            + auth
+            + f'http:\n  addr: "{host}:{port}"\n'
+        )
+        proc = subprocess.Popen(
+            [registry_tool, "serve", str(config)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        procs.append(proc)
+        for _ in range(100):
+            try:
+                socket.create_connection((bind, port), timeout=0.2).close()
+                return f"{host}:{port}"
+            except OSError:
+                time.sleep(0.1)
+        raise AssertionError("the registry did not start")
+
+    registry_tool = shutil.which("docker-registry")
+    assert registry_tool, "docker-registry is needed (`.ci/run` installs it)"
+    procs: list[subprocess.Popen] = []
+    yield start
+    for p in procs:
+        p.terminate()
+        p.wait(timeout=10)

@@ -4,15 +4,12 @@ registry."""
 from __future__ import annotations
 
 import base64
-import crypt
 import hashlib
 import json
 import os
 import shutil
-import socket
 import subprocess
 import tarfile
-import time
 import urllib.request
 import uuid
 from pathlib import Path
@@ -141,59 +138,6 @@ def test_umoci_unpacked_rootfs_runs_in_chroot(built_repo: Path, tmp_path: Path, 
         [tool("chroot"), str(rootfs), *argv], capture_output=True, text=True, timeout=120, env={}
     )
     assert res.returncode == 0 and "selftest ok" in res.stdout, res
-
-
-def free_port(bind: str = "127.0.0.1") -> int:
-    with socket.socket(socket.AF_INET6 if ":" in bind else socket.AF_INET) as s:
-        s.bind((bind, 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def registry(tmp_path: Path):
-    """A real distribution registry (Debian docker-registry) on 127.0.0.1, stopped afterwards."""
-
-    def start(
-        readonly: bool = False, user: tuple[str, str] | None = None, bind: str = "127.0.0.1"
-    ) -> str:
-        """Start one; its address, `host:port` (`[::1]:port` for bind="::1")."""
-        port = free_port(bind)
-        host = f"[{bind}]" if ":" in bind else bind
-        config = tmp_path / f"registry-{port}.yml"
-        auth = ""
-        if user:
-            htpasswd = tmp_path / f"htpasswd-{port}"
-            # bcrypt, the only scheme the registry accepts (libxcrypt's $2b$).
-            htpasswd.write_text(
-                f"{user[0]}:{crypt.crypt(user[1], crypt.mksalt(crypt.METHOD_BLOWFISH))}\n"
-            )
-            auth = f"auth:\n  htpasswd:\n    realm: test\n    path: {htpasswd}\n"
-        config.write_text(
-            "version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n"
-            f"    rootdirectory: {tmp_path / f'data-{port}'}\n"
-            + ("  maintenance:\n    readonly:\n      enabled: true\n" if readonly else "")
-            + auth
-            + f'http:\n  addr: "{host}:{port}"\n'
-        )
-        proc = subprocess.Popen(
-            [tool("docker-registry"), "serve", str(config)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        procs.append(proc)
-        for _ in range(100):
-            try:
-                socket.create_connection((bind, port), timeout=0.2).close()
-                return f"{host}:{port}"
-            except OSError:
-                time.sleep(0.1)
-        raise AssertionError("the registry did not start")
-
-    procs: list[subprocess.Popen] = []
-    yield start
-    for p in procs:
-        p.terminate()
-        p.wait(timeout=10)
 
 
 def publish(

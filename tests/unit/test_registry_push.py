@@ -11,17 +11,20 @@ import pytest
 from pants.engine.addresses import Address
 from pants.engine.target import InvalidFieldException
 
+from static_go.image import registry_push
 from static_go.image.registry_push import (
     CREDENTIALS_FILE_ENV,
     InvalidRegistry,
     PushError,
     Registry,
+    TransientError,
     credentials,
     find_credentials,
     parse_registry,
     registry_base,
     same_origin,
     take_handed_over_credentials,
+    with_retries,
 )
 from static_go.image.target_types import ScratchImageRegistriesField
 
@@ -67,6 +70,8 @@ def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     monkeypatch.delenv("STATIC_GO_REGISTRY_PASSWORD", raising=False)
     monkeypatch.setenv("DOCKER_CONFIG", str(tmp_path))
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    # No docker-credential-* of the host's.
+    monkeypatch.setenv("PATH", str(tmp_path / "bin"))
     return tmp_path
 
 
@@ -162,8 +167,11 @@ def test_credentials_none(clean_env: Path) -> None:
 def test_credentials_unreadable_config(clean_env: Path) -> None:
     (clean_env / "config.json").write_text("{not json")
     assert credentials("registry.example.com") is None
+    # A `credsStore` whose helper is not installed: a clear error naming it (tested with real
+    # helpers in tests/integration/test_registry_client.py).
     (clean_env / "config.json").write_text(json.dumps({"credsStore": "desktop"}))
-    assert credentials("registry.example.com") is None
+    with pytest.raises(PushError, match="docker-credential-desktop for registry.example.com"):
+        credentials("registry.example.com")
 
 
 def test_credentials_default_docker_dir(clean_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -367,3 +375,142 @@ def test_registries_field_accepts() -> None:
     value = ("localhost:5000", "[::1]:5000/team", "https://ghcr.io/org", "registry.example.com")
     assert ScratchImageRegistriesField(value, address).value == value
     assert ScratchImageRegistriesField(None, address).value is None
+
+
+# ---------------------------------------------------------------------------------------------
+# Docker Hub, credential helpers, retries (issue 18)
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "registry,name,base,repository",
+    [
+        ("docker.io", "alpine", "https://registry-1.docker.io", "library/alpine"),
+        ("index.docker.io", "alpine", "https://registry-1.docker.io", "library/alpine"),
+        ("registry-1.docker.io", "alpine", "https://registry-1.docker.io", "library/alpine"),
+        ("https://docker.io", "team/app", "https://registry-1.docker.io", "team/app"),
+        ("docker.io/team", "app", "https://registry-1.docker.io", "team/app"),
+        # Only Docker Hub gets `library/`, and only over HTTPS without a port.
+        ("ghcr.io", "app", "https://ghcr.io", "app"),
+        ("docker.io:5000", "app", "https://docker.io:5000", "app"),
+        ("http://docker.io", "app", "http://docker.io", "app"),
+    ],
+)
+def test_docker_hub_mapping(registry: str, name: str, base: str, repository: str) -> None:
+    ref = parse_registry(registry)
+    assert (ref.base, ref.repository(name)) == (base, repository)
+    # Shown as written.
+    assert ref.display == registry.partition("://")[2] or ref.display == registry
+
+
+def test_docker_hub_credentials_under_the_index_key(clean_env: Path) -> None:
+    """docker stores its Docker Hub login under `https://index.docker.io/v1/`."""
+    _write_config(clean_env, {"https://index.docker.io/v1/": {"auth": _auth("hubuser", "pw")}})
+    for host in ("docker.io", "index.docker.io", "registry-1.docker.io"):
+        assert credentials(host) == ("hubuser", "pw"), host
+    reg = Registry("docker.io", "alpine")
+    assert reg.repository == "library/alpine" and reg.base == "https://registry-1.docker.io"
+    assert reg.creds is not None and '"https://index.docker.io/v1/"' in reg.creds.source
+    # The token never goes to docker.io itself, only to the API host.
+    reg.auth_header = "Bearer t"
+    assert reg.authorization_for("https://registry-1.docker.io/v2/library/alpine/blobs/x")
+    assert reg.authorization_for("https://docker.io/v2/") is None
+
+
+def _helper(clean_env: Path, name: str, script: str) -> Path:
+    bin_dir = clean_env / "bin"
+    bin_dir.mkdir(exist_ok=True)
+    path = bin_dir / f"docker-credential-{name}"
+    path.write_text("#!/bin/sh\n" + script)
+    path.chmod(0o755)
+    return path
+
+
+def test_credential_helper_for_docker_hub_and_identity_tokens(clean_env: Path) -> None:
+    """A helper is asked with the key docker uses (Docker Hub: https://index.docker.io/v1/); a
+    Username `<token>` makes an identity token, never Basic auth."""
+    calls = clean_env / "calls"
+    _helper(
+        clean_env,
+        "hub",
+        f'read -r url; echo "$url" >> {calls}\n'
+        'printf \'{"ServerURL": "%s", "Username": "<token>", "Secret": "refresh-1"}\' "$url"\n',
+    )
+    (clean_env / "config.json").write_text(
+        json.dumps({"credHelpers": {"https://index.docker.io/v1/": "hub"}})
+    )
+    found = find_credentials("docker.io")
+    assert calls.read_text() == "https://index.docker.io/v1/\n"
+    assert found is not None and found.identity_token == "refresh-1" and found.username == ""
+    assert "refresh-1" not in repr(found) and "refresh-1" not in found.source
+    assert '`credHelpers` entry "https://index.docker.io/v1/"' in found.source
+    reg = Registry("docker.io", "alpine")
+    with pytest.raises(PushError, match="identity token") as exc:
+        reg._authenticate('Basic realm="x"')
+    assert "refresh-1" not in str(exc.value)
+
+
+def test_credential_helper_bad_answers(clean_env: Path) -> None:
+    (clean_env / "config.json").write_text(json.dumps({"credHelpers": {"r.example.com": "h"}}))
+    # JSON on a failure may hold the secret: not shown.
+    _helper(clean_env, "h", 'echo \'{"Secret": "s3cret"}\'; exit 1\n')
+    with pytest.raises(PushError) as exc:
+        find_credentials("r.example.com")
+    assert "s3cret" not in str(exc.value) and "not shown" in str(exc.value)
+    assert "docker-credential-h" in str(exc.value) and "r.example.com" in str(exc.value)
+    _helper(clean_env, "h", "echo not json\n")
+    with pytest.raises(PushError, match="no JSON object with Username and Secret"):
+        find_credentials("r.example.com")
+    # "not found" is no error: no credentials.
+    _helper(clean_env, "h", "echo 'credentials not found in native keychain'; exit 1\n")
+    assert find_credentials("r.example.com") is None
+    # A name that is not a program name.
+    (clean_env / "config.json").write_text(json.dumps({"credsStore": "../evil"}))
+    with pytest.raises(PushError, match="not a credential helper name"):
+        find_credentials("r.example.com")
+
+
+def test_retries_back_off_and_stop(monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    slept: list[float] = []
+    monkeypatch.setattr(registry_push, "_sleep", slept.append)
+    monkeypatch.setattr(registry_push.random, "random", lambda: 0.0)
+    answers = [TransientError("HTTP 503", None), TransientError("HTTP 429", 3.0)]
+
+    def step() -> str:
+        if answers:
+            raise answers.pop(0)
+        return "done"
+
+    assert with_retries("pushing x", step) == "done"
+    assert slept == [1.0, 3.0]  # backoff, then the Retry-After
+    err = capsys.readouterr().err
+    assert "HTTP 503; retrying pushing x in 1.0 s (attempt 2 of 5)" in err
+    slept.clear()
+
+    def always() -> str:
+        raise TransientError("HTTP 502", 600.0)
+
+    with pytest.raises(PushError, match="HTTP 502; gave up pushing x after 5 attempts") as exc:
+        with_retries("pushing x", always)
+    assert not isinstance(exc.value, TransientError)
+    assert slept == [60.0] * 4  # a long Retry-After is cut
+
+
+def test_token_scopes_include_mount_sources(clean_env: Path, tmp_path: Path) -> None:
+    log = tmp_path / "pushed.jsonl"
+    lines = [
+        {"registry": "https://r.example.com", "repository": "a", "digest": "sha256:1"},
+        {"registry": "https://r.example.com", "repository": "b", "digest": "sha256:1"},
+        {"registry": "https://other.example.com", "repository": "c", "digest": "sha256:1"},
+        {"registry": "https://r.example.com", "repository": "team/app", "digest": "sha256:2"},
+    ]
+    # A broken line (a push killed while writing) is skipped.
+    log.write_text("".join(json.dumps(x) + "\n" for x in lines) + '{"registry": "ht\n')
+    reg = Registry("r.example.com/team", "app", push_log=str(log))
+    assert reg.mount_sources == {"sha256:1": ["a", "b"]}
+    assert reg._scopes("repository:x:pull") == [
+        "repository:team/app:pull,push",
+        "repository:a:pull",
+        "repository:b:pull",
+        "repository:x:pull",
+    ]

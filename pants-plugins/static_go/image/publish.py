@@ -43,6 +43,7 @@ from static_go.image.registry_push import (
     CREDENTIALS_FILE_ENV,
     HANDOVER_PREFIX,
     PASSWORD_ENV,
+    PUSH_LOG_ENV,
     USERNAME_ENV,
     parse_registry,
 )
@@ -53,8 +54,26 @@ from static_go.image.target_types import (
 )
 
 PUSH_SCRIPT = Path(__file__).with_name("registry_push.py")
-# Passed to the push process: paths only (where the docker config is), no secret.
-PASSED_ENV = ("DOCKER_CONFIG", "HOME")
+# Passed to the push process: paths and names only, no secret (Pants logs this env at debug
+# level): where the docker config is, and what docker credential helpers (run by the push
+# process, found on PATH) commonly read to find their own configuration. Helpers that need a
+# secret in the environment (AWS_SECRET_ACCESS_KEY, ...) get none; docs/publish.md.
+PASSED_ENV = (
+    "DOCKER_CONFIG",
+    "HOME",
+    "PATH",
+    "XDG_CONFIG_HOME",
+    "XDG_RUNTIME_DIR",
+    "DBUS_SESSION_BUS_ADDRESS",
+    "GNUPGHOME",
+    "PASSWORD_STORE_DIR",
+    "AWS_PROFILE",
+    "AWS_REGION",
+    "AWS_DEFAULT_REGION",
+    "AWS_CONFIG_FILE",
+    "AWS_SHARED_CREDENTIALS_FILE",
+    "CLOUDSDK_CONFIG",
+)
 # Read here and handed over in a file (see hand_over_credentials).
 SECRET_ENV = (USERNAME_ENV, PASSWORD_ENV)
 # docker/distribution's limit for a repository name (the path prefix included).
@@ -92,9 +111,12 @@ class CredentialsHandoverRequest:
 @dataclass(frozen=True)
 class CredentialsHandover:
     """The path of a 0600 file holding the environment's credentials for one push process, or
-    None when STATIC_GO_REGISTRY_USERNAME/PASSWORD are not set."""
+    None when STATIC_GO_REGISTRY_USERNAME/PASSWORD are not set; and the run's push log (the
+    blobs each push of this run put where: digests and repository names, no secret), from which
+    a later push of the run mounts blobs instead of uploading them again."""
 
     path: Optional[str]
+    push_log: str
 
 
 # Handover directories this process wrote, by run: removed at the next run and at exit. The push
@@ -102,6 +124,9 @@ class CredentialsHandover:
 # whose push never ran (another target failed to build, Ctrl-C).
 _handovers: list[tuple[int, str]] = []
 _handovers_lock = threading.Lock()
+# The push log of each run (one file shared by all its push processes), in a directory of its
+# own that is removed with the handovers.
+_push_logs: dict[int, str] = {}
 
 
 def _remove_handovers(keep_run: Optional[int] = None) -> None:
@@ -110,6 +135,19 @@ def _remove_handovers(keep_run: Optional[int] = None) -> None:
             if run != keep_run:
                 shutil.rmtree(directory, ignore_errors=True)
                 _handovers.remove((run, directory))
+        for run in [r for r in _push_logs if r != keep_run]:
+            del _push_logs[run]
+
+
+def _push_log(run: int) -> str:
+    with _handovers_lock:
+        if run not in _push_logs:
+            directory = tempfile.mkdtemp(prefix=HANDOVER_PREFIX)
+            _handovers.append((run, directory))
+            path = os.path.join(directory, "pushed.jsonl")
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+            _push_logs[run] = path
+        return _push_logs[run]
 
 
 atexit.register(_remove_handovers)
@@ -136,11 +174,12 @@ async def hand_over_credentials(
     # otherwise memoize the path of a file the previous push already deleted) writes a fresh
     # file per target and registry, and one push process reads and deletes it.
     _remove_handovers(keep_run=int(run_id))
+    push_log = _push_log(int(run_id))
     env = await Get(EnvironmentVars, EnvironmentVarsRequest(SECRET_ENV))
     username, password = env.get(USERNAME_ENV), env.get(PASSWORD_ENV)
     if not username or password is None:
-        return CredentialsHandover(None)
-    return CredentialsHandover(_write_handover(username, password, int(run_id)))
+        return CredentialsHandover(None, push_log)
+    return CredentialsHandover(_write_handover(username, password, int(run_id)), push_log)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -191,7 +230,7 @@ async def publish_scratch_image(request: PublishScratchImageRequest) -> PublishP
     )
     packages = []
     for (r, ref), handover in zip(refs, handovers):
-        process_env = dict(env.items())
+        process_env = {**env, PUSH_LOG_ENV: handover.push_log}
         if handover.path:
             process_env[CREDENTIALS_FILE_ENV] = handover.path
         packages.append(
