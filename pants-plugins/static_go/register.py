@@ -10,7 +10,8 @@ The packages follow the pipeline:
     cgo/     C toolchains for cgo (go_c_toolchain), zig
     binary/  verify -> strip -> UPX -> the final binary, the size report
     image/   scratch_image: the OCI writer, image rules, publish
-    goals/   package and run
+    lint/    gofmt (fmt/lint), go vet (lint), the inputs they and `check` share
+    goals/   package, run and check
     util/    platforms, host tools, pinned tools, package data
 """
 
@@ -40,11 +41,12 @@ from static_go.go.target_types import (
     StaticGoPackagesTarget,
     StaticGoPackageTarget,
 )
-from static_go.goals import package, run
+from static_go.goals import check, package, run
 from static_go.image import build as image_build
 from static_go.image import dependency_inference as image_dependency_inference
 from static_go.image import preflight, publish, system_files
 from static_go.image.target_types import ScratchImageTarget
+from static_go.lint import gofmt, package_inputs, vet
 from static_go.util import host_tools
 
 
@@ -91,9 +93,14 @@ def rules():
         *system_files.rules(),
         *preflight.rules(),
         *publish.rules(),
+        # lint/
+        *gofmt.rules(),
+        *vet.rules(),
+        *package_inputs.rules(),
         # goals/
         *package.rules(),
         *run.rules(),
+        *check.rules(),
         # util/
         *host_tools.rules(),
     ]

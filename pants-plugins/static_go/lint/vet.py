@@ -1,0 +1,135 @@
+# Copyright 2026 pants-static-go contributors.
+"""`pants lint` with `go vet` of the SDK that builds the package's module: one cached process per
+package directory (its tests included once they have a target), in the same sandbox a `go build`
+of the package gets (package_inputs.py), so an edit re-vets only the packages whose closure holds
+it. Messages name repository paths."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from pants.core.goals.lint import LintResult, LintTargetsRequest
+from pants.core.util_rules.partitions import Partition, Partitions
+from pants.engine.process import FallibleProcessResult
+from pants.engine.rules import Get, collect_rules, rule
+from pants.engine.target import BoolField, FieldSet, Target
+from pants.option.option_types import ArgsListOption, SkipOption
+from pants.option.subsystem import Subsystem
+from pants.util.logging import LogLevel
+from pants.util.strutil import help_text, softwrap
+
+from static_go.go.errors import repository_paths
+from static_go.go.process import GoProcess
+from static_go.go.subsystem import StaticGoSubsystem
+from static_go.go.target_types import (
+    StaticGoPackageSourcesField,
+    StaticGoPackagesTarget,
+    StaticGoPackageTarget,
+    go_package_dir,
+)
+from static_go.lint.package_inputs import GoPackageInputs, GoPackageInputsRequest, analysis_env
+
+
+class StaticGoVetSubsystem(Subsystem):
+    options_scope = "static-go-vet"
+    name = "go vet"
+    help = softwrap(
+        """
+        `go vet` of the Go SDK that builds each module, as a `pants lint` linter: one cached
+        process per package. Named `static-go-vet` so it never clashes with Pants' own Go backend.
+        """
+    )
+
+    skip = SkipOption("lint")
+    args = ArgsListOption(
+        example="-printf=false",
+        extra_help="Flags of `go vet`, before the package (e.g. analyzer switches).",
+    )
+
+
+class SkipGoVetField(BoolField):
+    alias = "skip_go_vet"
+    default = False
+    help = help_text("If true, `pants lint` does not run `go vet` on this package.")
+
+
+@dataclass(frozen=True)
+class GoVetFieldSet(FieldSet):
+    required_fields = (StaticGoPackageSourcesField,)
+
+    sources: StaticGoPackageSourcesField
+
+    @classmethod
+    def opt_out(cls, tgt: Target) -> bool:
+        return bool(tgt.get(SkipGoVetField).value)
+
+
+class GoVetRequest(LintTargetsRequest):
+    field_set_type = GoVetFieldSet
+    tool_subsystem = StaticGoVetSubsystem
+
+
+@dataclass(frozen=True)
+class GoPackagePartition:
+    package_dir: str
+
+    @property
+    def description(self) -> str:
+        return self.package_dir or "."
+
+
+def partitions_by_package(field_sets: tuple[FieldSet, ...]) -> Partitions:
+    """One partition per Go package directory (a package and its tests' target share one)."""
+    by_dir: dict[str, list[FieldSet]] = defaultdict(list)
+    for fs in field_sets:
+        by_dir[go_package_dir(fs.address)].append(fs)
+    return Partitions(
+        Partition(tuple(sorted(fss, key=lambda f: f.address)), GoPackagePartition(d))
+        for d, fss in sorted(by_dir.items())
+    )
+
+
+@rule(desc="Partition Go packages for go vet", level=LogLevel.DEBUG)
+async def partition_go_vet(
+    request: GoVetRequest.PartitionRequest, subsystem: StaticGoVetSubsystem
+) -> Partitions[GoVetFieldSet, GoPackagePartition]:
+    return Partitions() if subsystem.skip else partitions_by_package(request.field_sets)
+
+
+@rule(desc="Run go vet", level=LogLevel.DEBUG)
+async def run_go_vet(
+    request: GoVetRequest.Batch[GoVetFieldSet, Any],
+    subsystem: StaticGoVetSubsystem,
+    settings: StaticGoSubsystem,
+) -> LintResult:
+    metadata = request.partition_metadata
+    assert isinstance(metadata, GoPackagePartition)
+    addresses = tuple(sorted(fs.address for fs in request.elements))
+    inputs = await Get(GoPackageInputs, GoPackageInputsRequest(metadata.package_dir, addresses))
+    result = await Get(
+        FallibleProcessResult,
+        GoProcess,
+        inputs.process(
+            ("vet", *subsystem.args, inputs.package),
+            f"Run go vet on {metadata.description}",
+            analysis_env(settings),
+        ),
+    )
+    return LintResult(
+        exit_code=result.exit_code,
+        stdout=repository_paths(result.stdout.decode(errors="replace"), inputs.module_dir),
+        stderr=repository_paths(result.stderr.decode(errors="replace"), inputs.module_dir),
+        linter_name=request.tool_name,
+        partition_description=metadata.description,
+    )
+
+
+def rules():
+    return [
+        *collect_rules(),
+        *GoVetRequest.rules(),
+        StaticGoPackageTarget.register_plugin_field(SkipGoVetField),
+        StaticGoPackagesTarget.register_plugin_field(SkipGoVetField),
+    ]
