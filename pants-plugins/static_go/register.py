@@ -39,6 +39,7 @@ from static_go.go.target_types import (
     StaticGoModuleTarget,
     StaticGoPackagesTarget,
     StaticGoPackageTarget,
+    StaticGoTestTarget,
 )
 from static_go.goals import package, run
 from static_go.image import build as image_build
@@ -53,6 +54,7 @@ def target_types():
         StaticGoModuleTarget,
         StaticGoPackageTarget,
         StaticGoPackagesTarget,
+        StaticGoTestTarget,
         StaticGoBinaryTarget,
         GoCToolchainTarget,
         ScratchImageTarget,
