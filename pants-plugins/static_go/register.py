@@ -40,6 +40,7 @@ from static_go.go.target_types import (
     StaticGoModuleTarget,
     StaticGoPackagesTarget,
     StaticGoPackageTarget,
+    StaticGoTestTarget,
 )
 from static_go.goals import check, package, run
 from static_go.image import build as image_build
@@ -55,6 +56,7 @@ def target_types():
         StaticGoModuleTarget,
         StaticGoPackageTarget,
         StaticGoPackagesTarget,
+        StaticGoTestTarget,
         StaticGoBinaryTarget,
         GoCToolchainTarget,
         ScratchImageTarget,
