@@ -145,7 +145,12 @@ def test_skip_gofmt_field_and_option(rule_runner: RuleRunner) -> None:
     assert read(rule_runner, "app/lib/lib.go") == UNFORMATTED
 
     rule_runner.write_files({"app/lib/BUILD": "static_go_package()"})
-    assert goal(rule_runner, Lint, "--only=static-go-gofmt", "--static-go-gofmt-skip", "app::").exit_code == 0
+    assert (
+        goal(
+            rule_runner, Lint, "--only=static-go-gofmt", "--static-go-gofmt-skip", "app::"
+        ).exit_code
+        == 0
+    )
     assert goal(rule_runner, Lint, "--only=static-go-gofmt", "app::").exit_code == 1
 
 
@@ -168,14 +173,19 @@ def test_go_vet_finding_fails_lint_naming_file_and_line(rule_runner: RuleRunner)
     assert goal(rule_runner, Lint, "--only=static-go-vet", "app::").exit_code == 1
     result = vet_result(rule_runner, LIB)
     assert result.exit_code == 1
-    assert "app/lib/show.go:6:35: fmt.Printf format %d has arg n of wrong type string" in result.stderr
+    assert (
+        "app/lib/show.go:6:35: fmt.Printf format %d has arg n of wrong type string" in result.stderr
+    )
     assert "pants-sandbox" not in result.stderr
 
     # Per-target skip: only the package with the finding is skipped.
     rule_runner.write_files({"app/lib/BUILD": "static_go_package(skip_go_vet=True)"})
     assert goal(rule_runner, Lint, "--only=static-go-vet", "app::").exit_code == 0
     rule_runner.write_files({"app/lib/BUILD": "static_go_package()"})
-    assert goal(rule_runner, Lint, "--only=static-go-vet", "--static-go-vet-skip", "app::").exit_code == 0
+    assert (
+        goal(rule_runner, Lint, "--only=static-go-vet", "--static-go-vet-skip", "app::").exit_code
+        == 0
+    )
 
 
 def test_go_vet_passes_on_a_clean_module(rule_runner: RuleRunner) -> None:
@@ -195,7 +205,9 @@ def test_check_passes_on_a_clean_module_and_names_a_type_error(rule_runner: Rule
     assert result.exit_code == 0, result.stderr
     assert "go-compile succeeded" in result.stderr
 
-    rule_runner.write_files({"app/lib/lib.go": "package lib\n\nfunc Add(a, b int) string { return a + b }\n"})
+    rule_runner.write_files(
+        {"app/lib/lib.go": "package lib\n\nfunc Add(a, b int) string { return a + b }\n"}
+    )
     assert goal(rule_runner, Check, "app::").exit_code == 1
     output = check_output(rule_runner, LIB, Address("app/cmd/app", target_name="main"))
     assert "app/lib:lib does not compile" in output
@@ -209,3 +221,113 @@ def test_check_names_file_and_line_of_a_syntax_error(rule_runner: RuleRunner) ->
     output = check_output(rule_runner, Address("app/cmd/app", target_name="main"))
     assert "app/cmd/app:main does not compile" in output
     assert "app/cmd/app/main.go:4:1: syntax error" in output
+
+
+# --- with static_go_test targets ---------------------------------------------------------------
+
+TESTED_LIB_BUILD = 'static_go_package()\nstatic_go_test(name="tests")\n'
+
+LIB_TEST = dedent(
+    """\
+    package lib
+
+    import "testing"
+
+    func TestAdd(t *testing.T) {
+    \tif Add(1, 2) != 3 {
+    \t\tt.Fatal("Add")
+    \t}
+    }
+    """
+)
+
+# An external test package: it imports the package under test.
+LIB_EXTERNAL_TEST = dedent(
+    """\
+    package lib_test
+
+    import (
+    \t"testing"
+
+    \t"example.com/app/lib"
+    )
+
+    func TestExternal(t *testing.T) { _ = lib.Add(2, 3) }
+    """
+)
+
+
+def tested_module(**overrides: str) -> dict[str, str]:
+    return module(
+        **{
+            "app/lib/BUILD": TESTED_LIB_BUILD,
+            "app/lib/lib_test.go": LIB_TEST,
+            "app/lib/external_test.go": LIB_EXTERNAL_TEST,
+            "app/lib/testdata/input.go": "package  notformatted\n",
+            **overrides,
+        }
+    )
+
+
+def test_gofmt_formats_test_files_and_leaves_testdata_alone(rule_runner: RuleRunner) -> None:
+    unformatted_test = LIB_TEST.replace("Add(1, 2) != 3", "Add(1,2)!=3")
+    rule_runner.write_files(tested_module(**{"app/lib/lib_test.go": unformatted_test}))
+    assert goal(rule_runner, Lint, "--only=static-go-gofmt", "app/lib:tests").exit_code == 1
+    assert goal(rule_runner, Fmt, "app::").exit_code == 0
+    assert read(rule_runner, "app/lib/lib_test.go") == LIB_TEST
+    assert read(rule_runner, "app/lib/testdata/input.go") == "package  notformatted\n"
+    assert goal(rule_runner, Lint, "--only=static-go-gofmt", "app::").exit_code == 0
+
+    rule_runner.write_files(
+        {
+            "app/lib/lib_test.go": unformatted_test,
+            "app/lib/BUILD": 'static_go_package()\nstatic_go_test(name="tests", skip_gofmt=True)\n',
+        }
+    )
+    assert goal(rule_runner, Lint, "--only=static-go-gofmt", "app::").exit_code == 0
+
+
+def test_go_vet_checks_the_package_with_its_test_files(rule_runner: RuleRunner) -> None:
+    bad_test = LIB_TEST.replace('t.Fatal("Add")', 't.Fatalf("Add = %d", "three")')
+    rule_runner.write_files(tested_module(**{"app/lib/lib_test.go": bad_test}))
+    # Selecting the package alone vets its tests too.
+    assert goal(rule_runner, Lint, "--only=static-go-vet", "app/lib:lib").exit_code == 1
+    result = vet_result(rule_runner, LIB)
+    assert "app/lib/lib_test.go:7:" in result.stderr, result.stderr
+    assert "wrong type string" in result.stderr
+
+    rule_runner.write_files(
+        {"app/lib/BUILD": 'static_go_package()\nstatic_go_test(name="tests", skip_go_vet=True)\n'}
+    )
+    assert goal(rule_runner, Lint, "--only=static-go-vet", "app::").exit_code == 0
+
+
+def test_check_compiles_test_files_with_their_build_tags(rule_runner: RuleRunner) -> None:
+    rule_runner.write_files(tested_module())
+    result = goal(rule_runner, Check, "app::")
+    assert result.exit_code == 0, result.stderr
+
+    # A type error in the external test package fails check of the package's target alone.
+    rule_runner.write_files(
+        {"app/lib/external_test.go": LIB_EXTERNAL_TEST.replace("_ = lib.Add(2, 3)", "lib.Nope()")}
+    )
+    assert goal(rule_runner, Check, "app/lib:lib").exit_code == 1
+    output = check_output(rule_runner, LIB)
+    assert "app/lib:lib, app/lib:tests does not compile" in output
+    assert "app/lib/external_test.go:9:39:" in output and "undefined: lib.Nope" in output
+
+    # A test file behind a build tag is compiled only with the static_go_test's build_tags.
+    tagged = '//go:build integration\n\npackage lib\n\nvar broken int = "x"\n'
+    rule_runner.write_files(
+        {"app/lib/external_test.go": LIB_EXTERNAL_TEST, "app/lib/tagged_test.go": tagged}
+    )
+    assert goal(rule_runner, Check, "app::").exit_code == 0
+    rule_runner.write_files(
+        {
+            "app/lib/BUILD": (
+                'static_go_package()\nstatic_go_test(name="tests", build_tags=["integration"])\n'
+            )
+        }
+    )
+    assert goal(rule_runner, Check, "app::").exit_code == 1
+    assert "app/lib/tagged_test.go:5:" in check_output(rule_runner, LIB)

@@ -12,29 +12,32 @@ are the ones `go build` caches in the shared GOCACHE (docs/lint.md says why not 
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 
 from pants.core.goals.check import CheckRequest, CheckResult, CheckResults
 from pants.engine.addresses import Address
 from pants.engine.process import FallibleProcessResult
 from pants.engine.rules import Get, MultiGet, collect_rules, rule
-from pants.engine.target import FieldSet
 from pants.engine.unions import UnionRule
 from pants.util.logging import LogLevel
 
 from static_go.go.errors import repository_paths
 from static_go.go.process import GoProcess
 from static_go.go.subsystem import StaticGoSubsystem
-from static_go.go.target_types import StaticGoPackageSourcesField, go_package_dir
-from static_go.lint.package_inputs import GoPackageInputs, GoPackageInputsRequest, analysis_env
+from static_go.lint.fields import GoPackageFieldSet
+from static_go.lint.package_inputs import (
+    GoPackageDirs,
+    GoPackageInputs,
+    GoPackageInputsRequest,
+    analysis_env,
+)
 
 CHECK_ARGS = ("list", "-export", "-test", "-trimpath", "-f", "{{.ImportPath}}")
 
 
 @dataclass(frozen=True)
-class GoCompileFieldSet(FieldSet):
-    required_fields = (StaticGoPackageSourcesField,)
+class GoCompileFieldSet(GoPackageFieldSet):
+    pass
 
 
 class GoCompileCheckRequest(CheckRequest):
@@ -59,7 +62,7 @@ async def compile_go_package(
         FallibleProcessResult,
         GoProcess,
         inputs.process(
-            (*CHECK_ARGS, inputs.package),
+            (*CHECK_ARGS, *inputs.build_flags, inputs.package),
             f"Compile Go package {request.package_dir or '.'} and its tests (go list -export)",
             analysis_env(settings),
         ),
@@ -77,13 +80,10 @@ async def compile_go_package(
 
 
 @rule(desc="Check Go packages compile", level=LogLevel.DEBUG)
-async def check_go_packages(request: GoCompileCheckRequest) -> CheckResults:
-    by_dir: dict[str, list[Address]] = defaultdict(list)
-    for fs in request.field_sets:
-        by_dir[go_package_dir(fs.address)].append(fs.address)
+async def check_go_packages(request: GoCompileCheckRequest, dirs: GoPackageDirs) -> CheckResults:
+    package_dirs = sorted({fs.package_dir for fs in request.field_sets})
     results = await MultiGet(
-        Get(CheckResult, GoPackageCompileRequest(d, tuple(sorted(addrs))))
-        for d, addrs in sorted(by_dir.items())
+        Get(CheckResult, GoPackageCompileRequest(d, dirs.targets[d])) for d in package_dirs
     )
     return CheckResults(results, checker_name=request.tool_name)
 

@@ -14,27 +14,21 @@ import posixpath
 from collections import defaultdict
 from dataclasses import dataclass
 
-from pants.engine.addresses import Address
 from pants.core.goals.fmt import FmtResult, FmtTargetsRequest
 from pants.core.util_rules.partitions import Partition, Partitions
 from pants.engine.process import FallibleProcessResult, Process
 from pants.engine.rules import Get, MultiGet, collect_rules, rule
-from pants.engine.target import BoolField, FieldSet, SourcesPaths, SourcesPathsRequest, Target
+from pants.engine.target import SourcesPaths, SourcesPathsRequest, Target
 from pants.option.option_types import ArgsListOption, SkipOption
 from pants.option.subsystem import Subsystem
 from pants.util.logging import LogLevel
-from pants.util.strutil import help_text, pluralize, softwrap
+from pants.util.strutil import pluralize, softwrap
 
-from static_go.go.errors import GoAnalysisError
 from static_go.go.module_layout import GoModuleContext, GoModuleContextRequest
 from static_go.go.sdk import GoSdk, GoSdkRequest
 from static_go.go.target_index import StaticGoTargetIndex
-from static_go.go.target_types import (
-    StaticGoPackageSourcesField,
-    StaticGoPackagesTarget,
-    StaticGoPackageTarget,
-    go_package_dir,
-)
+from static_go.lint.fields import GoPackageFieldSet, SkipGofmtField, register_fields
+from static_go.lint.package_inputs import owning_module
 
 # gofmt flags that would change what the process writes or prints (the goal needs `-w` and the
 # rewritten files): refused with a clear error.
@@ -64,26 +58,11 @@ class StaticGoGofmtSubsystem(Subsystem):
     )
 
 
-class SkipGofmtField(BoolField):
-    alias = "skip_gofmt"
-    default = False
-    help = help_text(
-        """
-        If true, `pants fmt` and `pants lint` leave this package's files alone (gofmt does not
-        run on them).
-        """
-    )
-
-
 @dataclass(frozen=True)
-class GofmtFieldSet(FieldSet):
-    required_fields = (StaticGoPackageSourcesField,)
-
-    sources: StaticGoPackageSourcesField
-
+class GofmtFieldSet(GoPackageFieldSet):
     @classmethod
     def opt_out(cls, tgt: Target) -> bool:
-        return bool(tgt.get(SkipGofmtField).value)
+        return super().opt_out(tgt) or bool(tgt.get(SkipGofmtField).value)
 
 
 class GofmtRequest(FmtTargetsRequest):
@@ -102,23 +81,10 @@ class GoSdkPartition:
         return f"Go {self.sdk_version or 'default SDK'}"
 
 
-def owning_module(package_dir: str, index: StaticGoTargetIndex) -> Address:
-    """The `static_go_module` of a package directory, or an error saying how to add one."""
-    module = index.owning_module(package_dir)
-    if module is None:
-        raise GoAnalysisError(
-            f"No `static_go_module` target owns `{package_dir or '.'}`: add "
-            "`static_go_module()` to the BUILD file next to its `go.mod` (or run `pants tailor "
-            "::`)."
-        )
-    return module
-
-
-def _package_dir(fs: FieldSet, files: tuple[str, ...]) -> str:
-    # A static_go_test (once it exists) lives in its package's directory as well.
-    if files:
-        return posixpath.dirname(files[0])
-    return go_package_dir(fs.address)
+def gofmt_files(files: tuple[str, ...]) -> tuple[str, ...]:
+    """The Go files gofmt formats: not assembly or C, and nothing under `testdata/` (Go files
+    there are test inputs, often deliberately unformatted or invalid)."""
+    return tuple(f for f in files if f.endswith(".go") and "testdata" not in f.split("/")[:-1])
 
 
 @rule(desc="Partition Go files by the SDK of their module", level=LogLevel.DEBUG)
@@ -133,11 +99,8 @@ async def partition_gofmt(
     paths = await MultiGet(
         Get(SourcesPaths, SourcesPathsRequest(fs.sources)) for fs in request.field_sets
     )
-    go_files = [tuple(f for f in p.files if f.endswith(".go")) for p in paths]
-    modules = [
-        owning_module(_package_dir(fs, files), index)
-        for fs, files in zip(request.field_sets, go_files)
-    ]
+    go_files = [gofmt_files(p.files) for p in paths]
+    modules = [owning_module(fs.package_dir, index) for fs in request.field_sets]
     unique = sorted(set(modules))
     contexts = await MultiGet(Get(GoModuleContext, GoModuleContextRequest(m)) for m in unique)
     sdk_of = {m: c.sdk_version for m, c in zip(unique, contexts)}
@@ -201,6 +164,5 @@ def rules():
     return [
         *collect_rules(),
         *GofmtRequest.rules(),
-        StaticGoPackageTarget.register_plugin_field(SkipGofmtField),
-        StaticGoPackagesTarget.register_plugin_field(SkipGofmtField),
+        *register_fields(SkipGofmtField),
     ]

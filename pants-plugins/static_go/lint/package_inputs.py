@@ -17,11 +17,16 @@ from pants.core.util_rules.source_files import SourceFiles, SourceFilesRequest
 from pants.engine.addresses import Address
 from pants.engine.fs import MergeDigests, Snapshot
 from pants.engine.rules import Get, collect_rules, rule
-from pants.engine.target import SourcesField, TransitiveTargets, TransitiveTargetsRequest
+from pants.engine.target import (
+    AllTargets,
+    SourcesField,
+    TransitiveTargets,
+    TransitiveTargetsRequest,
+)
 from pants.util.frozendict import FrozenDict
 from pants.util.logging import LogLevel
 
-from static_go.go.errors import GoBuildError
+from static_go.go.errors import GoAnalysisError, GoBuildError
 from static_go.go.module_layout import (
     GoModuleContext,
     GoModuleContextFiles,
@@ -30,24 +35,74 @@ from static_go.go.module_layout import (
 from static_go.go.process import GoProcess
 from static_go.go.subsystem import StaticGoSubsystem
 from static_go.go.target_index import StaticGoTargetIndex
-from static_go.go.target_types import StaticGoModuleSourcesField, StaticGoPackageSourcesField
-from static_go.lint.gofmt import owning_module
+from static_go.go.target_types import (
+    StaticGoModuleSourcesField,
+    StaticGoPackageSourcesField,
+    StaticGoTestBuildTagsField,
+    StaticGoTestSourcesField,
+)
+from static_go.lint.fields import SkipGoVetField, go_dir_of
 from static_go.util.platforms import GoPlatform
 
-# The source fields whose files `go vet` / `go list -export -test` read (the tests' field joins
-# them once `static_go_test` exists).
+# The source fields whose files `go vet` / `go list -export -test` read.
 PACKAGE_INPUT_SOURCE_TYPES: tuple[type[SourcesField], ...] = (
     StaticGoPackageSourcesField,
+    StaticGoTestSourcesField,
     StaticGoModuleSourcesField,
     ResourceSourceField,
     FileSourceField,
 )
 
 
+def owning_module(package_dir: str, index: StaticGoTargetIndex) -> Address:
+    """The `static_go_module` of a package directory, or an error saying how to add one."""
+    module = index.owning_module(package_dir)
+    if module is None:
+        raise GoAnalysisError(
+            f"No `static_go_module` target owns `{package_dir or '.'}`: add "
+            "`static_go_module()` to the BUILD file next to its `go.mod` (or run `pants tailor "
+            "::`)."
+        )
+    return module
+
+
+@dataclass(frozen=True)
+class GoPackageDirs:
+    """Per Go package directory: its `static_go_package` and `static_go_test` targets, the build
+    tags of its tests (vet and check compile the package as `pants test` does), and the
+    directories where either target says `skip_go_vet=True`."""
+
+    targets: FrozenDict[str, tuple[Address, ...]]
+    test_tags: FrozenDict[str, tuple[str, ...]]
+    vet_skipped: frozenset[str]
+
+
+@rule(desc="Index Go package directories for vet and check", level=LogLevel.DEBUG)
+async def index_go_package_dirs(all_targets: AllTargets) -> GoPackageDirs:
+    targets: dict[str, list[Address]] = {}
+    tags: dict[str, tuple[str, ...]] = {}
+    skipped = set()
+    for tgt in all_targets:
+        is_test = tgt.has_field(StaticGoTestSourcesField)
+        if not (is_test or tgt.has_field(StaticGoPackageSourcesField)):
+            continue
+        d = go_dir_of(tgt.address, is_test)
+        targets.setdefault(d, []).append(tgt.address)
+        if is_test:
+            tags[d] = tuple(tgt[StaticGoTestBuildTagsField].value or ())
+        if tgt.has_field(SkipGoVetField) and tgt[SkipGoVetField].value:
+            skipped.add(d)
+    return GoPackageDirs(
+        FrozenDict((d, tuple(sorted(a))) for d, a in sorted(targets.items())),
+        FrozenDict(sorted(tags.items())),
+        frozenset(skipped),
+    )
+
+
 @dataclass(frozen=True)
 class GoPackageInputsRequest:
     package_dir: str
-    addresses: tuple[Address, ...]  # the targets of the package (sorted)
+    addresses: tuple[Address, ...]  # the package's targets (GoPackageDirs.targets)
 
 
 @dataclass(frozen=True)
@@ -58,6 +113,11 @@ class GoPackageInputs:
     mod_mode: str
     gowork: str
     sdk_version: str | None
+    tags: tuple[str, ...]  # the build tags of the package's tests
+
+    @property
+    def build_flags(self) -> tuple[str, ...]:
+        return (f"-tags={','.join(self.tags)}",) if self.tags else ()
 
     def process(self, args: tuple[str, ...], description: str, env: dict[str, str]) -> GoProcess:
         return GoProcess(
@@ -81,7 +141,7 @@ def analysis_env(settings: StaticGoSubsystem) -> dict[str, str]:
 
 @rule(desc="Collect the inputs of a Go package for vet and check", level=LogLevel.DEBUG)
 async def collect_go_package_inputs(
-    request: GoPackageInputsRequest, index: StaticGoTargetIndex
+    request: GoPackageInputsRequest, index: StaticGoTargetIndex, dirs: GoPackageDirs
 ) -> GoPackageInputs:
     module = owning_module(request.package_dir, index)
     transitive = await Get(TransitiveTargets, TransitiveTargetsRequest(request.addresses))
@@ -115,6 +175,7 @@ async def collect_go_package_inputs(
         mod_mode=context.mod_mode(sources.files),
         gowork=context.gowork,
         sdk_version=context.sdk_version,
+        tags=dirs.test_tags.get(request.package_dir, ()),
     )
 
 

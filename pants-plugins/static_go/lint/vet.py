@@ -14,22 +14,22 @@ from pants.core.goals.lint import LintResult, LintTargetsRequest
 from pants.core.util_rules.partitions import Partition, Partitions
 from pants.engine.process import FallibleProcessResult
 from pants.engine.rules import Get, collect_rules, rule
-from pants.engine.target import BoolField, FieldSet, Target
+from pants.engine.target import Target
 from pants.option.option_types import ArgsListOption, SkipOption
 from pants.option.subsystem import Subsystem
 from pants.util.logging import LogLevel
-from pants.util.strutil import help_text, softwrap
+from pants.util.strutil import softwrap
 
 from static_go.go.errors import repository_paths
 from static_go.go.process import GoProcess
 from static_go.go.subsystem import StaticGoSubsystem
-from static_go.go.target_types import (
-    StaticGoPackageSourcesField,
-    StaticGoPackagesTarget,
-    StaticGoPackageTarget,
-    go_package_dir,
+from static_go.lint.fields import GoPackageFieldSet, SkipGoVetField, register_fields
+from static_go.lint.package_inputs import (
+    GoPackageDirs,
+    GoPackageInputs,
+    GoPackageInputsRequest,
+    analysis_env,
 )
-from static_go.lint.package_inputs import GoPackageInputs, GoPackageInputsRequest, analysis_env
 
 
 class StaticGoVetSubsystem(Subsystem):
@@ -49,21 +49,11 @@ class StaticGoVetSubsystem(Subsystem):
     )
 
 
-class SkipGoVetField(BoolField):
-    alias = "skip_go_vet"
-    default = False
-    help = help_text("If true, `pants lint` does not run `go vet` on this package.")
-
-
 @dataclass(frozen=True)
-class GoVetFieldSet(FieldSet):
-    required_fields = (StaticGoPackageSourcesField,)
-
-    sources: StaticGoPackageSourcesField
-
+class GoVetFieldSet(GoPackageFieldSet):
     @classmethod
     def opt_out(cls, tgt: Target) -> bool:
-        return bool(tgt.get(SkipGoVetField).value)
+        return super().opt_out(tgt) or bool(tgt.get(SkipGoVetField).value)
 
 
 class GoVetRequest(LintTargetsRequest):
@@ -80,11 +70,15 @@ class GoPackagePartition:
         return self.package_dir or "."
 
 
-def partitions_by_package(field_sets: tuple[FieldSet, ...]) -> Partitions:
-    """One partition per Go package directory (a package and its tests' target share one)."""
-    by_dir: dict[str, list[FieldSet]] = defaultdict(list)
+def partitions_by_package(
+    field_sets: tuple[GoPackageFieldSet, ...], skipped: frozenset[str] = frozenset()
+) -> Partitions:
+    """One partition per Go package directory (its package and tests' targets share one), but
+    none for the directories in `skipped`."""
+    by_dir: dict[str, list[GoPackageFieldSet]] = defaultdict(list)
     for fs in field_sets:
-        by_dir[go_package_dir(fs.address)].append(fs)
+        if fs.package_dir not in skipped:
+            by_dir[fs.package_dir].append(fs)
     return Partitions(
         Partition(tuple(sorted(fss, key=lambda f: f.address)), GoPackagePartition(d))
         for d, fss in sorted(by_dir.items())
@@ -93,9 +87,11 @@ def partitions_by_package(field_sets: tuple[FieldSet, ...]) -> Partitions:
 
 @rule(desc="Partition Go packages for go vet", level=LogLevel.DEBUG)
 async def partition_go_vet(
-    request: GoVetRequest.PartitionRequest, subsystem: StaticGoVetSubsystem
+    request: GoVetRequest.PartitionRequest, subsystem: StaticGoVetSubsystem, dirs: GoPackageDirs
 ) -> Partitions[GoVetFieldSet, GoPackagePartition]:
-    return Partitions() if subsystem.skip else partitions_by_package(request.field_sets)
+    if subsystem.skip:
+        return Partitions()
+    return partitions_by_package(request.field_sets, dirs.vet_skipped)
 
 
 @rule(desc="Run go vet", level=LogLevel.DEBUG)
@@ -103,16 +99,17 @@ async def run_go_vet(
     request: GoVetRequest.Batch[GoVetFieldSet, Any],
     subsystem: StaticGoVetSubsystem,
     settings: StaticGoSubsystem,
+    dirs: GoPackageDirs,
 ) -> LintResult:
     metadata = request.partition_metadata
     assert isinstance(metadata, GoPackagePartition)
-    addresses = tuple(sorted(fs.address for fs in request.elements))
+    addresses = dirs.targets[metadata.package_dir]
     inputs = await Get(GoPackageInputs, GoPackageInputsRequest(metadata.package_dir, addresses))
     result = await Get(
         FallibleProcessResult,
         GoProcess,
         inputs.process(
-            ("vet", *subsystem.args, inputs.package),
+            ("vet", *inputs.build_flags, *subsystem.args, inputs.package),
             f"Run go vet on {metadata.description}",
             analysis_env(settings),
         ),
@@ -130,6 +127,5 @@ def rules():
     return [
         *collect_rules(),
         *GoVetRequest.rules(),
-        StaticGoPackageTarget.register_plugin_field(SkipGoVetField),
-        StaticGoPackagesTarget.register_plugin_field(SkipGoVetField),
+        *register_fields(SkipGoVetField),
     ]
