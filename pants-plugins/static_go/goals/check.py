@@ -26,6 +26,8 @@ from static_go.go.process import GoProcess
 from static_go.go.subsystem import StaticGoSubsystem
 from static_go.lint.fields import GoPackageFieldSet
 from static_go.lint.package_inputs import (
+    CgoPackageDirs,
+    CgoPackageDirsRequest,
     GoPackageDirs,
     GoPackageInputs,
     GoPackageInputsRequest,
@@ -81,9 +83,13 @@ async def compile_go_package(
 
 @rule(desc="Check Go packages compile", level=LogLevel.DEBUG)
 async def check_go_packages(request: GoCompileCheckRequest, dirs: GoPackageDirs) -> CheckResults:
-    package_dirs = sorted({fs.package_dir for fs in request.field_sets})
+    package_dirs = tuple(sorted({fs.package_dir for fs in request.field_sets}))
+    cgo = await Get(CgoPackageDirs, CgoPackageDirsRequest(package_dirs))
+    cgo.warn("pants check")
     results = await MultiGet(
-        Get(CheckResult, GoPackageCompileRequest(d, dirs.targets[d])) for d in package_dirs
+        Get(CheckResult, GoPackageCompileRequest(d, dirs.targets[d]))
+        for d in package_dirs
+        if d not in cgo.dirs
     )
     return CheckResults(results, checker_name=request.tool_name)
 

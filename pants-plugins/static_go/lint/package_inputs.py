@@ -9,6 +9,7 @@ their transitive closure, gathered like a `go build` input (go/build.py): packag
 
 from __future__ import annotations
 
+import logging
 import posixpath
 from dataclasses import dataclass
 
@@ -16,7 +17,7 @@ from pants.core.target_types import FileSourceField, ResourceSourceField
 from pants.core.util_rules.source_files import SourceFiles, SourceFilesRequest
 from pants.engine.addresses import Address
 from pants.engine.fs import MergeDigests, Snapshot
-from pants.engine.rules import Get, collect_rules, rule
+from pants.engine.rules import Get, MultiGet, collect_rules, rule
 from pants.engine.target import (
     AllTargets,
     SourcesField,
@@ -25,7 +26,9 @@ from pants.engine.target import (
 )
 from pants.util.frozendict import FrozenDict
 from pants.util.logging import LogLevel
+from pants.util.strutil import softwrap
 
+from static_go.go.analysis import GoPackageAnalysis, GoPackageAnalysisRequest
 from static_go.go.errors import GoAnalysisError, GoBuildError
 from static_go.go.module_layout import (
     GoModuleContext,
@@ -43,6 +46,8 @@ from static_go.go.target_types import (
 )
 from static_go.lint.fields import SkipGoVetField, go_dir_of
 from static_go.util.platforms import GoPlatform
+
+logger = logging.getLogger(__name__)
 
 # The source fields whose files `go vet` / `go list -export -test` read.
 PACKAGE_INPUT_SOURCE_TYPES: tuple[type[SourcesField], ...] = (
@@ -96,6 +101,45 @@ async def index_go_package_dirs(all_targets: AllTargets) -> GoPackageDirs:
         FrozenDict((d, tuple(sorted(a))) for d, a in sorted(targets.items())),
         FrozenDict(sorted(tags.items())),
         frozenset(skipped),
+    )
+
+
+@dataclass(frozen=True)
+class CgoPackageDirsRequest:
+    package_dirs: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CgoPackageDirs:
+    """The directories among a request's whose package imports "C"."""
+
+    dirs: frozenset[str]
+
+    def warn(self, tool: str) -> None:
+        if self.dirs:
+            logger.warning(
+                softwrap(
+                    f"""
+                    {tool} skipped {len(self.dirs)} cgo package(s) ({", ".join(sorted(self.dirs))}):
+                    their files `import "C"`, and the C toolchain that compiles them belongs to
+                    the binaries (`c_toolchains`), not to the package. `pants package` builds
+                    them; see docs/lint.md.
+                    """
+                )
+            )
+
+
+@rule(desc="Find the cgo packages among Go packages", level=LogLevel.DEBUG)
+async def cgo_package_dirs(request: CgoPackageDirsRequest) -> CgoPackageDirs:
+    analyses = await MultiGet(
+        Get(GoPackageAnalysis, GoPackageAnalysisRequest(d)) for d in request.package_dirs
+    )
+    return CgoPackageDirs(
+        frozenset(
+            d
+            for d, a in zip(request.package_dirs, analyses)
+            if a.info is not None and "C" in a.info.imports
+        )
     )
 
 

@@ -25,6 +25,8 @@ from static_go.go.process import GoProcess
 from static_go.go.subsystem import StaticGoSubsystem
 from static_go.lint.fields import GoPackageFieldSet, SkipGoVetField, register_fields
 from static_go.lint.package_inputs import (
+    CgoPackageDirs,
+    CgoPackageDirsRequest,
     GoPackageDirs,
     GoPackageInputs,
     GoPackageInputsRequest,
@@ -91,7 +93,10 @@ async def partition_go_vet(
 ) -> Partitions[GoVetFieldSet, GoPackagePartition]:
     if subsystem.skip:
         return Partitions()
-    return partitions_by_package(request.field_sets, dirs.vet_skipped)
+    selected = tuple(sorted({fs.package_dir for fs in request.field_sets} - dirs.vet_skipped))
+    cgo = await Get(CgoPackageDirs, CgoPackageDirsRequest(selected))
+    cgo.warn("go vet")
+    return partitions_by_package(request.field_sets, dirs.vet_skipped | cgo.dirs)
 
 
 @rule(desc="Run go vet", level=LogLevel.DEBUG)
