@@ -34,6 +34,7 @@ from static_go.go import (
     subsystem,
     tailor,
     target_index,
+    test_analysis,
 )
 from static_go.go.target_types import (
     StaticGoBinaryTarget,
@@ -43,6 +44,7 @@ from static_go.go.target_types import (
     StaticGoTestTarget,
 )
 from static_go.goals import check, package, run
+from static_go.goals import test as go_test
 from static_go.image import build as image_build
 from static_go.image import dependency_inference as image_dependency_inference
 from static_go.image import preflight, publish, system_files
@@ -73,6 +75,7 @@ def rules():
         *generate_packages.rules(),
         *module_layout.rules(),
         *analysis.rules(),
+        *test_analysis.rules(),
         *dependency_inference.rules(),
         *build_options.rules(),
         *stamping.rules(),
@@ -103,6 +106,7 @@ def rules():
         *package.rules(),
         *run.rules(),
         *check.rules(),
+        *go_test.rules(),
         # util/
         *host_tools.rules(),
     ]

@@ -123,6 +123,18 @@ async def _check_x_defs(
             )
 
 
+async def with_module_context_files(
+    module_address: Address, snapshot: Snapshot
+) -> tuple[GoModuleContext, Snapshot]:
+    """The module's context, and `snapshot` with what that context makes the go command read
+    besides (other local modules' `go.mod`/`go.sum`, `go.work`), see module_layout.py."""
+    context = await Get(GoModuleContext, GoModuleContextRequest(module_address))
+    if context.local_modules or context.workspace:
+        context_files = await Get(GoModuleContextFiles, GoModuleContext, context)
+        snapshot = await Get(Snapshot, MergeDigests([snapshot.digest, context_files.digest]))
+    return context, snapshot
+
+
 @rule(desc="Collect the inputs of a static Go binary", level=LogLevel.DEBUG)
 async def collect_go_build_inputs(fs: StaticGoBinaryFieldSet) -> GoBuildInputs:
     main = await Get(MainPackage, MainPackageRequest(fs.main))
@@ -158,13 +170,9 @@ async def collect_go_build_inputs(fs: StaticGoBinaryFieldSet) -> GoBuildInputs:
     if info is not None:
         await _check_x_defs(fs, analysis.module, info.import_path, sources.snapshot)
     rel_main = os.path.relpath(main_dir or ".", module_dir or ".")
-    context = await Get(GoModuleContext, GoModuleContextRequest(analysis.module.module_address))
-    snapshot = sources.snapshot
-    if context.local_modules or context.workspace:
-        context_files = await Get(GoModuleContextFiles, GoModuleContext, context)
-        snapshot = await Get(
-            Snapshot, MergeDigests([sources.snapshot.digest, context_files.digest])
-        )
+    context, snapshot = await with_module_context_files(
+        analysis.module.module_address, sources.snapshot
+    )
     return GoBuildInputs(
         snapshot=snapshot,
         module_address=analysis.module.module_address,

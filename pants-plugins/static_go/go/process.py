@@ -59,6 +59,7 @@ class GoProcess:
     # A newer Go of `[static-go-sdk].known_versions` than the default (GoModuleContext.sdk_version,
     # for a module whose `go` line needs it); None: `[static-go-sdk].version`.
     sdk_version: str | None = None
+    timeout_seconds: int | None = None
 
 
 @rule
@@ -110,6 +111,7 @@ async def setup_go_process(request: GoProcess, settings: StaticGoSubsystem) -> P
         },
         level=request.level,
         cache_scope=request.cache_scope,
+        timeout_seconds=request.timeout_seconds,
     )
 
 
