@@ -11,7 +11,7 @@ The packages follow the pipeline:
     binary/  verify -> strip -> UPX -> the final binary, the size report
     image/   scratch_image: the OCI writer, image rules, publish
     lint/    gofmt (fmt/lint), go vet (lint), the inputs they and `check` share
-    goals/   package, run and check
+    goals/   package, run, test and check
     util/    platforms, host tools, pinned tools, package data
 """
 

@@ -21,7 +21,6 @@ from pants.engine.rules import Get, MultiGet, collect_rules, rule
 from pants.engine.unions import UnionRule
 from pants.util.logging import LogLevel
 
-from static_go.go.errors import repository_paths
 from static_go.go.process import GoProcess
 from static_go.go.subsystem import StaticGoSubsystem
 from static_go.lint.fields import GoPackageFieldSet
@@ -71,7 +70,7 @@ async def compile_go_package(
     )
     if result.exit_code == 0:
         return CheckResult(0, "", "", partition_description=request.package_dir or ".")
-    output = repository_paths(result.stderr.decode(errors="replace"), inputs.module_dir).strip()
+    output = inputs.messages(result.stderr).strip()
     targets = ", ".join(map(str, request.addresses))
     return CheckResult(
         result.exit_code,

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pants.core.target_types import FileSourceField, ResourceSourceField
 from pants.core.util_rules.source_files import SourceFiles, SourceFilesRequest
 from pants.engine.addresses import Address
-from pants.engine.fs import MergeDigests, Snapshot
+from pants.engine.fs import Snapshot
 from pants.engine.rules import Get, MultiGet, collect_rules, rule
 from pants.engine.target import (
     AllTargets,
@@ -29,12 +29,8 @@ from pants.util.logging import LogLevel
 from pants.util.strutil import softwrap
 
 from static_go.go.analysis import GoPackageAnalysis, GoPackageAnalysisRequest
-from static_go.go.errors import GoAnalysisError, GoBuildError
-from static_go.go.module_layout import (
-    GoModuleContext,
-    GoModuleContextFiles,
-    GoModuleContextRequest,
-)
+from static_go.go.build import with_module_context_files
+from static_go.go.errors import GoAnalysisError, GoBuildError, repository_paths
 from static_go.go.process import GoProcess
 from static_go.go.subsystem import StaticGoSubsystem
 from static_go.go.target_index import StaticGoTargetIndex
@@ -159,6 +155,12 @@ class GoPackageInputs:
     sdk_version: str | None
     tags: tuple[str, ...]  # the build tags of the package's tests
 
+    def messages(self, output: bytes) -> str:
+        """`go` output with repository paths of the package's files (errors.py)."""
+        return repository_paths(
+            output.decode(errors="replace"), self.module_dir, self.snapshot.files
+        )
+
     @property
     def build_flags(self) -> tuple[str, ...]:
         return (f"-tags={','.join(self.tags)}",) if self.tags else ()
@@ -197,19 +199,13 @@ async def collect_go_package_inputs(
             enable_codegen=False,
         ),
     )
-    context = await Get(GoModuleContext, GoModuleContextRequest(module))
+    context, snapshot = await with_module_context_files(module, sources.snapshot)
     module_dir = context.module_dir
     go_mod = posixpath.join(module_dir, "go.mod")
     if go_mod not in sources.files:
         raise GoBuildError(
             f"{', '.join(map(str, request.addresses))}: the closure holds no `{go_mod}` "
             f"(dependency inference adds the package's `static_go_module`, {module})."
-        )
-    snapshot = sources.snapshot
-    if context.local_modules or context.workspace:
-        context_files = await Get(GoModuleContextFiles, GoModuleContext, context)
-        snapshot = await Get(
-            Snapshot, MergeDigests([sources.snapshot.digest, context_files.digest])
         )
     rel = posixpath.relpath(request.package_dir or ".", module_dir or ".")
     return GoPackageInputs(

@@ -20,7 +20,6 @@ from pants.option.subsystem import Subsystem
 from pants.util.logging import LogLevel
 from pants.util.strutil import softwrap
 
-from static_go.go.errors import repository_paths
 from static_go.go.process import GoProcess
 from static_go.go.subsystem import StaticGoSubsystem
 from static_go.lint.fields import GoPackageFieldSet, SkipGoVetField, register_fields
@@ -121,8 +120,8 @@ async def run_go_vet(
     )
     return LintResult(
         exit_code=result.exit_code,
-        stdout=repository_paths(result.stdout.decode(errors="replace"), inputs.module_dir),
-        stderr=repository_paths(result.stderr.decode(errors="replace"), inputs.module_dir),
+        stdout=inputs.messages(result.stdout),
+        stderr=inputs.messages(result.stderr),
         linter_name=request.tool_name,
         partition_description=metadata.description,
     )
