@@ -10,7 +10,7 @@ The packages follow the pipeline:
     cgo/     C toolchains for cgo (go_c_toolchain), zig
     binary/  verify -> strip -> UPX -> the final binary, the size report
     image/   scratch_image: the OCI writer, image rules, publish
-    goals/   package and run
+    goals/   package, run and test
     util/    platforms, host tools, pinned tools, package data
 """
 
