@@ -21,6 +21,7 @@ TARGETS = (
     "static_go_module",
     "static_go_package",
     "static_go_packages",
+    "static_go_test",
     "static_go_binary",
     "go_c_toolchain",
     "scratch_image",

@@ -1,7 +1,7 @@
-"""`pants test` of `static_go_test` targets with the real `./pants` and the real Go SDK, on a copy of
-the repository holding tests/fixtures/gotests: passing, failing, skipped, panicking and timing-out
-tests, an external `_test` package, a helper imported by tests only, testdata read and embedded,
-TestMain, a build-tagged test, and affected-only reruns (`--changed-since`) counted from
+"""`pants test` of `static_go_test` targets with the real `./pants` and the real Go SDK, on a
+copy of the repository holding tests/fixtures/gotests: passing, failing, skipped, panicking and
+timing-out tests, an external `_test` package, a helper imported by tests only, testdata read and
+embedded, TestMain, a build-tagged test, and affected-only reruns (`--changed-since`) counted from
 workunits against the real `go list -deps -test` of each package."""
 
 from __future__ import annotations
@@ -129,16 +129,14 @@ def test_an_edit_reruns_exactly_the_test_packages_whose_closure_holds_it(repo: P
         path.write_text(original + f"\n// edit {uuid.uuid4().hex}\n")
         try:
             res = check(
-                run_pants(
-                    repo, "--changed-since=HEAD", "--changed-dependents=transitive", "test"
-                )
+                run_pants(repo, "--changed-since=HEAD", "--changed-dependents=transitive", "test")
             )
         finally:
             path.write_text(original)
         assert set(outcome_lines(res)) == {address(d) for d in expected}, (edited_pkg, res.stderr)
-        assert set(res.processes(GO_TEST)) == {
-            f"Test {address(d)} {GO_TEST}" for d in expected
-        }, edited_pkg
+        assert set(res.processes(GO_TEST)) == {f"Test {address(d)} {GO_TEST}" for d in expected}, (
+            edited_pkg
+        )
 
     # An edit of a test file only reruns that package's tests; a binary never depends on it.
     path = repo / "gt" / "mid" / "mid_test.go"

@@ -24,8 +24,8 @@ from pants.testutil.rule_runner import RuleRunner
 
 from rules.conftest import make_rule_runner
 from rules.test_tailor import run_tailor, targets
-from static_go.goals.test import StaticGoTestFieldSet, StaticGoTestRequest, go_test_args
 from static_go.go.target_types import StaticGoTestDependenciesField
+from static_go.goals.test import StaticGoTestFieldSet, StaticGoTestRequest, go_test_args
 from testsupport import REPO_ROOT
 
 FIXTURE = REPO_ROOT / "tests" / "fixtures" / "gotests"
@@ -119,7 +119,7 @@ def test_go_test_result_of_a_package(rule_runner: RuleRunner) -> None:
     assert "--- FAIL: TestDouble" in result.stdout
     assert "`go test -trimpath -buildvcs=false -count=1 ./leaf` in `gt` exited 1" in result.stderr
     # A compile error names the file by its repository path.
-    rule_runner.write_files({"gt/leaf/broken_test.go": "package leaf\n\nvar x int = \"s\"\n"})
+    rule_runner.write_files({"gt/leaf/broken_test.go": 'package leaf\n\nvar x int = "s"\n'})
     result = run_test(rule_runner, Address("gt/leaf"))
     assert result.exit_code == 1
     assert "gt/leaf/broken_test.go:3:" in result.stderr, result.stderr

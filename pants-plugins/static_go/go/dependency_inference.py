@@ -181,16 +181,16 @@ async def infer_static_go_test_dependencies(
     if info is None:
         return InferredDependencies(sorted(deps))
     deps.update(_imported_package_targets(address, module, info.imports, index))
-    roots = {directory} | {d for imp in info.imports if (d := module.local_dirs.get(imp)) is not None}
+    roots = {directory} | {
+        d for imp in info.imports if (d := module.local_dirs.get(imp)) is not None
+    }
     for d in reached_through_other_modules_from(module, roots):
         dep = index.packages.get(d)
         if dep is not None:
             deps.add(dep)
     if info.embed_patterns:
         embedded = await Get(Paths, PathGlobs(embed_pattern_globs(directory, info.embed_patterns)))
-        owners_per_file = await MultiGet(
-            Get(Owners, OwnersRequest((f,))) for f in embedded.files
-        )
+        owners_per_file = await MultiGet(Get(Owners, OwnersRequest((f,))) for f in embedded.files)
         for owners in owners_per_file:
             deps.update(o for o in owners if o != address)
     return InferredDependencies(sorted(deps))

@@ -22,9 +22,7 @@ _MODULE_RELATIVE = re.compile(
 )
 
 
-def repository_paths(
-    text: str, module_dir: str, known_files: Collection[str] | None = None
-) -> str:
+def repository_paths(text: str, module_dir: str, known_files: Collection[str] | None = None) -> str:
     """`go` messages with repository paths: `internal/x/x.go:3:1` (relative to the module
     directory `go` ran in) becomes `<module_dir>/internal/x/x.go:3:1`, and an absolute path
     inside the sandbox (which is gone when the user reads it) loses the sandbox's root.

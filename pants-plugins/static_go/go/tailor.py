@@ -416,7 +416,9 @@ async def find_putative_static_go_targets(
     )
     putative = _binary_targets(layout, binary_dirs)
     putative += _package_targets(layout, new_files, settings.tailor_packages_form)
-    new_test_files = [f for f in package_files(go_files.files, mod_dirs, tests=True) if f not in owned]
+    new_test_files = [
+        f for f in package_files(go_files.files, mod_dirs, tests=True) if f not in owned
+    ]
     putative += _test_targets(layout, new_test_files)
     module_addresses = {
         t.address.spec_path: t.address

@@ -18,7 +18,6 @@ from pants.engine.addresses import Address
 from pants.engine.fs import GlobMatchErrorBehavior
 from pants.engine.target import (
     COMMON_TARGET_FIELDS,
-    ValidNumbers,
     AsyncFieldMixin,
     BoolField,
     Dependencies,
@@ -32,6 +31,7 @@ from pants.engine.target import (
     Target,
     TargetGenerator,
     TriBoolField,
+    ValidNumbers,
 )
 from pants.util.frozendict import FrozenDict
 from pants.util.strutil import help_text

@@ -37,7 +37,7 @@ from pants.option.option_types import ArgsListOption, SkipOption
 from pants.option.subsystem import Subsystem
 from pants.util.frozendict import FrozenDict
 from pants.util.logging import LogLevel
-from pants.util.strutil import help_text
+from pants.util.strutil import softwrap
 
 from static_go.go.analysis import GoPackageAnalysis, GoPackageAnalysisRequest
 from static_go.go.build import with_module_context_files
@@ -66,7 +66,7 @@ class StaticGoTestSubsystem(Subsystem):
 
     args = ArgsListOption(
         example="-run TestFoo -v -count=2",
-        extra_help=help_text(
+        extra_help=softwrap(
             """
             Passed to every `go test` after the package, e.g. `-run`, `-v`, `-count`, `-short`,
             `-cover`, `-bench`; see `go help testflag`. Without `-count`, `-count=1` is passed:
