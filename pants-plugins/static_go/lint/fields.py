@@ -75,3 +75,14 @@ class GoPackageFieldSet(FieldSet):
 def go_dir_of(address: Address, is_test: bool) -> str:
     """The package directory of a `static_go_package` (maybe generated) or `static_go_test`."""
     return address.spec_path if is_test else go_package_dir(address)
+
+
+class SkipStaticcheckField(BoolField):
+    alias = "skip_staticcheck"
+    default = False
+    help = help_text(
+        """
+        If true, `pants lint` does not run staticcheck for this target (backend
+        `static_go.staticcheck`).
+        """
+    )
