@@ -33,13 +33,11 @@ from pants.core.goals.test import (
     TestResult,
     TestSubsystem,
 )
-from pants.core.target_types import FileSourceField, ResourceSourceField
-from pants.core.util_rules.source_files import SourceFiles, SourceFilesRequest
 from pants.engine.addresses import Address
 from pants.engine.env_vars import EnvironmentVars, EnvironmentVarsRequest
 from pants.engine.process import FallibleProcessResult, ProcessCacheScope
 from pants.engine.rules import Get, MultiGet, collect_rules, rule
-from pants.engine.target import SourcesField, Target, TransitiveTargets, TransitiveTargetsRequest
+from pants.engine.target import Target
 from pants.option.option_types import ArgsListOption, SkipOption
 from pants.option.subsystem import Subsystem
 from pants.util.frozendict import FrozenDict
@@ -52,13 +50,11 @@ from static_go.go.analysis import (
     GoPackageAnalysis,
     GoPackageAnalysisRequest,
 )
-from static_go.go.build import with_module_context_files
+from static_go.go.build import closure_sources, with_module_context_files
 from static_go.go.build_cache_warmup import module_warmup_inputs
 from static_go.go.errors import repository_paths
 from static_go.go.process import GoProcess
 from static_go.go.target_types import (
-    StaticGoModuleSourcesField,
-    StaticGoPackageSourcesField,
     StaticGoTestBuildTagsField,
     StaticGoTestDependenciesField,
     StaticGoTestExtraEnvVarsField,
@@ -188,21 +184,7 @@ async def run_static_go_test(
 ) -> TestResult:
     fs = batch.single_element
     directory = fs.address.spec_path
-    transitive = await Get(TransitiveTargets, TransitiveTargetsRequest([fs.address]))
-    sources = await Get(
-        SourceFiles,
-        SourceFilesRequest(
-            (tgt.get(SourcesField) for tgt in transitive.closure),
-            for_sources_types=(
-                StaticGoTestSourcesField,
-                StaticGoPackageSourcesField,
-                StaticGoModuleSourcesField,
-                ResourceSourceField,
-                FileSourceField,
-            ),
-            enable_codegen=False,
-        ),
-    )
+    sources = await closure_sources(fs.address, StaticGoTestSourcesField)
     prefix = f"{directory}/" if directory else ""
     if not any(
         f.startswith(prefix) and "/" not in f[len(prefix) :] and f.endswith("_test.go")
