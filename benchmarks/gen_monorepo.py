@@ -2,7 +2,7 @@
 """Write a realistic Go monorepo module for tests and benchmarks.
 
     gen_monorepo.py OUT_DIR --binaries 20 --packages 80 [--layers 4] [--seed 1]
-        [--module example.com/mono] [--package-targets per-directory|generated]
+        [--module example.com/mono] [--package-targets per-directory|generated] [--tests]
 
 The module has `--packages` library packages in `--layers` layers (`pkg/l<layer>/p<i>`); each
 package of a layer imports two packages of the next lower layer (layer 0 holds the leaves), so
@@ -18,6 +18,9 @@ With `--targets pants-go` they are for Pants' own Go backend instead
 (`pants.backend.experimental.go`: go_mod / go_package / go_binary, the embedding packages depending
 on their `resources`), and
 `--go-version` sets the go.mod `go` line (default 1.22; Pants 2.17's Go backend needs <= 1.21).
+Every package has a `_test.go` file; with `--tests` (static-go targets only) each package
+directory also gets a `static_go_test` (named `tests` next to a `static_go_package`), so that
+`pants test ::` runs them; without it the BUILD files are exactly as before.
 Deterministic for a given seed. Standard library only.
 """
 
@@ -68,12 +71,15 @@ def generate(
     go_version: str = "1.22",
     targets: str = "static-go",
     package_targets: str = "per-directory",
+    tests: bool = False,
 ) -> dict:
     rng = random.Random(seed)
     mod_t, pkg_t, main_t, bin_t = TARGETS[targets]
     if package_targets not in PACKAGE_TARGETS:
         raise ValueError(f"package_targets: one of {PACKAGE_TARGETS}, not {package_targets!r}")
     generated = package_targets == "generated"
+    if tests and targets != "static-go":
+        raise ValueError("--tests writes static_go_test targets: only for --targets static-go")
     if generated and targets != "static-go":
         raise ValueError(
             "generated package targets (static_go_packages) exist only for --targets static-go"
@@ -120,8 +126,11 @@ def generate(
                 f'package {d.split("/")[-1]}\n\nimport "testing"\n\n'
                 "func TestValue(t *testing.T) { if Value() <= 0 { t.Fatal(Value()) } }\n"
             )
-            if not generated:
-                (p / "BUILD").write_text(pkg_t + "\n")
+            build = [] if generated else [pkg_t]
+            if tests:
+                build.append("static_go_test()" if generated else 'static_go_test(name="tests")')
+            if build:
+                (p / "BUILD").write_text("\n".join(build) + "\n")
 
     top = pkgs[-1]
     bins: dict[str, list[str]] = {}
@@ -186,6 +195,11 @@ def main() -> None:
         help="a static_go_package BUILD file in every package directory, "
         "or one static_go_packages in the module's BUILD file",
     )
+    parser.add_argument(
+        "--tests",
+        action="store_true",
+        help="a static_go_test in every package directory (static-go targets only)",
+    )
     args = parser.parse_args()
     generate(
         args.out,
@@ -197,6 +211,7 @@ def main() -> None:
         args.go_version,
         args.targets,
         args.package_targets,
+        args.tests,
     )
 
 

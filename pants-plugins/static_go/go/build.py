@@ -123,6 +123,26 @@ async def _check_x_defs(
             )
 
 
+async def closure_sources(address: Address, *extra: type[SourcesField]) -> SourceFiles:
+    """The files of a target's closure that a `go` process reads: Go package sources,
+    `go.mod`/`go.sum`/`vendor/`, embedded `resources`/`files`, and those of the `extra` types."""
+    transitive = await Get(TransitiveTargets, TransitiveTargetsRequest([address]))
+    return await Get(
+        SourceFiles,
+        SourceFilesRequest(
+            (tgt.get(SourcesField) for tgt in transitive.closure),
+            for_sources_types=(
+                *extra,
+                StaticGoPackageSourcesField,
+                StaticGoModuleSourcesField,
+                ResourceSourceField,
+                FileSourceField,
+            ),
+            enable_codegen=False,
+        ),
+    )
+
+
 async def with_module_context_files(
     module_address: Address, snapshot: Snapshot
 ) -> tuple[GoModuleContext, Snapshot]:
@@ -147,20 +167,7 @@ async def collect_go_build_inputs(fs: StaticGoBinaryFieldSet) -> GoBuildInputs:
             f"`package {info.name}` ({info.import_path}), not `package main`. Point `main` at a "
             "`static_go_package` whose files say `package main`."
         )
-    transitive = await Get(TransitiveTargets, TransitiveTargetsRequest([fs.address]))
-    sources = await Get(
-        SourceFiles,
-        SourceFilesRequest(
-            (tgt.get(SourcesField) for tgt in transitive.closure),
-            for_sources_types=(
-                StaticGoPackageSourcesField,
-                StaticGoModuleSourcesField,
-                ResourceSourceField,
-                FileSourceField,
-            ),
-            enable_codegen=False,
-        ),
-    )
+    sources = await closure_sources(fs.address)
     module_dir = analysis.module.module_dir
     prefix = f"{module_dir}/" if module_dir else ""
     if f"{prefix}go.mod" not in sources.files:

@@ -9,6 +9,12 @@ the files of the module's context (build.py). So Pants' cache (local and remote)
 package whose closure did not change, and `--changed-dependents=transitive` selects exactly the
 test targets whose closure holds a changed file.
 
+Before a module's first `go test`, one `go list -export` process compiles into the shared GOCACHE
+the standard-library and third-party packages its tests need (`testing` and its helpers, what
+the packages with tests and their test files import, and their dependencies): without it the
+packages' `go test` processes start side by side on a cold GOCACHE and each compiles the same
+standard library (see go/build_cache_warmup.py for binaries). It is an optimization only.
+
 `go test` runs with `-count=1` unless `[static-go-tests].args` sets `-count`: go's own test result
 cache (in the shared GOCACHE named cache) would otherwise answer when Pants asked for a run, e.g.
 with `pants test --force` or a retry of a flaky test; Pants' process cache is the one cache.
@@ -27,25 +33,28 @@ from pants.core.goals.test import (
     TestResult,
     TestSubsystem,
 )
-from pants.core.target_types import FileSourceField, ResourceSourceField
-from pants.core.util_rules.source_files import SourceFiles, SourceFilesRequest
+from pants.engine.addresses import Address
 from pants.engine.env_vars import EnvironmentVars, EnvironmentVarsRequest
 from pants.engine.process import FallibleProcessResult, ProcessCacheScope
-from pants.engine.rules import Get, collect_rules, rule
-from pants.engine.target import SourcesField, Target, TransitiveTargets, TransitiveTargetsRequest
+from pants.engine.rules import Get, MultiGet, collect_rules, rule
+from pants.engine.target import Target
 from pants.option.option_types import ArgsListOption, SkipOption
 from pants.option.subsystem import Subsystem
 from pants.util.frozendict import FrozenDict
 from pants.util.logging import LogLevel
 from pants.util.strutil import softwrap
 
-from static_go.go.analysis import GoPackageAnalysis, GoPackageAnalysisRequest
-from static_go.go.build import with_module_context_files
+from static_go.go.analysis import (
+    GoModuleAnalysis,
+    GoModuleAnalysisRequest,
+    GoPackageAnalysis,
+    GoPackageAnalysisRequest,
+)
+from static_go.go.build import closure_sources, with_module_context_files
+from static_go.go.build_cache_warmup import module_warmup_inputs
 from static_go.go.errors import repository_paths
 from static_go.go.process import GoProcess
 from static_go.go.target_types import (
-    StaticGoModuleSourcesField,
-    StaticGoPackageSourcesField,
     StaticGoTestBuildTagsField,
     StaticGoTestDependenciesField,
     StaticGoTestExtraEnvVarsField,
@@ -53,6 +62,7 @@ from static_go.go.target_types import (
     StaticGoTestSourcesField,
     StaticGoTestTimeoutField,
 )
+from static_go.go.test_analysis import GoTestAnalysis, GoTestAnalysisRequest
 
 # Seconds a `go test` process may take beyond the test binary's own `-timeout`: compiling the
 # package and its test closure. After that Pants kills the process.
@@ -112,6 +122,59 @@ def go_test_args(
     return (*args, package, *user_args)
 
 
+# What every test binary links besides the package's own imports.
+TEST_MAIN_IMPORTS = ("testing", "testing/internal/testdeps", "os", "reflect", "regexp")
+
+
+@dataclass(frozen=True)
+class GoTestCacheWarmupRequest:
+    module_address: Address
+
+
+@dataclass(frozen=True)
+class WarmedGoTestCache:
+    packages: tuple[str, ...]
+
+
+def outside_test_imports(module: GoModuleAnalysis, tests: GoTestAnalysis) -> tuple[str, ...]:
+    """The standard-library and third-party packages the module's tests import (the packages
+    with tests: their own imports and their test files'), and what a test main links."""
+    out = set(TEST_MAIN_IMPORTS)
+    for directory, info in tests.packages.items():
+        pkg = module.packages.get(directory)
+        out.update(info.imports)
+        out.update(pkg.imports if pkg is not None else ())
+    return tuple(sorted(p for p in out if p not in module.local_dirs and p != "C"))
+
+
+@rule(desc="Precompile the outside imports of a Go module's tests", level=LogLevel.DEBUG)
+async def warm_go_test_cache(request: GoTestCacheWarmupRequest) -> WarmedGoTestCache:
+    module, tests = await MultiGet(
+        Get(GoModuleAnalysis, GoModuleAnalysisRequest(request.module_address)),
+        Get(GoTestAnalysis, GoTestAnalysisRequest(request.module_address)),
+    )
+    packages = outside_test_imports(module, tests)
+    sources, context, input_digest = await module_warmup_inputs(request.module_address)
+    await Get(
+        FallibleProcessResult,
+        GoProcess(
+            args=("list", "-e", "-export", "-trimpath", "-f", "{{.Error}}", *packages),
+            description=(
+                f"Precompile {len(packages)} standard-library and third-party packages for the "
+                f"tests of {request.module_address} (go list -export)"
+            ),
+            input_digest=input_digest,
+            working_dir=context.module_dir or None,
+            env=FrozenDict({"CGO_ENABLED": "0"}),
+            mod_mode=context.mod_mode(sources.files),
+            gowork=context.gowork,
+            sdk_version=context.sdk_version,
+            level=LogLevel.DEBUG,
+        ),
+    )
+    return WarmedGoTestCache(packages)
+
+
 @rule(desc="Test a Go package with go test", level=LogLevel.DEBUG)
 async def run_static_go_test(
     batch: StaticGoTestRequest.Batch[StaticGoTestFieldSet, Any],
@@ -121,21 +184,7 @@ async def run_static_go_test(
 ) -> TestResult:
     fs = batch.single_element
     directory = fs.address.spec_path
-    transitive = await Get(TransitiveTargets, TransitiveTargetsRequest([fs.address]))
-    sources = await Get(
-        SourceFiles,
-        SourceFilesRequest(
-            (tgt.get(SourcesField) for tgt in transitive.closure),
-            for_sources_types=(
-                StaticGoTestSourcesField,
-                StaticGoPackageSourcesField,
-                StaticGoModuleSourcesField,
-                ResourceSourceField,
-                FileSourceField,
-            ),
-            enable_codegen=False,
-        ),
-    )
+    sources = await closure_sources(fs.address, StaticGoTestSourcesField)
     prefix = f"{directory}/" if directory else ""
     if not any(
         f.startswith(prefix) and "/" not in f[len(prefix) :] and f.endswith("_test.go")
@@ -147,7 +196,10 @@ async def run_static_go_test(
     context, snapshot = await with_module_context_files(
         analysis.module.module_address, sources.snapshot
     )
-    field_env = await Get(EnvironmentVars, EnvironmentVarsRequest(fs.extra_env_vars.value or ()))
+    field_env, _ = await MultiGet(
+        Get(EnvironmentVars, EnvironmentVarsRequest(fs.extra_env_vars.value or ())),
+        Get(WarmedGoTestCache, GoTestCacheWarmupRequest(analysis.module.module_address)),
+    )
     rel = directory[len(module_dir) + 1 :] if module_dir else directory
     timeout = fs.timeout.calculate_from_global_options(test_subsystem)
     args = go_test_args(
