@@ -13,29 +13,23 @@ import logging
 import posixpath
 from dataclasses import dataclass
 
-from pants.core.target_types import FileSourceField, ResourceSourceField
-from pants.core.util_rules.source_files import SourceFiles, SourceFilesRequest
 from pants.engine.addresses import Address
-from pants.engine.fs import Snapshot
+from pants.engine.fs import MergeDigests, Snapshot
 from pants.engine.rules import Get, MultiGet, collect_rules, rule
 from pants.engine.target import (
     AllTargets,
-    SourcesField,
-    TransitiveTargets,
-    TransitiveTargetsRequest,
 )
 from pants.util.frozendict import FrozenDict
 from pants.util.logging import LogLevel
 from pants.util.strutil import softwrap
 
 from static_go.go.analysis import GoPackageAnalysis, GoPackageAnalysisRequest
-from static_go.go.build import with_module_context_files
+from static_go.go.build import closure_sources, with_module_context_files
 from static_go.go.errors import GoAnalysisError, GoBuildError, repository_paths
 from static_go.go.process import GoProcess
 from static_go.go.subsystem import StaticGoSubsystem
 from static_go.go.target_index import StaticGoTargetIndex
 from static_go.go.target_types import (
-    StaticGoModuleSourcesField,
     StaticGoPackageSourcesField,
     StaticGoTestBuildTagsField,
     StaticGoTestSourcesField,
@@ -44,15 +38,6 @@ from static_go.lint.fields import SkipGoVetField, go_dir_of
 from static_go.util.platforms import GoPlatform
 
 logger = logging.getLogger(__name__)
-
-# The source fields whose files `go vet` / `go list -export -test` read.
-PACKAGE_INPUT_SOURCE_TYPES: tuple[type[SourcesField], ...] = (
-    StaticGoPackageSourcesField,
-    StaticGoTestSourcesField,
-    StaticGoModuleSourcesField,
-    ResourceSourceField,
-    FileSourceField,
-)
 
 
 def owning_module(package_dir: str, index: StaticGoTargetIndex) -> Address:
@@ -190,19 +175,15 @@ async def collect_go_package_inputs(
     request: GoPackageInputsRequest, index: StaticGoTargetIndex, dirs: GoPackageDirs
 ) -> GoPackageInputs:
     module = owning_module(request.package_dir, index)
-    transitive = await Get(TransitiveTargets, TransitiveTargetsRequest(request.addresses))
-    sources = await Get(
-        SourceFiles,
-        SourceFilesRequest(
-            (tgt.get(SourcesField) for tgt in transitive.closure),
-            for_sources_types=PACKAGE_INPUT_SOURCE_TYPES,
-            enable_codegen=False,
-        ),
-    )
-    context, snapshot = await with_module_context_files(module, sources.snapshot)
+    # The closure of each of the directory's targets (the tests' one usually holds the package's).
+    closures = [await closure_sources(a, StaticGoTestSourcesField) for a in request.addresses]
+    merged = closures[0].snapshot
+    if len(closures) > 1:
+        merged = await Get(Snapshot, MergeDigests(c.snapshot.digest for c in closures))
+    context, snapshot = await with_module_context_files(module, merged)
     module_dir = context.module_dir
     go_mod = posixpath.join(module_dir, "go.mod")
-    if go_mod not in sources.files:
+    if go_mod not in merged.files:
         raise GoBuildError(
             f"{', '.join(map(str, request.addresses))}: the closure holds no `{go_mod}` "
             f"(dependency inference adds the package's `static_go_module`, {module})."
@@ -212,7 +193,7 @@ async def collect_go_package_inputs(
         snapshot=snapshot,
         module_dir=module_dir,
         package="." if rel == "." else f"./{rel}",
-        mod_mode=context.mod_mode(sources.files),
+        mod_mode=context.mod_mode(merged.files),
         gowork=context.gowork,
         sdk_version=context.sdk_version,
         tags=dirs.test_tags.get(request.package_dir, ()),
