@@ -71,18 +71,34 @@ class GoPackagePartition:
         return self.package_dir or "."
 
 
-def partitions_by_package(
-    field_sets: tuple[GoPackageFieldSet, ...], skipped: frozenset[str] = frozenset()
+async def package_partitions(
+    field_sets: tuple[GoPackageFieldSet, ...], skipped: frozenset[str], tool: str
 ) -> Partitions:
     """One partition per Go package directory (its package and tests' targets share one), but
-    none for the directories in `skipped`."""
+    none for the directories in `skipped` nor for cgo packages (one warning names those)."""
     by_dir: dict[str, list[GoPackageFieldSet]] = defaultdict(list)
     for fs in field_sets:
         if fs.package_dir not in skipped:
             by_dir[fs.package_dir].append(fs)
+    cgo = await Get(CgoPackageDirs, CgoPackageDirsRequest(tuple(sorted(by_dir))))
+    cgo.warn(tool)
     return Partitions(
         Partition(tuple(sorted(fss, key=lambda f: f.address)), GoPackagePartition(d))
         for d, fss in sorted(by_dir.items())
+        if d not in cgo.dirs
+    )
+
+
+def package_lint_result(
+    inputs: GoPackageInputs, result: FallibleProcessResult, tool: str, package_dir: str
+) -> LintResult:
+    """A linter's result with repository paths in its output."""
+    return LintResult(
+        exit_code=result.exit_code,
+        stdout=inputs.messages(result.stdout),
+        stderr=inputs.messages(result.stderr),
+        linter_name=tool,
+        partition_description=package_dir or ".",
     )
 
 
@@ -92,10 +108,7 @@ async def partition_go_vet(
 ) -> Partitions[GoVetFieldSet, GoPackagePartition]:
     if subsystem.skip:
         return Partitions()
-    selected = tuple(sorted({fs.package_dir for fs in request.field_sets} - dirs.vet_skipped))
-    cgo = await Get(CgoPackageDirs, CgoPackageDirsRequest(selected))
-    cgo.warn("go vet")
-    return partitions_by_package(request.field_sets, dirs.vet_skipped | cgo.dirs)
+    return await package_partitions(request.field_sets, dirs.vet_skipped, "go vet")
 
 
 @rule(desc="Run go vet", level=LogLevel.DEBUG)
@@ -118,13 +131,7 @@ async def run_go_vet(
             analysis_env(settings),
         ),
     )
-    return LintResult(
-        exit_code=result.exit_code,
-        stdout=inputs.messages(result.stdout),
-        stderr=inputs.messages(result.stderr),
-        linter_name=request.tool_name,
-        partition_description=metadata.description,
-    )
+    return package_lint_result(inputs, result, request.tool_name, metadata.package_dir)
 
 
 def rules():

@@ -28,14 +28,12 @@ from static_go.go.sdk import GoSdk, GoSdkRequest
 from static_go.go.subsystem import StaticGoSubsystem
 from static_go.lint.fields import GoPackageFieldSet, SkipStaticcheckField, register_fields
 from static_go.lint.package_inputs import (
-    CgoPackageDirs,
-    CgoPackageDirsRequest,
     GoPackageDirs,
     GoPackageInputs,
     GoPackageInputsRequest,
     analysis_env,
 )
-from static_go.lint.vet import GoPackagePartition, partitions_by_package
+from static_go.lint.vet import GoPackagePartition, package_lint_result, package_partitions
 from static_go.util.resources import resource_text
 
 # The pinned versions: `<version>.require.txt` (the go.mod requirements) and `<version>.go.sum.txt`
@@ -149,10 +147,7 @@ async def partition_staticcheck(
 ) -> Partitions[StaticcheckFieldSet, GoPackagePartition]:
     if subsystem.skip:
         return Partitions()
-    selected = tuple(sorted({fs.package_dir for fs in request.field_sets}))
-    cgo = await Get(CgoPackageDirs, CgoPackageDirsRequest(selected))
-    cgo.warn("staticcheck")
-    return partitions_by_package(request.field_sets, cgo.dirs)
+    return await package_partitions(request.field_sets, frozenset(), "staticcheck")
 
 
 @rule(desc="Run staticcheck", level=LogLevel.DEBUG)
@@ -200,13 +195,7 @@ async def run_staticcheck(
         append_only_caches=FrozenDict({**go_process.append_only_caches, CACHE: f".cache/{CACHE}"}),
     )
     result = await Get(FallibleProcessResult, Process, process)
-    return LintResult(
-        exit_code=result.exit_code,
-        stdout=inputs.messages(result.stdout),
-        stderr=inputs.messages(result.stderr),
-        linter_name=request.tool_name,
-        partition_description=metadata.description,
-    )
+    return package_lint_result(inputs, result, request.tool_name, metadata.package_dir)
 
 
 def rules():
