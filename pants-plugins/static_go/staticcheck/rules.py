@@ -23,7 +23,7 @@ from pants.util.frozendict import FrozenDict
 from pants.util.logging import LogLevel
 from pants.util.strutil import softwrap
 
-from static_go.go.process import GoProcess
+from static_go.go.process import TOOL_BUILD_FLAGS, GoProcess
 from static_go.go.sdk import GoSdk, GoSdkRequest
 from static_go.go.subsystem import StaticGoSubsystem
 from static_go.lint.fields import GoPackageFieldSet, SkipStaticcheckField, register_fields
@@ -123,9 +123,7 @@ async def build_staticcheck(request: StaticcheckBinaryRequest) -> StaticcheckBin
         GoProcess(
             args=(
                 "build",
-                "-trimpath",
-                "-buildvcs=false",
-                "-ldflags=-s -w -buildid=",
+                *TOOL_BUILD_FLAGS,
                 "-o",
                 "staticcheck",
                 "honnef.co/go/tools/cmd/staticcheck",
