@@ -331,3 +331,28 @@ def test_check_compiles_test_files_with_their_build_tags(rule_runner: RuleRunner
     )
     assert goal(rule_runner, Check, "app::").exit_code == 1
     assert "app/lib/tagged_test.go:5:" in check_output(rule_runner, LIB)
+
+
+CGO_LIB = dedent(
+    """\
+    package cgolib
+
+    // int twice(int x) { return 2 * x; }
+    import "C"
+
+    // Twice doubles n in C.
+    func Twice(n int) int { return int(C.twice(C.int(n))) }
+    """
+)
+
+
+def test_cgo_packages_are_skipped_with_a_warning(rule_runner: RuleRunner, caplog) -> None:
+    rule_runner.write_files(
+        module(**{"app/cgolib/BUILD": "static_go_package()", "app/cgolib/cgolib.go": CGO_LIB})
+    )
+    assert goal(rule_runner, Check, "app::").exit_code == 0
+    assert goal(rule_runner, Lint, "--only=static-go-vet", "app::").exit_code == 0
+    warnings = [r.getMessage() for r in caplog.records if "cgo package" in r.getMessage()]
+    assert len(warnings) == 2, warnings
+    assert all("(app/cgolib)" in w for w in warnings)
+    assert warnings[0].startswith("pants check skipped 1 cgo package(s)")
