@@ -14,6 +14,7 @@ from pants.core.goals.check import Check, CheckResults
 from pants.core.goals.fix import FixResult
 from pants.core.goals.fmt import Fmt
 from pants.core.goals.lint import Lint, LintResult
+from pants.core.util_rules.partitions import Partitions
 from pants.engine.addresses import Address
 from pants.engine.fs import PathGlobs, Snapshot
 from pants.engine.rules import QueryRule
@@ -21,7 +22,7 @@ from pants.testutil.rule_runner import GoalRuleResult, RuleRunner
 
 from rules.conftest import GO_MOD, make_rule_runner
 from static_go.goals.check import GoCompileCheckRequest, GoCompileFieldSet
-from static_go.lint.gofmt import GofmtRequest, GoSdkPartition
+from static_go.lint.gofmt import GofmtFieldSet, GofmtRequest, GoSdkPartition
 from static_go.lint.vet import GoPackagePartition, GoVetFieldSet, GoVetRequest
 
 UNFORMATTED = "package lib\n\nfunc  Add(a,b int) int {return a+b}\n"
@@ -64,6 +65,7 @@ def rule_runner() -> RuleRunner:
         QueryRule(FixResult, [GofmtRequest.Batch]),
         QueryRule(LintResult, [GoVetRequest.Batch]),
         QueryRule(CheckResults, [GoCompileCheckRequest]),
+        QueryRule(Partitions, [GofmtRequest.PartitionRequest]),
     )
 
 
@@ -356,3 +358,25 @@ def test_cgo_packages_are_skipped_with_a_warning(rule_runner: RuleRunner, caplog
     assert len(warnings) == 2, warnings
     assert all("(app/cgolib)" in w for w in warnings)
     assert warnings[0].startswith("pants check skipped 1 cgo package(s)")
+
+
+def test_gofmt_partitions_by_the_go_sdk_of_each_module(rule_runner: RuleRunner) -> None:
+    """A module whose `go` line needs Go 1.27 is formatted by the pinned 1.27 (no download here:
+    the partitioner only chooses)."""
+    rule_runner.write_files(
+        {
+            **module(),
+            "next/BUILD": "static_go_module()\nstatic_go_package(name='lib')\n",
+            "next/go.mod": "module example.com/next\n\ngo 1.27\n",
+            "next/lib.go": "package next\n",
+        }
+    )
+    field_sets = tuple(
+        GofmtFieldSet.create(rule_runner.get_target(a))
+        for a in (LIB, Address("next", target_name="lib"))
+    )
+    partitions = rule_runner.request(Partitions, [GofmtRequest.PartitionRequest(field_sets)])
+    assert {(p.metadata.sdk_version, p.elements) for p in partitions} == {
+        (None, ("app/lib/lib.go",)),
+        ("1.27.4", ("next/lib.go",)),
+    }
