@@ -10,6 +10,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import uuid
 from pathlib import Path
 
@@ -147,3 +148,46 @@ def test_an_edit_reruns_exactly_the_test_packages_whose_closure_holds_it(repo: P
     finally:
         path.write_text(original)
     assert res.processes(GO_TEST) == [f"Test {address('mid')} {GO_TEST}"]
+
+
+def test_a_second_clone_reads_every_test_result_from_the_remote_cache(tmp_path: Path) -> None:
+    sys.path.insert(0, str(REPO_ROOT / "build-support"))
+    import buildgrid
+
+    clones = []
+    token = uuid.uuid4().hex
+    for name in ("a", "elsewhere"):
+        clone = copy_repo(tmp_path / name / "repo", examples=False)
+        shutil.copytree(FIXTURE, clone / "gt", ignore=shutil.ignore_patterns("bad"))
+        # A go.mod of its own (a comment): no earlier run's cache can answer.
+        go_mod = clone / "gt" / "go.mod"
+        go_mod.write_text(go_mod.read_text() + f"\n// run {token}\n")
+        clones.append(clone)
+    with buildgrid.server(tmp_path / "buildgrid", ("ci",)) as addr:
+        remote = [f"--remote-store-address=grpc://{addr}", "--remote-instance-name=ci"]
+        res_a = check(
+            run_pants(
+                clones[0],
+                "--remote-cache-write",
+                "--session-end-tasks-timeout=600",
+                *remote,
+                "test",
+                "gt::",
+            )
+        )
+        assert len(res_a.processes(GO_TEST, source="Ran")) == len(PASSING)
+        res_b = check(
+            run_pants(
+                clones[1],
+                "--no-local-cache",
+                "--remote-cache-read",
+                *remote,
+                f"--local-store-dir={tmp_path / 'empty-store'}",
+                f"--named-caches-dir={tmp_path / 'empty-named'}",
+                "test",
+                "gt::",
+            )
+        )
+    assert res_b.processes(GO_TEST, source="Ran") == []
+    assert len(res_b.processes(GO_TEST, source="HitRemotely")) == len(PASSING)
+    assert set(outcome_lines(res_b)) == {address(d) for d in PASSING}

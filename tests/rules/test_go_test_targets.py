@@ -150,3 +150,32 @@ def test_tailor_writes_a_test_target_per_directory() -> None:
         "gt/tagged:tagged",
     }
     assert not Path(rule_runner.build_root, "gt/internal/testutil/BUILD").exists()
+
+
+ENV_TEST = """package leaf
+
+import (
+\t"os"
+\t"testing"
+)
+
+func TestEnv(t *testing.T) {
+\tif got := os.Getenv("PSG_TEST_VALUE"); got != "from-build-file" {
+\t\tt.Fatalf("PSG_TEST_VALUE=%q", got)
+\t}
+}
+"""
+
+
+def test_extra_env_vars_and_skip_tests(rule_runner: RuleRunner) -> None:
+    files = fixture_files(with_build_files=True)
+    rule_runner.write_files({**files, "gt/leaf/env_test.go": ENV_TEST})
+    assert run_test(rule_runner, Address("gt/leaf")).exit_code == 1
+    rule_runner.write_files(
+        {"gt/leaf/BUILD": 'static_go_test(extra_env_vars=["PSG_TEST_VALUE=from-build-file"])\n'}
+    )
+    result = run_test(rule_runner, Address("gt/leaf"))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert not StaticGoTestFieldSet.opt_out(rule_runner.get_target(Address("gt/leaf")))
+    rule_runner.write_files({"gt/leaf/BUILD": "static_go_test(skip_tests=True)\n"})
+    assert StaticGoTestFieldSet.opt_out(rule_runner.get_target(Address("gt/leaf")))
