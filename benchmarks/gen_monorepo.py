@@ -2,8 +2,8 @@
 """Write a realistic Go monorepo module for tests and benchmarks.
 
     gen_monorepo.py OUT_DIR --binaries 20 --packages 80 [--layers 4] [--seed 1]
-        [--module example.com/mono] [--package-targets per-directory|generated]
-    [--platforms linux/amd64 linux/arm64 ...]
+        [--module example.com/mono] [--package-targets per-directory|generated] [--tests]
+        [--platforms linux/amd64 linux/arm64 ...]
 
 The module has `--packages` library packages in `--layers` layers (`pkg/l<layer>/p<i>`); each
 package of a layer imports two packages of the next lower layer (layer 0 holds the leaves), so
@@ -19,6 +19,9 @@ With `--targets pants-go` they are for Pants' own Go backend instead
 (`pants.backend.experimental.go`: go_mod / go_package / go_binary, the embedding packages depending
 on their `resources`), and
 `--go-version` sets the go.mod `go` line (default 1.22; Pants 2.17's Go backend needs <= 1.21).
+Every package has a `_test.go` file; with `--tests` (static-go targets only) each package
+directory also gets a `static_go_test` (named `tests` next to a `static_go_package`), so that
+`pants test ::` runs them; without it the BUILD files are exactly as before.
 Deterministic for a given seed. Standard library only.
 """
 
@@ -70,6 +73,7 @@ def generate(
     targets: str = "static-go",
     package_targets: str = "per-directory",
     platforms: tuple[str, ...] = (),
+    tests: bool = False,
 ) -> dict:
     rng = random.Random(seed)
     mod_t, pkg_t, main_t, bin_t = TARGETS[targets]
@@ -80,6 +84,8 @@ def generate(
     if package_targets not in PACKAGE_TARGETS:
         raise ValueError(f"package_targets: one of {PACKAGE_TARGETS}, not {package_targets!r}")
     generated = package_targets == "generated"
+    if tests and targets != "static-go":
+        raise ValueError("--tests writes static_go_test targets: only for --targets static-go")
     if generated and targets != "static-go":
         raise ValueError(
             "generated package targets (static_go_packages) exist only for --targets static-go"
@@ -126,8 +132,11 @@ def generate(
                 f'package {d.split("/")[-1]}\n\nimport "testing"\n\n'
                 "func TestValue(t *testing.T) { if Value() <= 0 { t.Fatal(Value()) } }\n"
             )
-            if not generated:
-                (p / "BUILD").write_text(pkg_t + "\n")
+            build = [] if generated else [pkg_t]
+            if tests:
+                build.append("static_go_test()" if generated else 'static_go_test(name="tests")')
+            if build:
+                (p / "BUILD").write_text("\n".join(build) + "\n")
 
     top = pkgs[-1]
     bins: dict[str, list[str]] = {}
@@ -198,6 +207,11 @@ def main() -> None:
         default=[],
         help="the `platforms` of every static_go_binary (default: the plugin's default)",
     )
+    parser.add_argument(
+        "--tests",
+        action="store_true",
+        help="a static_go_test in every package directory (static-go targets only)",
+    )
     args = parser.parse_args()
     generate(
         args.out,
@@ -210,6 +224,7 @@ def main() -> None:
         args.targets,
         args.package_targets,
         tuple(args.platforms),
+        args.tests,
     )
 
 

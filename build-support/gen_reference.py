@@ -21,11 +21,15 @@ TARGETS = (
     "static_go_module",
     "static_go_package",
     "static_go_packages",
+    "static_go_test",
     "static_go_binary",
     "go_c_toolchain",
     "scratch_image",
 )
 COMMON_FIELDS = {"tags", "description"}  # Pants' own, on every target
+# Fields added with `register_plugin_field` (lint/fields.py): Pants lists them after the core
+# fields in an order that changes from run to run (a set of classes): here last, in this order.
+PLUGIN_FIELDS = ("skip_gofmt", "skip_go_vet", "skip_staticcheck")
 
 
 def _cell(text: str) -> str:
@@ -52,7 +56,9 @@ def render(help_all: dict) -> str:
         info = types[name]
         out += ["", f"### `{name}`", "", info["description"].strip(), ""]
         out += ["| field | default | help |", "|---|---|---|"]
-        for field in info["fields"]:
+        core = [f for f in info["fields"] if f["alias"] not in PLUGIN_FIELDS]
+        plugin = [f for a in PLUGIN_FIELDS for f in info["fields"] if f["alias"] == a]
+        for field in core + plugin:
             if field["alias"] in COMMON_FIELDS:
                 continue
             default = "required" if field["required"] else _default(field["default"])

@@ -10,7 +10,8 @@ The packages follow the pipeline:
     cgo/     C toolchains for cgo (go_c_toolchain), zig
     binary/  verify -> strip -> UPX -> the final binary, the size report
     image/   scratch_image: the OCI writer, image rules, publish
-    goals/   package and run
+    lint/    gofmt (fmt/lint), go vet (lint), the inputs they and `check` share
+    goals/   package, run, test and check
     util/    platforms, host tools, pinned tools, package data
 """
 
@@ -33,18 +34,22 @@ from static_go.go import (
     subsystem,
     tailor,
     target_index,
+    test_analysis,
 )
 from static_go.go.target_types import (
     StaticGoBinaryTarget,
     StaticGoModuleTarget,
     StaticGoPackagesTarget,
     StaticGoPackageTarget,
+    StaticGoTestTarget,
 )
-from static_go.goals import package, run
+from static_go.goals import check, package, run
+from static_go.goals import test as go_test
 from static_go.image import build as image_build
 from static_go.image import dependency_inference as image_dependency_inference
 from static_go.image import preflight, publish, system_files
 from static_go.image.target_types import ScratchImageTarget
+from static_go.lint import gofmt, package_inputs, vet
 from static_go.util import host_tools
 
 
@@ -53,6 +58,7 @@ def target_types():
         StaticGoModuleTarget,
         StaticGoPackageTarget,
         StaticGoPackagesTarget,
+        StaticGoTestTarget,
         StaticGoBinaryTarget,
         GoCToolchainTarget,
         ScratchImageTarget,
@@ -69,6 +75,7 @@ def rules():
         *generate_packages.rules(),
         *module_layout.rules(),
         *analysis.rules(),
+        *test_analysis.rules(),
         *dependency_inference.rules(),
         *build_options.rules(),
         *stamping.rules(),
@@ -91,9 +98,15 @@ def rules():
         *system_files.rules(),
         *preflight.rules(),
         *publish.rules(),
+        # lint/
+        *gofmt.rules(),
+        *vet.rules(),
+        *package_inputs.rules(),
         # goals/
         *package.rules(),
         *run.rules(),
+        *check.rules(),
+        *go_test.rules(),
         # util/
         *host_tools.rules(),
     ]

@@ -30,6 +30,7 @@ from static_go.go.target_types import (
     StaticGoBinaryTarget,
     StaticGoPackageDependenciesField,
     StaticGoPackageSourcesField,
+    StaticGoTestTarget,
     go_package_dir,
     nearest_module_dir,
 )
@@ -273,6 +274,10 @@ def test_tailor_proposes_binaries_not_packages_for_generated_packages(
     assert set(pts) == {
         PutativeTarget.for_target_type(StaticGoBinaryTarget, "app/cmd/new", "new", []),
         PutativeTarget.for_target_type(StaticGoBinaryTarget, "other/tool", "tool", []),
+        # The generator makes package targets only: the tests get a `static_go_test`.
+        PutativeTarget.for_target_type(
+            StaticGoTestTarget, "app/internal/lib", "lib", ["lib_test.go"]
+        ),
     }
 
 

@@ -191,6 +191,7 @@ def test_tailor_then_package_embeds_of_every_shape_at_the_root(
         "lib:lib": "static_go_package",
         "lib:embed": "resources",
         "//:css": "resources",
+        "//:tests": "static_go_test",  # the root's main_test.go
     }, root_build
     # Exactly the embedded files nobody owned: the hidden files Go skips in `web` are left out.
     assert rule_runner.get_target(Address("", target_name="embed"))[

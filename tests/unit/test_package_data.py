@@ -16,6 +16,8 @@ SHIPPED = [
     ("static_go.cgo", "zig_wrapper.sh"),
     ("static_go.cgo", "gcc_wrapper.sh"),
     ("static_go.binary", "startup_timer.go.txt"),
+    ("static_go.staticcheck", "v0.8.2.require.txt"),
+    ("static_go.staticcheck", "v0.8.2.go.sum.txt"),
 ]
 
 

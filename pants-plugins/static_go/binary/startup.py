@@ -22,7 +22,7 @@ from pants.util.frozendict import FrozenDict
 from pants.util.logging import LogLevel
 
 from static_go.binary.size_report import StartupMeasurement
-from static_go.go.process import GoProcess
+from static_go.go.process import TOOL_BUILD_FLAGS, GoProcess
 from static_go.util.platforms import GoPlatform, go_platform_of_pants_platform
 from static_go.util.resources import resource_bytes
 
@@ -53,15 +53,7 @@ async def build_startup_timer(platform: Platform) -> StartupTimer:
     result = await Get(
         FallibleProcessResult,
         GoProcess(
-            args=(
-                "build",
-                "-trimpath",
-                "-buildvcs=false",
-                "-ldflags=-s -w -buildid=",
-                "-o",
-                TIMER_EXE,
-                ".",
-            ),
+            args=("build", *TOOL_BUILD_FLAGS, "-o", TIMER_EXE, "."),
             description="Build the start-up timer for UPX-packed binaries",
             input_digest=sources,
             env=FrozenDict({**host.go_env(), "CGO_ENABLED": "0"}),

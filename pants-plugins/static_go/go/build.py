@@ -123,6 +123,38 @@ async def _check_x_defs(
             )
 
 
+async def closure_sources(address: Address, *extra: type[SourcesField]) -> SourceFiles:
+    """The files of a target's closure that a `go` process reads: Go package sources,
+    `go.mod`/`go.sum`/`vendor/`, embedded `resources`/`files`, and those of the `extra` types."""
+    transitive = await Get(TransitiveTargets, TransitiveTargetsRequest([address]))
+    return await Get(
+        SourceFiles,
+        SourceFilesRequest(
+            (tgt.get(SourcesField) for tgt in transitive.closure),
+            for_sources_types=(
+                *extra,
+                StaticGoPackageSourcesField,
+                StaticGoModuleSourcesField,
+                ResourceSourceField,
+                FileSourceField,
+            ),
+            enable_codegen=False,
+        ),
+    )
+
+
+async def with_module_context_files(
+    module_address: Address, snapshot: Snapshot
+) -> tuple[GoModuleContext, Snapshot]:
+    """The module's context, and `snapshot` with what that context makes the go command read
+    besides (other local modules' `go.mod`/`go.sum`, `go.work`), see module_layout.py."""
+    context = await Get(GoModuleContext, GoModuleContextRequest(module_address))
+    if context.local_modules or context.workspace:
+        context_files = await Get(GoModuleContextFiles, GoModuleContext, context)
+        snapshot = await Get(Snapshot, MergeDigests([snapshot.digest, context_files.digest]))
+    return context, snapshot
+
+
 @rule(desc="Collect the inputs of a static Go binary", level=LogLevel.DEBUG)
 async def collect_go_build_inputs(fs: StaticGoBinaryFieldSet) -> GoBuildInputs:
     main = await Get(MainPackage, MainPackageRequest(fs.main))
@@ -135,20 +167,7 @@ async def collect_go_build_inputs(fs: StaticGoBinaryFieldSet) -> GoBuildInputs:
             f"`package {info.name}` ({info.import_path}), not `package main`. Point `main` at a "
             "`static_go_package` whose files say `package main`."
         )
-    transitive = await Get(TransitiveTargets, TransitiveTargetsRequest([fs.address]))
-    sources = await Get(
-        SourceFiles,
-        SourceFilesRequest(
-            (tgt.get(SourcesField) for tgt in transitive.closure),
-            for_sources_types=(
-                StaticGoPackageSourcesField,
-                StaticGoModuleSourcesField,
-                ResourceSourceField,
-                FileSourceField,
-            ),
-            enable_codegen=False,
-        ),
-    )
+    sources = await closure_sources(fs.address)
     module_dir = analysis.module.module_dir
     prefix = f"{module_dir}/" if module_dir else ""
     if f"{prefix}go.mod" not in sources.files:
@@ -158,13 +177,9 @@ async def collect_go_build_inputs(fs: StaticGoBinaryFieldSet) -> GoBuildInputs:
     if info is not None:
         await _check_x_defs(fs, analysis.module, info.import_path, sources.snapshot)
     rel_main = os.path.relpath(main_dir or ".", module_dir or ".")
-    context = await Get(GoModuleContext, GoModuleContextRequest(analysis.module.module_address))
-    snapshot = sources.snapshot
-    if context.local_modules or context.workspace:
-        context_files = await Get(GoModuleContextFiles, GoModuleContext, context)
-        snapshot = await Get(
-            Snapshot, MergeDigests([sources.snapshot.digest, context_files.digest])
-        )
+    context, snapshot = await with_module_context_files(
+        analysis.module.module_address, sources.snapshot
+    )
     return GoBuildInputs(
         snapshot=snapshot,
         module_address=analysis.module.module_address,

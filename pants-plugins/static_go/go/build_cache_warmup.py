@@ -174,7 +174,9 @@ async def group_precompiled_imports(
     return precompile_groups(graph, closures)
 
 
-async def _warmup_inputs(module_address: Address) -> tuple[SourceFiles, GoModuleContext, Digest]:
+async def module_warmup_inputs(
+    module_address: Address,
+) -> tuple[SourceFiles, GoModuleContext, Digest]:
     """The module's go.mod/go.sum (and vendor/), its context, and the input digest: those files
     plus, with local modules or a workspace, the go.mod files the go command reads first."""
     wrapped, context = await MultiGet(
@@ -226,7 +228,7 @@ async def precompile_group(request: _PrecompileGroupRequest) -> WarmedGoBuildCac
         Get(WarmedGoBuildCache, _PrecompileGroupRequest, dataclasses.replace(request, group=i))
         for i in group.after
     )
-    sources, context, input_digest = await _warmup_inputs(request.module_address)
+    sources, context, input_digest = await module_warmup_inputs(request.module_address)
     args = [
         "list",
         "-e",

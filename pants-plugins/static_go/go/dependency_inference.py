@@ -43,8 +43,12 @@ from static_go.go.target_types import (
     StaticGoBinaryMainField,
     StaticGoPackageDependenciesField,
     StaticGoPackageSourcesField,
+    StaticGoTestBuildTagsField,
+    StaticGoTestDependenciesField,
+    StaticGoTestSourcesField,
     go_package_dir,
 )
+from static_go.go.test_analysis import GoTestAnalysis, GoTestAnalysisRequest
 
 # Unowned embedded files listed in the error before `... and N more`.
 _MAX_LISTED = 20
@@ -95,19 +99,7 @@ async def infer_static_go_package_dependencies(
     if cycle:
         raise GoAnalysisError(_import_cycle_message(address, analysis.module, cycle))
 
-    for imp in info.imports:
-        imp_dir = analysis.module.local_dirs.get(imp)
-        if imp_dir is None:
-            continue  # the standard library, or a third-party module (via go.mod/go.sum)
-        dep = index.packages.get(imp_dir)
-        if dep is None:
-            raise GoAnalysisError(
-                f"{address} imports `{imp}`, whose directory `{imp_dir}` has no "
-                "`static_go_package` target. Add `static_go_package()` there (or run "
-                "`pants tailor ::`), or a `static_go_packages()` in a directory above it."
-            )
-        if dep != address:
-            deps.add(dep)
+    deps.update(_imported_package_targets(address, analysis.module, info.imports, index))
 
     if info.embed_files:
         owners_per_file = await MultiGet(Get(Owners, OwnersRequest((f,))) for f in info.embed_files)
@@ -119,6 +111,88 @@ async def infer_static_go_package_dependencies(
             rel = [os.path.relpath(f, info.dir or ".") for f in unowned]
             present = await Get(Paths, PathGlobs(embed_listing_globs(info.dir, rel)))
             raise GoAnalysisError(unowned_embeds_message(address, info, unowned, present.files))
+    return InferredDependencies(sorted(deps))
+
+
+def _imported_package_targets(
+    address: Address, module: GoModuleAnalysis, imports: Iterable[str], index: StaticGoTargetIndex
+) -> set[Address]:
+    """The `static_go_package` targets of the local packages among `imports`."""
+    deps = set()
+    for imp in imports:
+        imp_dir = module.local_dirs.get(imp)
+        if imp_dir is None:
+            continue  # the standard library, or a third-party module (via go.mod/go.sum)
+        dep = index.packages.get(imp_dir)
+        if dep is None:
+            raise GoAnalysisError(
+                f"{address} imports `{imp}`, whose directory `{imp_dir}` has no "
+                "`static_go_package` target. Add `static_go_package()` there (or run "
+                "`pants tailor ::`), or a `static_go_packages()` in a directory above it."
+            )
+        if dep != address:
+            deps.add(dep)
+    return deps
+
+
+@dataclass(frozen=True)
+class StaticGoTestInferenceFieldSet(FieldSet):
+    required_fields = (StaticGoTestSourcesField, StaticGoTestDependenciesField)
+
+    sources: StaticGoTestSourcesField
+    dependencies: StaticGoTestDependenciesField
+    build_tags: StaticGoTestBuildTagsField
+
+
+class InferStaticGoTestDependencies(InferDependenciesRequest):
+    infer_from = StaticGoTestInferenceFieldSet
+
+
+def embed_pattern_globs(directory: str, patterns: Iterable[str]) -> list[str]:
+    """Globs for what `//go:embed` patterns of a package directory may match: a file, or a
+    directory's whole tree (`all:` only adds hidden files, which these globs keep too)."""
+    prefix = f"{directory}/" if directory else ""
+    out = []
+    for pattern in patterns:
+        pattern = pattern[len("all:") :] if pattern.startswith("all:") else pattern
+        out += [f"{prefix}{pattern}", f"{prefix}{pattern}/**"]
+    return out
+
+
+@rule(desc="Infer dependencies of a static_go_test", level=LogLevel.DEBUG)
+async def infer_static_go_test_dependencies(
+    request: InferStaticGoTestDependencies, index: StaticGoTargetIndex
+) -> InferredDependencies:
+    """The package under test, the module, the packages the test files import (and the local
+    packages of other modules their closure reaches) and the owners of files they embed."""
+    fs = request.field_set
+    address, directory = fs.address, fs.address.spec_path
+    analysis = await Get(GoPackageAnalysis, GoPackageAnalysisRequest(directory))
+    module = analysis.module
+    tests = await Get(
+        GoTestAnalysis,
+        GoTestAnalysisRequest(module.module_address, tuple(fs.build_tags.value or ())),
+    )
+    deps: set[Address] = {module.module_address}
+    own = index.packages.get(directory)
+    if own is not None:
+        deps.add(own)
+    info = tests.packages.get(directory)
+    if info is None:
+        return InferredDependencies(sorted(deps))
+    deps.update(_imported_package_targets(address, module, info.imports, index))
+    roots = {directory} | {
+        d for imp in info.imports if (d := module.local_dirs.get(imp)) is not None
+    }
+    for d in reached_through_other_modules_from(module, roots):
+        dep = index.packages.get(d)
+        if dep is not None:
+            deps.add(dep)
+    if info.embed_patterns:
+        embedded = await Get(Paths, PathGlobs(embed_pattern_globs(directory, info.embed_patterns)))
+        owners_per_file = await MultiGet(Get(Owners, OwnersRequest((f,))) for f in embedded.files)
+        for owners in owners_per_file:
+            deps.update(o for o in owners if o != address)
     return InferredDependencies(sorted(deps))
 
 
@@ -202,7 +276,12 @@ def reached_through_other_modules(module: GoModuleAnalysis, main_dir: str) -> li
     charge), so the binary depends on these directly: its sandbox holds what `go build` reads.
     Empty for a binary whose closure stays in its module.
     """
-    closure = _local_closure(module, {main_dir})
+    return reached_through_other_modules_from(module, {main_dir})
+
+
+def reached_through_other_modules_from(module: GoModuleAnalysis, roots: set[str]) -> list[str]:
+    """`reached_through_other_modules` for the closure of several package directories."""
+    closure = _local_closure(module, roots)
     return sorted(_local_closure(module, closure & set(module.foreign_packages)))
 
 
@@ -253,4 +332,5 @@ def rules():
         *collect_rules(),
         UnionRule(InferDependenciesRequest, InferStaticGoPackageDependencies),
         UnionRule(InferDependenciesRequest, InferStaticGoBinaryDependencies),
+        UnionRule(InferDependenciesRequest, InferStaticGoTestDependencies),
     ]

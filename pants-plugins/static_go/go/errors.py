@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 
 
 class GoAnalysisError(Exception):
@@ -21,10 +22,19 @@ _MODULE_RELATIVE = re.compile(
 )
 
 
-def repository_paths(text: str, module_dir: str) -> str:
+def repository_paths(text: str, module_dir: str, known_files: Collection[str] | None = None) -> str:
     """`go` messages with repository paths: `internal/x/x.go:3:1` (relative to the module
     directory `go` ran in) becomes `<module_dir>/internal/x/x.go:3:1`, and an absolute path
-    inside the sandbox (which is gone when the user reads it) loses the sandbox's root."""
+    inside the sandbox (which is gone when the user reads it) loses the sandbox's root.
+    With `known_files` (build-root relative), only paths naming one of them are rewritten: a test's
+    output also holds `-trimpath` paths of the standard library (`testing/testing.go:2036`)."""
+
+    def rewrite(m: re.Match) -> str:
+        path = f"{module_dir}/{m.group(2)}"
+        if known_files is not None and path not in known_files:
+            return m.group(0)
+        return f"{m.group(1)}{path}"
+
     if module_dir:
-        text = _MODULE_RELATIVE.sub(lambda m: f"{m.group(1)}{module_dir}/{m.group(2)}", text)
+        text = _MODULE_RELATIVE.sub(rewrite, text)
     return _SANDBOX_ROOT.sub("", text)

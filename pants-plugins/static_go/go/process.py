@@ -25,6 +25,10 @@ from static_go.go.subsystem import StaticGoSubsystem
 # A dot directory, so `./...` patterns never see it.
 SANDBOX_TMPDIR = ".tmp"
 
+# `go build` flags of the plugin's own helper programs (the UPX start-up timer, staticcheck):
+# output bytes that depend only on the sources, the SDK and the platform.
+TOOL_BUILD_FLAGS = ("-trimpath", "-buildvcs=false", "-ldflags=-s -w -buildid=")
+
 # Named caches (names: a-z and `_` only). They are not part of any cache key.
 GOCACHE_NAMED_CACHE = "static_go_build_cache"
 GOMODCACHE_NAMED_CACHE = "static_go_mod_cache"
@@ -59,6 +63,7 @@ class GoProcess:
     # A newer Go of `[static-go-sdk].known_versions` than the default (GoModuleContext.sdk_version,
     # for a module whose `go` line needs it); None: `[static-go-sdk].version`.
     sdk_version: str | None = None
+    timeout_seconds: int | None = None
 
 
 @rule
@@ -110,6 +115,7 @@ async def setup_go_process(request: GoProcess, settings: StaticGoSubsystem) -> P
         },
         level=request.level,
         cache_scope=request.cache_scope,
+        timeout_seconds=request.timeout_seconds,
     )
 
 

@@ -6,6 +6,8 @@
 - `static_go_package` in each directory with non-test `.go` files that no target owns yet (or,
   with `[static-go].tailor_packages_form = "static_go_packages"`, one `static_go_packages` next
   to the module's `go.mod`);
+- `static_go_test` in each directory with `*_test.go` files that no target owns yet (also with
+  `static_go_packages`, which generates packages only);
 - `static_go_binary` for each `package main` that no `static_go_binary` builds and that
   `CGO_ENABLED=0 go build` compiles for a default platform (build_constraints.py), named like
   `go build` names the executable;
@@ -62,6 +64,7 @@ from static_go.go.target_types import (
     StaticGoModuleTarget,
     StaticGoPackagesTarget,
     StaticGoPackageTarget,
+    StaticGoTestTarget,
     go_package_dir,
     is_ignored_go_dir,
     nearest_module_dir,
@@ -76,6 +79,8 @@ PACKAGES_TARGET_NAME = "pkgs"
 # A module's name when its default (the directory's name, or in the root directory the module
 # path's last element) is taken, e.g. by the binary of a `package main` in the same directory.
 MODULE_FALLBACK_TARGET_NAME = "mod"
+# A `static_go_test`'s name when the directory's name is taken (by the package's target).
+TEST_TARGET_NAME = "tests"
 # A binary's name when its executable's name is taken by an existing target; `binary_name` then
 # keeps the executable's name.
 BINARY_FALLBACK_TARGET_NAME = "bin"
@@ -132,12 +137,13 @@ class PutativeStaticGoTargetsRequest(PutativeTargetsRequest):
     pass
 
 
-def package_files(go_files: Iterable[str], mod_dirs: set[str]) -> list[str]:
-    """The non-test Go files in a module, in a directory that `go build ./...` of that module (the
-    nearest go.mod above) treats as a package, as `static_go_packages` and the analysis do."""
+def package_files(go_files: Iterable[str], mod_dirs: set[str], tests: bool = False) -> list[str]:
+    """The non-test Go files (with `tests`, the `*_test.go` files) in a module, in a directory
+    that `go build ./...` of that module (the nearest go.mod above) treats as a package, as
+    `static_go_packages` and the analysis do."""
     out = []
     for f in go_files:
-        if f.endswith("_test.go"):
+        if f.endswith("_test.go") != tests:
             continue
         directory = os.path.dirname(f)
         module_dir = nearest_module_dir(directory, mod_dirs)
@@ -330,6 +336,17 @@ def _package_targets(
     return out
 
 
+def _test_targets(layout: _Layout, new_test_files: list[str]) -> list[PutativeTarget]:
+    """A `static_go_test` in every directory with `*_test.go` files no target owns; named after
+    the directory when that name is free (so usually `static_go_test()` next to a
+    `static_go_packages` module), else `tests`."""
+    out = []
+    for d, filenames in sorted(group_by_dir(new_test_files).items()):
+        name = layout.names.claim(d, (os.path.basename(d) or TEST_TARGET_NAME, TEST_TARGET_NAME))
+        out.append(putative_target(StaticGoTestTarget, d, name, sorted(filenames)))
+    return out
+
+
 def _module_targets(
     layout: _Layout,
     go_mods: Iterable[str],
@@ -399,6 +416,10 @@ async def find_putative_static_go_targets(
     )
     putative = _binary_targets(layout, binary_dirs)
     putative += _package_targets(layout, new_files, settings.tailor_packages_form)
+    new_test_files = [
+        f for f in package_files(go_files.files, mod_dirs, tests=True) if f not in owned
+    ]
+    putative += _test_targets(layout, new_test_files)
     module_addresses = {
         t.address.spec_path: t.address
         for t in all_targets

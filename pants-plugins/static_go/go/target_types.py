@@ -1,6 +1,6 @@
 # Copyright 2026 pants-static-go contributors.
 """The Go targets: `static_go_module`, `static_go_package` (or `static_go_packages`, which
-generates them) and `static_go_binary`.
+generates them), `static_go_test` and `static_go_binary`.
 
 The names are chosen so they never clash with Pants' own Go backend (`go_mod`, `go_package`,
 `go_binary`), which this plugin does not use.
@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable
 from typing import ClassVar, Optional, Union
 
+from pants.core.goals.test import TestExtraEnvVarsField, TestTimeoutField
 from pants.engine.addresses import Address
 from pants.engine.fs import GlobMatchErrorBehavior
 from pants.engine.target import (
@@ -30,6 +31,7 @@ from pants.engine.target import (
     Target,
     TargetGenerator,
     TriBoolField,
+    ValidNumbers,
 )
 from pants.util.frozendict import FrozenDict
 from pants.util.strutil import help_text
@@ -739,5 +741,100 @@ class StaticGoBinaryTarget(Target):
         (with `stamp`, also the git commit its `x_defs` name).
         Every output is verified: a linux binary must be an ELF of the right machine with no
         program interpreter and no needed shared libraries.
+        """
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# static_go_test
+# ---------------------------------------------------------------------------------------------
+
+
+class StaticGoTestSourcesField(MultipleSourcesField):
+    default = ("*_test.go", "testdata/**")
+    help = help_text(
+        """
+        The test files of the Go package in this directory: its `*_test.go` files (the
+        package's own internal tests and its external `_test` package) and the `testdata/`
+        tree they read. No `static_go_package` or `static_go_binary` depends on them, so editing
+        a test or its data never rebuilds a binary.
+        """
+    )
+
+
+class StaticGoTestDependenciesField(Dependencies):
+    help = help_text(
+        """
+        Addresses the tests depend on. Usually left out: dependency inference adds the
+        `static_go_package` of this directory, the `static_go_module` owning it, the
+        `static_go_package` targets of the local packages the test files import (external test
+        package included), and the `resources`/`files` owning files the tests embed with
+        `//go:embed` outside `testdata/`.
+        """
+    )
+
+
+class StaticGoTestSkipField(BoolField):
+    alias = "skip_tests"
+    default = False
+    help = "If true, `pants test` does not run this package's tests."
+
+
+class StaticGoTestTimeoutField(TestTimeoutField):
+    alias = "timeout"
+    valid_numbers = ValidNumbers.positive_only
+    help = help_text(
+        """
+        Seconds the package's test binary may run, as `go test -timeout` (compilation not
+        included): when it is exceeded, Go stops the tests and prints which ones were running
+        (`panic: test timed out after ...`), and the test fails. Defaults to
+        `[test].timeout_default`, capped by `[test].timeout_maximum`, and applies only with
+        `[test].timeouts` on (the default); with none of them set, `go test`'s own default of
+        10 minutes applies.
+        """
+    )
+
+
+class StaticGoTestBuildTagsField(StaticGoBinaryTagsField):
+    help = help_text(
+        """
+        Go build tags for compiling and running the tests (`go test -tags`), e.g.
+        `["integration"]` to include test files guarded by `//go:build integration`. They also
+        apply to the analysis of the test files' imports.
+        """
+    )
+
+
+class StaticGoTestExtraEnvVarsField(TestExtraEnvVarsField):
+    help = help_text(
+        """
+        Extra environment variables for the test process, added to `[test].extra_env_vars`:
+        `NAME=value` (a fixed value) or `NAME` (copied from the environment Pants runs in). Part
+        of the cache key.
+        """
+    )
+
+
+class StaticGoTestTarget(Target):
+    alias = "static_go_test"
+    core_fields = (
+        *COMMON_TARGET_FIELDS,
+        StaticGoTestDependenciesField,
+        StaticGoTestSourcesField,
+        StaticGoTestSkipField,
+        StaticGoTestTimeoutField,
+        StaticGoTestBuildTagsField,
+        StaticGoTestExtraEnvVarsField,
+    )
+    help = help_text(
+        """
+        The tests of the Go package in this directory: `*_test.go` (internal and external
+        `_test` package) and `testdata/`, run by `pants test` with `go test` of the pinned Go
+        SDK, one cached process per package.
+
+        Binaries never depend on it. Dependencies are inferred from the test files' imports,
+        so `pants --changed-since=REF --changed-dependents=transitive test` runs exactly the
+        packages whose test closure changed. `pants tailor` writes one in every directory with
+        `*_test.go` files.
         """
     )

@@ -1,0 +1,138 @@
+#!/usr/bin/env python3
+"""`pants test ::` against plain `go test` on a generated monorepo (gen_monorepo.py --tests: every
+package has a `_test.go` and a `static_go_test`).
+
+    ./run-tests --version >/dev/null
+    "$PSG_VENV/bin/python" benchmarks/test_bench.py [--binaries 5] [--packages 20] [--reps 3]
+        [--output benchmarks/results/test.md]
+
+Steps, each `go test` run with the plugin's flags (`-trimpath -buildvcs=false -count=1`,
+CGO_ENABLED=0, -mod=readonly):
+- cold: `go test ./pkg/...` with an empty GOCACHE, against `pants test ::` without pantsd on a
+  module path never built before, with fresh named caches (so an empty GOCACHE too);
+- no-op: `pants test ::` again with pantsd up (after one unmeasured run that starts it); there is
+  no `go test` counterpart (go would rerun every test with `-count=1`);
+- leaf edit: one leaf package edited (a fresh token each time); `go test` of exactly the packages
+  whose `go list -deps -test` holds it, warm GOCACHE, against `pants test ::` with pantsd.
+The table shows the median and range of `--reps` runs (cold: one run).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import uuid
+from pathlib import Path
+from statistics import median
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from gen_monorepo import generate  # noqa: E402
+from monorepo_bench import ENTRIES, copy_entries, go_env, measure, pants, stop_pantsd  # noqa: E402
+
+GO = shutil.which("go") or "/usr/local/go/bin/go"
+GO_TEST = [GO, "test", "-trimpath", "-buildvcs=false", "-count=1"]
+
+
+def affected(mono: Path, pkgs: list[str], leaf: str, cache: Path) -> list[str]:
+    module = (mono / "go.mod").read_text().split()[1]
+    out = []
+    for p in pkgs:
+        listed = subprocess.run(
+            [GO, "list", "-deps", "-test", f"./{p}"],
+            cwd=mono,
+            env={**os.environ, **go_env(cache)},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.split()
+        if f"{module}/{leaf}" in listed:
+            out.append(p)
+    return out
+
+
+def row(name: str, floor: list[float], plugin: list[float]) -> str:
+    def cell(xs: list[float]) -> str:
+        if not xs:
+            return "-"
+        rng = f" ({min(xs):.2f}-{max(xs):.2f})" if len(xs) > 1 else ""
+        return f"{median(xs):.2f} s{rng}"
+
+    ratio = f"{median(plugin) / median(floor):.2f}x" if floor and plugin else "-"
+    return f"| {name} | {cell(floor)} | {cell(plugin)} | {ratio} |"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--binaries", type=int, default=5)
+    parser.add_argument("--packages", type=int, default=20)
+    parser.add_argument("--reps", type=int, default=3)
+    parser.add_argument("--output", type=Path, default=HERE / "results" / "test.md")
+    args = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="psg-test-bench-"))
+    repo = work / "repo"
+    copy_entries(repo, ENTRIES)
+    mono = repo / "mono"
+    module = f"example.com/tb{uuid.uuid4().hex[:12]}"
+    graph = generate(mono, args.binaries, args.packages, module=module, tests=True)
+    pkgs = sorted(graph["packages"])
+    floor_cache = work / "floor"
+    named = f"--named-caches-dir={work / 'named'}"
+    results: dict[str, tuple[list[float], list[float]]] = {}
+    try:
+        go_cold = measure([*GO_TEST, "./pkg/..."], mono, go_env(floor_cache))[0]
+        pants_cold = measure(pants(repo, "--no-pantsd", named, "test", "::"), repo)[0]
+        results["cold"] = ([go_cold], [pants_cold])
+        measure(pants(repo, "--pantsd", named, "test", "::"), repo)  # starts pantsd
+        noop = [
+            measure(pants(repo, "--pantsd", named, "test", "::"), repo)[0] for _ in range(args.reps)
+        ]
+        results["no-op (pantsd)"] = ([], noop)
+        leaf = graph["leaves"][0]
+        hit = affected(mono, pkgs, leaf, floor_cache)
+        src = mono / leaf / f"{leaf.split('/')[-1]}.go"
+        original = src.read_text()
+        floor_edit, plugin_edit = [], []
+        try:
+            for _ in range(args.reps):
+                src.write_text(original + f"\n// edit {uuid.uuid4().hex}\n")
+                floor_edit.append(
+                    measure([*GO_TEST, *(f"./{p}" for p in hit)], mono, go_env(floor_cache))[0]
+                )
+                plugin_edit.append(measure(pants(repo, "--pantsd", named, "test", "::"), repo)[0])
+        finally:
+            src.write_text(original)
+        results[f"leaf edit ({len(hit)} of {len(pkgs)} packages)"] = (floor_edit, plugin_edit)
+    finally:
+        stop_pantsd(repo)
+    go_version = subprocess.run(
+        [GO, "env", "GOVERSION"], capture_output=True, text=True
+    ).stdout.strip()
+    lines = [
+        "# `pants test ::` vs `go test`",
+        "",
+        f"Generated by `benchmarks/test_bench.py --binaries {args.binaries} --packages "
+        f"{args.packages} --reps {args.reps}` ({len(pkgs)} packages with tests, "
+        f"{go_version}, {os.cpu_count()} cores). The machine was shared with other jobs while "
+        "it ran: treat the figures as rough.",
+        "",
+        "| step | go test | pants test | ratio |",
+        "|---|---|---|---|",
+        *(row(name, f, p) for name, (f, p) in results.items()),
+        "",
+    ]
+    text = "\n".join(lines)
+    print(text)
+    args.output.write_text(text)
+    shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,252 @@
+# Copyright 2026 pants-static-go contributors.
+"""`pants test` for `static_go_test` targets: one `go test` process per package, with the pinned
+Go SDK, in the same hermetic setup as `go build` (process.py).
+
+The input digest is the test target's closure as the dependency graph knows it: its test files
+and `testdata/`, the `static_go_package` sources of the package under test and of everything it
+and its test files import, `go.mod`/`go.sum` (and `vendor/`), embedded `resources`/`files`, and
+the files of the module's context (build.py). So Pants' cache (local and remote) answers for a
+package whose closure did not change, and `--changed-dependents=transitive` selects exactly the
+test targets whose closure holds a changed file.
+
+Before a module's first `go test`, one `go list -export` process compiles into the shared GOCACHE
+the standard-library and third-party packages its tests need (`testing` and its helpers, what
+the packages with tests and their test files import, and their dependencies): without it the
+packages' `go test` processes start side by side on a cold GOCACHE and each compiles the same
+standard library (see go/build_cache_warmup.py for binaries). It is an optimization only.
+
+`go test` runs with `-count=1` unless `[static-go-tests].args` sets `-count`: go's own test result
+cache (in the shared GOCACHE named cache) would otherwise answer when Pants asked for a run, e.g.
+with `pants test --force` or a retry of a flaky test; Pants' process cache is the one cache.
+"""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass
+from typing import Any
+
+from pants.core.goals.test import (
+    TestExtraEnv,
+    TestFieldSet,
+    TestRequest,
+    TestResult,
+    TestSubsystem,
+)
+from pants.engine.addresses import Address
+from pants.engine.env_vars import EnvironmentVars, EnvironmentVarsRequest
+from pants.engine.process import FallibleProcessResult, ProcessCacheScope
+from pants.engine.rules import Get, MultiGet, collect_rules, rule
+from pants.engine.target import Target
+from pants.option.option_types import ArgsListOption, SkipOption
+from pants.option.subsystem import Subsystem
+from pants.util.frozendict import FrozenDict
+from pants.util.logging import LogLevel
+from pants.util.strutil import softwrap
+
+from static_go.go.analysis import (
+    GoModuleAnalysis,
+    GoModuleAnalysisRequest,
+    GoPackageAnalysis,
+    GoPackageAnalysisRequest,
+)
+from static_go.go.build import closure_sources, with_module_context_files
+from static_go.go.build_cache_warmup import module_warmup_inputs
+from static_go.go.errors import repository_paths
+from static_go.go.process import GoProcess
+from static_go.go.target_types import (
+    StaticGoTestBuildTagsField,
+    StaticGoTestDependenciesField,
+    StaticGoTestExtraEnvVarsField,
+    StaticGoTestSkipField,
+    StaticGoTestSourcesField,
+    StaticGoTestTimeoutField,
+)
+from static_go.go.test_analysis import GoTestAnalysis, GoTestAnalysisRequest
+
+# Seconds a `go test` process may take beyond the test binary's own `-timeout`: compiling the
+# package and its test closure. After that Pants kills the process.
+COMPILE_ALLOWANCE_SECONDS = 300
+
+
+class StaticGoTestSubsystem(Subsystem):
+    options_scope = "static-go-tests"
+    name = "go test"
+    help = "Options for running `static_go_test` targets with `go test` (`pants test`)."
+
+    args = ArgsListOption(
+        example="-run TestFoo -v -count=2",
+        extra_help=softwrap(
+            """
+            Passed to every `go test` after the package, e.g. `-run`, `-v`, `-count`, `-short`,
+            `-cover`, `-bench`; see `go help testflag`. Without `-count`, `-count=1` is passed:
+            Pants' cache is the only test result cache.
+            """
+        ),
+        passthrough=True,
+    )
+    skip = SkipOption("test")
+
+
+@dataclass(frozen=True)
+class StaticGoTestFieldSet(TestFieldSet):
+    required_fields = (StaticGoTestSourcesField,)
+
+    sources: StaticGoTestSourcesField
+    dependencies: StaticGoTestDependenciesField
+    timeout: StaticGoTestTimeoutField
+    build_tags: StaticGoTestBuildTagsField
+    extra_env_vars: StaticGoTestExtraEnvVarsField
+
+    @classmethod
+    def opt_out(cls, tgt: Target) -> bool:
+        return bool(tgt.get(StaticGoTestSkipField).value)
+
+
+class StaticGoTestRequest(TestRequest):
+    tool_subsystem = StaticGoTestSubsystem
+    field_set_type = StaticGoTestFieldSet
+
+
+def go_test_args(
+    package: str, tags: tuple[str, ...], timeout: int | None, user_args: tuple[str, ...]
+) -> tuple[str, ...]:
+    """`go test` flags, the package (`./dir` relative to the module), then the user's flags."""
+    args = ["test", "-trimpath", "-buildvcs=false"]
+    if tags:
+        args.append(f"-tags={','.join(tags)}")
+    if timeout is not None:
+        args.append(f"-timeout={timeout}s")
+    if not any(a.lstrip("-").split("=", 1)[0] == "count" for a in user_args):
+        args.append("-count=1")
+    return (*args, package, *user_args)
+
+
+# What every test binary links besides the package's own imports.
+TEST_MAIN_IMPORTS = ("testing", "testing/internal/testdeps", "os", "reflect", "regexp")
+
+
+@dataclass(frozen=True)
+class GoTestCacheWarmupRequest:
+    module_address: Address
+
+
+@dataclass(frozen=True)
+class WarmedGoTestCache:
+    packages: tuple[str, ...]
+
+
+def outside_test_imports(module: GoModuleAnalysis, tests: GoTestAnalysis) -> tuple[str, ...]:
+    """The standard-library and third-party packages the module's tests import (the packages
+    with tests: their own imports and their test files'), and what a test main links."""
+    out = set(TEST_MAIN_IMPORTS)
+    for directory, info in tests.packages.items():
+        pkg = module.packages.get(directory)
+        out.update(info.imports)
+        out.update(pkg.imports if pkg is not None else ())
+    return tuple(sorted(p for p in out if p not in module.local_dirs and p != "C"))
+
+
+@rule(desc="Precompile the outside imports of a Go module's tests", level=LogLevel.DEBUG)
+async def warm_go_test_cache(request: GoTestCacheWarmupRequest) -> WarmedGoTestCache:
+    module, tests = await MultiGet(
+        Get(GoModuleAnalysis, GoModuleAnalysisRequest(request.module_address)),
+        Get(GoTestAnalysis, GoTestAnalysisRequest(request.module_address)),
+    )
+    packages = outside_test_imports(module, tests)
+    sources, context, input_digest = await module_warmup_inputs(request.module_address)
+    await Get(
+        FallibleProcessResult,
+        GoProcess(
+            args=("list", "-e", "-export", "-trimpath", "-f", "{{.Error}}", *packages),
+            description=(
+                f"Precompile {len(packages)} standard-library and third-party packages for the "
+                f"tests of {request.module_address} (go list -export)"
+            ),
+            input_digest=input_digest,
+            working_dir=context.module_dir or None,
+            env=FrozenDict({"CGO_ENABLED": "0"}),
+            mod_mode=context.mod_mode(sources.files),
+            gowork=context.gowork,
+            sdk_version=context.sdk_version,
+            level=LogLevel.DEBUG,
+        ),
+    )
+    return WarmedGoTestCache(packages)
+
+
+@rule(desc="Test a Go package with go test", level=LogLevel.DEBUG)
+async def run_static_go_test(
+    batch: StaticGoTestRequest.Batch[StaticGoTestFieldSet, Any],
+    test_subsystem: TestSubsystem,
+    go_test: StaticGoTestSubsystem,
+    test_extra_env: TestExtraEnv,
+) -> TestResult:
+    fs = batch.single_element
+    directory = fs.address.spec_path
+    sources = await closure_sources(fs.address, StaticGoTestSourcesField)
+    prefix = f"{directory}/" if directory else ""
+    if not any(
+        f.startswith(prefix) and "/" not in f[len(prefix) :] and f.endswith("_test.go")
+        for f in sources.files
+    ):
+        return TestResult.no_tests_found(fs.address, output_setting=test_subsystem.output)
+    analysis = await Get(GoPackageAnalysis, GoPackageAnalysisRequest(directory))
+    module_dir = analysis.module.module_dir
+    context, snapshot = await with_module_context_files(
+        analysis.module.module_address, sources.snapshot
+    )
+    field_env, _ = await MultiGet(
+        Get(EnvironmentVars, EnvironmentVarsRequest(fs.extra_env_vars.value or ())),
+        Get(WarmedGoTestCache, GoTestCacheWarmupRequest(analysis.module.module_address)),
+    )
+    rel = directory[len(module_dir) + 1 :] if module_dir else directory
+    timeout = fs.timeout.calculate_from_global_options(test_subsystem)
+    args = go_test_args(
+        f"./{rel}" if rel else ".",
+        tuple(fs.build_tags.value or ()),
+        timeout,
+        tuple(go_test.args),
+    )
+    result = await Get(
+        FallibleProcessResult,
+        GoProcess(
+            args=args,
+            description=f"Test {fs.address} (go test)",
+            input_digest=snapshot.digest,
+            working_dir=module_dir or None,
+            env=FrozenDict({**test_extra_env.env, **field_env, "CGO_ENABLED": "0"}),
+            mod_mode=context.mod_mode(sources.files),
+            gowork=context.gowork,
+            sdk_version=context.sdk_version,
+            level=LogLevel.DEBUG,
+            cache_scope=(
+                ProcessCacheScope.PER_SESSION
+                if test_subsystem.force
+                else ProcessCacheScope.SUCCESSFUL
+            ),
+            timeout_seconds=None if timeout is None else timeout + COMPILE_ALLOWANCE_SECONDS,
+        ),
+    )
+    files = set(sources.files)
+    stdout = repository_paths(result.stdout.decode(errors="replace"), module_dir, files)
+    stderr = repository_paths(result.stderr.decode(errors="replace"), module_dir, files)
+    if result.exit_code != 0:
+        stderr += f"\n`go {shlex.join(args)}` in `{module_dir or '.'}` exited {result.exit_code}"
+        if "panic: test timed out after" in stdout + stderr:
+            stderr += f" (the tests of {fs.address} exceeded their timeout of {timeout}s)"
+        stderr += ".\n"
+    return TestResult(
+        exit_code=result.exit_code,
+        stdout=stdout,
+        stdout_digest=result.stdout_digest,
+        stderr=stderr,
+        stderr_digest=result.stderr_digest,
+        addresses=(fs.address,),
+        output_setting=test_subsystem.output,
+        result_metadata=result.metadata,
+    )
+
+
+def rules():
+    return [*collect_rules(), *StaticGoTestRequest.rules()]

@@ -1,0 +1,181 @@
+"""RuleRunner tests of `static_go_test`: dependency inference from the test files' imports (external
+test package, test-only helpers, build tags), the `go test` TestResult of a package with the real
+Go SDK, and what `tailor` writes. The fixture is tests/fixtures/gotests without its failing
+packages (bad/), with the BUILD files tailor writes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pants.core.goals import test as core_test
+from pants.core.goals.tailor import rules as tailor_rules
+from pants.core.goals.test import TestResult
+from pants.engine.addresses import Address
+from pants.engine.rules import QueryRule
+from pants.engine.target import (
+    Addresses,
+    AllTargets,
+    AllUnexpandedTargets,
+    Dependencies,
+    DependenciesRequest,
+)
+from pants.testutil.rule_runner import RuleRunner
+
+from rules.conftest import make_rule_runner
+from rules.test_tailor import run_tailor, targets
+from static_go.go.target_types import StaticGoTestDependenciesField
+from static_go.goals.test import StaticGoTestFieldSet, StaticGoTestRequest, go_test_args
+from testsupport import REPO_ROOT
+
+FIXTURE = REPO_ROOT / "tests" / "fixtures" / "gotests"
+
+
+def fixture_files(with_build_files: bool) -> dict[str, str]:
+    out = {}
+    for p in sorted(FIXTURE.rglob("*")):
+        rel = p.relative_to(FIXTURE).as_posix()
+        if p.is_dir() or rel.startswith("bad/") or (p.name == "BUILD" and rel != "BUILD"):
+            continue
+        out[f"gt/{rel}"] = p.read_text()
+    if with_build_files:
+        for d in ("leaf", "mid", "other", "onlytests"):
+            out[f"gt/{d}/BUILD"] = "static_go_test()\n"
+        out["gt/tagged/BUILD"] = 'static_go_test(build_tags=["integration"])\n'
+    return out
+
+
+@pytest.fixture
+def rule_runner() -> RuleRunner:
+    return make_rule_runner(
+        *core_test.rules(),
+        QueryRule(TestResult, [StaticGoTestRequest.Batch]),
+        QueryRule(AllTargets, []),
+    )
+
+
+def test_dependencies_are_inferred_from_the_test_files(rule_runner: RuleRunner) -> None:
+    rule_runner.write_files(fixture_files(with_build_files=True))
+
+    def deps(d: str) -> set[str]:
+        return inferred_deps_of_test(rule_runner, Address(f"gt/{d}"))
+
+    # The package under test and the module; the external test package's imports, a helper
+    # only tests import among them.
+    assert deps("mid") == {"gt:mod", "gt:pkgs#mid", "gt:pkgs#internal/testutil"}
+    assert deps("leaf") == {"gt:mod", "gt:pkgs#leaf"}
+    # Its test builds only with the `integration` tag, and imports leaf.
+    assert deps("tagged") == {"gt:mod", "gt:pkgs#tagged", "gt:pkgs#leaf"}
+    # Test files only: no package of its own in the directory.
+    assert deps("onlytests") == {"gt:mod", "gt:pkgs#other"}
+    # Nothing depends on a test target: no binary or package rebuilds when a test changes.
+    all_targets = rule_runner.request(AllTargets, [])
+    tests = {t.address for t in all_targets if t.alias == "static_go_test"}
+    assert len(tests) == 5
+    for tgt in all_targets:
+        if tgt.alias != "static_go_test" and tgt.has_field(Dependencies):
+            request = DependenciesRequest(tgt[Dependencies])
+            assert not tests & set(rule_runner.request(Addresses, [request])), tgt
+
+
+def test_build_tags_decide_what_the_tests_import(rule_runner: RuleRunner) -> None:
+    files = fixture_files(with_build_files=True)
+    files["gt/tagged/BUILD"] = "static_go_test()\n"
+    rule_runner.write_files(files)
+    assert inferred_deps_of_test(rule_runner, Address("gt/tagged")) == {"gt:mod", "gt:pkgs#tagged"}
+
+
+def inferred_deps_of_test(rule_runner: RuleRunner, addr: Address) -> set[str]:
+    field = rule_runner.get_target(addr).get(StaticGoTestDependenciesField)
+    return {str(a) for a in rule_runner.request(Addresses, [DependenciesRequest(field)])}
+
+
+def run_test(rule_runner: RuleRunner, addr: Address, *options: str) -> TestResult:
+    rule_runner.set_options(list(options), env_inherit={"PATH"})
+    fs = StaticGoTestFieldSet.create(rule_runner.get_target(addr))
+    return rule_runner.request(
+        TestResult, [StaticGoTestRequest.Batch("", (fs,), partition_metadata=None)]
+    )
+
+
+def test_go_test_result_of_a_package(rule_runner: RuleRunner) -> None:
+    files = fixture_files(with_build_files=True)
+    rule_runner.write_files(files)
+    result = run_test(rule_runner, Address("gt/other"), "--static-go-tests-args=-v")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    for line in ("TestMain of other ran", "--- PASS: TestEmbedded", "--- SKIP: TestSkipped"):
+        assert line in result.stdout
+    # A failing test: its output and the command.
+    rule_runner.write_files(
+        {
+            "gt/leaf/leaf_test.go": files["gt/leaf/leaf_test.go"].replace(
+                "Double(21) != 42", "Double(21) != 43"
+            )
+        }
+    )
+    result = run_test(rule_runner, Address("gt/leaf"))
+    assert result.exit_code == 1
+    assert "leaf_test.go:7: Double(21) != 43" in result.stdout
+    assert "--- FAIL: TestDouble" in result.stdout
+    assert "`go test -trimpath -buildvcs=false -count=1 ./leaf` in `gt` exited 1" in result.stderr
+    # A compile error names the file by its repository path.
+    rule_runner.write_files({"gt/leaf/broken_test.go": 'package leaf\n\nvar x int = "s"\n'})
+    result = run_test(rule_runner, Address("gt/leaf"))
+    assert result.exit_code == 1
+    assert "gt/leaf/broken_test.go:3:" in result.stderr, result.stderr
+
+
+def test_go_test_args() -> None:
+    assert go_test_args("./a", ("x", "y"), 5, ("-run", "TestA")) == (
+        *("test", "-trimpath", "-buildvcs=false", "-tags=x,y", "-timeout=5s", "-count=1"),
+        *("./a", "-run", "TestA"),
+    )
+    # The user's -count replaces -count=1, in every spelling go accepts.
+    for count in (("-count=3",), ("-count", "3"), ("--count=3",)):
+        assert "-count=1" not in go_test_args(".", (), None, count)
+
+
+def test_tailor_writes_a_test_target_per_directory() -> None:
+    rule_runner = make_rule_runner(*tailor_rules(), QueryRule(AllUnexpandedTargets, []))
+    rule_runner.write_files(
+        {k: v for k, v in fixture_files(with_build_files=False).items() if k != "gt/BUILD"}
+    )
+    run_tailor(rule_runner, "--static-go-tailor-packages-form=static_go_packages")
+    written = targets(rule_runner)
+    assert {a for a, alias in written.items() if alias == "static_go_test"} == {
+        "gt/leaf:leaf",
+        "gt/mid:mid",
+        "gt/other:other",
+        "gt/onlytests:onlytests",
+        "gt/tagged:tagged",
+    }
+    assert not Path(rule_runner.build_root, "gt/internal/testutil/BUILD").exists()
+
+
+ENV_TEST = """package leaf
+
+import (
+\t"os"
+\t"testing"
+)
+
+func TestEnv(t *testing.T) {
+\tif got := os.Getenv("PSG_TEST_VALUE"); got != "from-build-file" {
+\t\tt.Fatalf("PSG_TEST_VALUE=%q", got)
+\t}
+}
+"""
+
+
+def test_extra_env_vars_and_skip_tests(rule_runner: RuleRunner) -> None:
+    files = fixture_files(with_build_files=True)
+    rule_runner.write_files({**files, "gt/leaf/env_test.go": ENV_TEST})
+    assert run_test(rule_runner, Address("gt/leaf")).exit_code == 1
+    rule_runner.write_files(
+        {"gt/leaf/BUILD": 'static_go_test(extra_env_vars=["PSG_TEST_VALUE=from-build-file"])\n'}
+    )
+    result = run_test(rule_runner, Address("gt/leaf"))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert not StaticGoTestFieldSet.opt_out(rule_runner.get_target(Address("gt/leaf")))
+    rule_runner.write_files({"gt/leaf/BUILD": "static_go_test(skip_tests=True)\n"})
+    assert StaticGoTestFieldSet.opt_out(rule_runner.get_target(Address("gt/leaf")))
