@@ -16,6 +16,7 @@ SHIPPED = [
     ("static_go.cgo", "zig_wrapper.sh"),
     ("static_go.cgo", "gcc_wrapper.sh"),
     ("static_go.binary", "startup_timer.go.txt"),
+    ("static_go.image", "image_tar.go.txt"),
 ]
 
 
