@@ -70,10 +70,16 @@ def test_second_clone_reads_every_build_from_the_remote_cache(server, tmp_path: 
         )
     )
     assert len(res_a.processes("(go build)", source="Ran")) == EXAMPLE_GO_BUILDS
+    # The images' layers and archives (image/assemble.py) are processes too.
+    image_steps = res_a.processes("(image ", source="Ran")
+    assert len([p for p in image_steps if "(image layer)" in p]) >= 8, image_steps
 
     b = copy_repo(tmp_path / "elsewhere" / "b")
     res_b = package_from_remote_cache(b, remote, tmp_path, EXAMPLE_GO_BUILDS)
     assert res_b.processes("(go list)", source="Ran") == []
+    # The clone compresses nothing: every layer and archive comes from the remote cache.
+    assert res_b.processes("(image ", source="Ran") == []
+    assert res_b.processes("(image ", source="HitRemotely") == image_steps
 
     files = sorted(p.relative_to(a / "dist") for p in (a / "dist").rglob("*") if p.is_file())
     assert files == sorted(

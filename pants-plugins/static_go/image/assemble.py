@@ -42,8 +42,9 @@ TOOL_DIR = "__image_tar"
 TOOL_EXE = f"{TOOL_DIR}/image-tar"
 TOOL_GO = resource_bytes(__package__, "image_tar.go.txt")
 
-# gzip level of every layer (Go's compress/gzip). Measured on the example images in
-# benchmarks/results/image_gzip.md: level 9 took 3x the time of 6 for a layer 0.6 % smaller.
+# gzip level of every layer (Go's compress/gzip; 6 is also its default). Measured on the example
+# images' layers (benchmarks/results/image_gzip.md, docs/design.md#image-assembly): 9 took
+# 2.3-2.9x the time of 6 for blobs 0.2-0.4 % smaller; 1 was 2-3x faster and 9-11 % larger.
 GZIP_LEVEL = 6
 
 # In every process description, so tests and logs can count them: "(image layer)" and
