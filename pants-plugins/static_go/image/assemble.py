@@ -27,15 +27,12 @@ from pants.engine.fs import (
     PathGlobs,
     Snapshot,
 )
-from pants.engine.platform import Platform
-from pants.engine.process import FallibleProcessResult, Process, ProcessResult
+from pants.engine.process import Process, ProcessResult
 from pants.engine.rules import Get, collect_rules, rule
-from pants.util.frozendict import FrozenDict
 from pants.util.logging import LogLevel
 
-from static_go.go.process import GoProcess
+from static_go.go.process import ShippedGoProgram, ShippedGoProgramRequest
 from static_go.image import oci
-from static_go.util.platforms import go_platform_of_pants_platform
 from static_go.util.resources import resource_bytes
 
 TOOL_DIR = "__image_tar"
@@ -63,41 +60,14 @@ class ImageTarTool:
 
 
 @rule(desc="Build the image-tar tool", level=LogLevel.DEBUG)
-async def build_image_tar_tool(platform: Platform) -> ImageTarTool:
-    host = go_platform_of_pants_platform(platform.value)
-    sources = await Get(
-        Digest,
-        CreateDigest(
-            [
-                FileContent("go.mod", b"module imagetar\n\ngo 1.22\n"),
-                FileContent("main.go", TOOL_GO),
-            ]
+async def build_image_tar_tool() -> ImageTarTool:
+    program = await Get(
+        ShippedGoProgram,
+        ShippedGoProgramRequest(
+            "imagetar", TOOL_GO, TOOL_EXE, "Build the image-tar tool that assembles image layers"
         ),
     )
-    result = await Get(
-        FallibleProcessResult,
-        GoProcess(
-            args=(
-                "build",
-                "-trimpath",
-                "-buildvcs=false",
-                "-ldflags=-s -w -buildid=",
-                "-o",
-                TOOL_EXE,
-                ".",
-            ),
-            description="Build the image-tar tool that assembles image layers",
-            input_digest=sources,
-            env=FrozenDict({**host.go_env(), "CGO_ENABLED": "0"}),
-            output_files=(TOOL_EXE,),
-            level=LogLevel.DEBUG,
-        ),
-    )
-    if result.exit_code != 0:
-        raise Exception(
-            f"Building the image-tar tool failed:\n{result.stderr.decode(errors='replace')}"
-        )
-    return ImageTarTool(result.output_digest)
+    return ImageTarTool(program.digest)
 
 
 @dataclass(frozen=True)
