@@ -127,7 +127,9 @@ def test_image_steps_are_cached_processes_and_reproducible(built_repo: Path) -> 
     none (the process cache answers), a build without the cache writes the same bytes, and
     SOURCE_DATE_EPOCH is every tar entry's time. (Into another dist dir: other tests read dist/.)"""
     args = ["--pants-distdir=dist-epoch", "package", f"{WEB}:image"]
-    env = {"SOURCE_DATE_EPOCH": "1700000000"}
+    # An epoch never used before: no cache (the local one outlives test runs) knows these layers.
+    epoch = 1_700_000_000 + uuid.uuid4().int % 10**8
+    env = {"SOURCE_DATE_EPOCH": str(epoch)}
     first = check(run_pants(built_repo, *args, env=env))
     ran = first.processes("(image ", source="Ran")
     # The /etc layer (shared by both platforms), a binary layer and a docker archive per platform.
@@ -139,7 +141,7 @@ def test_image_steps_are_cached_processes_and_reproducible(built_repo: Path) -> 
     with tarfile.open(archive) as tf:
         layers = json.load(tf.extractfile("manifest.json"))[0]["Layers"]
         with tarfile.open(fileobj=tf.extractfile(layers[-1])) as layer:
-            assert {m.mtime for m in layer.getmembers()} == {1700000000}
+            assert {m.mtime for m in layer.getmembers()} == {epoch}
 
     again = check(run_pants(built_repo, *args, env=env))
     assert again.processes("(image ", source="Ran") == []
