@@ -45,6 +45,7 @@ from static_go.go.target_types import (
 )
 from static_go.goals import check, package, run
 from static_go.goals import test as go_test
+from static_go.image import assemble as image_assemble
 from static_go.image import build as image_build
 from static_go.image import dependency_inference as image_dependency_inference
 from static_go.image import preflight, publish, system_files
@@ -93,6 +94,7 @@ def rules():
         *startup.rules(),
         *pipeline.rules(),
         # image/
+        *image_assemble.rules(),
         *image_build.rules(),
         *image_dependency_inference.rules(),
         *system_files.rules(),

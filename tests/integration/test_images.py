@@ -111,6 +111,46 @@ def test_skopeo_rejects_a_tampered_layer(built_repo: Path, tmp_path: Path) -> No
     assert res.returncode != 0 and "digest" in res.stderr.lower()
 
 
+def _tree(root: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_image_steps_are_cached_processes_and_reproducible(built_repo: Path) -> None:
+    """Layers and archives are written by processes: a second build with the same inputs runs
+    none (the process cache answers), a build without the cache writes the same bytes, and
+    SOURCE_DATE_EPOCH is every tar entry's time. (Into another dist dir: other tests read dist/.)"""
+    args = ["--pants-distdir=dist-epoch", "package", f"{WEB}:image"]
+    # An epoch never used before: no cache (the local one outlives test runs) knows these layers.
+    epoch = 1_700_000_000 + uuid.uuid4().int % 10**8
+    env = {"SOURCE_DATE_EPOCH": str(epoch)}
+    first = check(run_pants(built_repo, *args, env=env))
+    ran = first.processes("(image ", source="Ran")
+    # The /etc layer (shared by both platforms), a binary layer and a docker archive per platform.
+    assert len([p for p in ran if "(image layer)" in p]) == 3, ran
+    assert len([p for p in ran if "(image archive)" in p]) == 2, ran
+    out = built_repo / "dist-epoch" / WEB_OUT
+    built = _tree(out)
+    archive = out / info(built_repo)["images"][0]["docker_archive"]
+    with tarfile.open(archive) as tf:
+        layers = json.load(tf.extractfile("manifest.json"))[0]["Layers"]
+        with tarfile.open(fileobj=tf.extractfile(layers[-1])) as layer:
+            assert {m.mtime for m in layer.getmembers()} == {epoch}
+
+    again = check(run_pants(built_repo, *args, env=env))
+    assert again.processes("(image ", source="Ran") == []
+    assert again.processes("(image ", source="HitLocally") == ran
+    assert _tree(out) == built
+
+    uncached = check(run_pants(built_repo, "--no-local-cache", *args, env=env))
+    assert uncached.processes("(image ", source="Ran") == ran
+    assert _tree(out) == built
+    assert built != _tree(built_repo / "dist" / WEB_OUT)  # the default epoch, 0
+
+
 @pytest.mark.skipif(os.geteuid() != 0, reason="umoci unpack and chroot need root")
 @pytest.mark.parametrize("arch", ["amd64", "arm64"])
 def test_umoci_unpacked_rootfs_runs_in_chroot(built_repo: Path, tmp_path: Path, arch: str) -> None:

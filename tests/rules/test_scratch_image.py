@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gzip
+import hashlib
 import io
 import json
 import shutil
@@ -251,3 +253,35 @@ def test_files_may_not_replace_the_pinned_ca_bundle(rule_runner: RuleRunner) -> 
         "The `files` field of app:img places `/etc/ssl/certs/ca-certificates.crt`, which collides "
         "with the CA bundle of `ca_certificates=True`" in err
     )
+
+
+def test_layers_from_the_image_tar_tool_are_deterministic_and_honour_source_date_epoch(
+    rule_runner: RuleRunner,
+) -> None:
+    """The tars and gzip streams the Go tool writes in its processes: owners, names, times."""
+    rule_runner.write_files(files('scratch_image(name="img", binary=":app", tmp_dir=True)\n'))
+    rule_runner.set_options([], env={"SOURCE_DATE_EPOCH": "1700000000"}, env_inherit={"PATH"})
+    out = package(rule_runner)
+    info = json.loads(out["app/img/image-info.json"])
+    (image,) = info["images"]
+    assert len(image["layers"]) == 2
+    for layer in image["layers"]:
+        blob = out[f"app/img/oci/blobs/sha256/{layer['digest'].split(':')[1]}"]
+        assert hashlib.sha256(blob).hexdigest() == layer["digest"].split(":")[1]
+        assert len(blob) == layer["size"]
+        assert blob[:3] == b"\x1f\x8b\x08" and blob[3] == 0  # gzip, deflate, no FNAME/FCOMMENT
+        assert blob[4:8] == b"\0\0\0\0"  # MTIME 0
+        tar = gzip.decompress(blob)
+        assert hashlib.sha256(tar).hexdigest() == layer["diff_id"].split(":")[1]
+        with tarfile.open(fileobj=io.BytesIO(tar)) as tf:
+            members = tf.getmembers()
+        assert [m.name for m in members] == sorted(m.name for m in members)
+        assert {(m.uid, m.gid, m.uname, m.gname, m.mtime) for m in members} == {
+            (0, 0, "", "", 1700000000)
+        }
+    with tarfile.open(fileobj=io.BytesIO(out["app/img/img-linux_amd64.docker.tar"])) as tf:
+        assert {m.mtime for m in tf.getmembers()} == {1700000000}
+    # The same inputs in a new session: the same bytes (the process cache, or a rerun).
+    assert package(rule_runner) == out
+    rule_runner.set_options([], env={"SOURCE_DATE_EPOCH": "1700000001"}, env_inherit={"PATH"})
+    assert json.loads(package(rule_runner)["app/img/image-info.json"])["digest"] != info["digest"]

@@ -18,6 +18,7 @@ SHIPPED = [
     ("static_go.binary", "startup_timer.go.txt"),
     ("static_go.staticcheck", "v0.8.2.require.txt"),
     ("static_go.staticcheck", "v0.8.2.go.sum.txt"),
+    ("static_go.image", "image_tar.go.txt"),
 ]
 
 

@@ -14,15 +14,14 @@ import json
 from dataclasses import dataclass
 
 from pants.engine.addresses import Address
-from pants.engine.fs import AddPrefix, CreateDigest, Digest, FileContent, MergeDigests
+from pants.engine.fs import AddPrefix, Digest, MergeDigests
 from pants.engine.platform import Platform
 from pants.engine.process import FallibleProcessResult, Process
 from pants.engine.rules import Get, MultiGet, collect_rules, rule
-from pants.util.frozendict import FrozenDict
 from pants.util.logging import LogLevel
 
 from static_go.binary.size_report import StartupMeasurement
-from static_go.go.process import TOOL_BUILD_FLAGS, GoProcess
+from static_go.go.process import ShippedGoProgram, ShippedGoProgramRequest
 from static_go.util.platforms import GoPlatform, go_platform_of_pants_platform
 from static_go.util.resources import resource_bytes
 
@@ -39,33 +38,17 @@ class StartupTimer:
 
 
 @rule(desc="Build the start-up timer", level=LogLevel.DEBUG)
-async def build_startup_timer(platform: Platform) -> StartupTimer:
-    host = go_platform_of_pants_platform(platform.value)
-    sources = await Get(
-        Digest,
-        CreateDigest(
-            [
-                FileContent("go.mod", b"module startuptimer\n\ngo 1.22\n"),
-                FileContent("main.go", TIMER_GO),
-            ]
+async def build_startup_timer() -> StartupTimer:
+    program = await Get(
+        ShippedGoProgram,
+        ShippedGoProgramRequest(
+            "startuptimer",
+            TIMER_GO,
+            TIMER_EXE,
+            "Build the start-up timer for UPX-packed binaries",
         ),
     )
-    result = await Get(
-        FallibleProcessResult,
-        GoProcess(
-            args=("build", *TOOL_BUILD_FLAGS, "-o", TIMER_EXE, "."),
-            description="Build the start-up timer for UPX-packed binaries",
-            input_digest=sources,
-            env=FrozenDict({**host.go_env(), "CGO_ENABLED": "0"}),
-            output_files=(TIMER_EXE,),
-            level=LogLevel.DEBUG,
-        ),
-    )
-    if result.exit_code != 0:
-        raise Exception(
-            f"Building the start-up timer failed:\n{result.stderr.decode(errors='replace')}"
-        )
-    return StartupTimer(result.output_digest, host)
+    return StartupTimer(program.digest, program.platform)
 
 
 @dataclass(frozen=True)

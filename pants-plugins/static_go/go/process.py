@@ -11,14 +11,16 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from pants.engine.fs import CreateDigest, Digest, Directory, MergeDigests
-from pants.engine.process import Process, ProcessCacheScope
+from pants.engine.fs import CreateDigest, Digest, Directory, FileContent, MergeDigests
+from pants.engine.platform import Platform
+from pants.engine.process import FallibleProcessResult, Process, ProcessCacheScope
 from pants.engine.rules import Get, MultiGet, collect_rules, rule
 from pants.util.frozendict import FrozenDict
 from pants.util.logging import LogLevel
 
 from static_go.go.sdk import GoSdk, GoSdkRequest
 from static_go.go.subsystem import StaticGoSubsystem
+from static_go.util.platforms import GoPlatform, go_platform_of_pants_platform
 
 # The sandbox's temporary directory (TMPDIR of go and of the C compilers it runs): go's work dir
 # `go-build*` and gcc's `cc*.s` then live and die with the sandbox, also when a build is cancelled.
@@ -123,6 +125,56 @@ def _from_working_dir(path: str, working_dir: str | None) -> str:
     """argv[0] is resolved relative to the working directory: use `{chroot}` to stay relative to
     the sandbox root without a host path in the cache key."""
     return f"{{chroot}}/{path}" if working_dir else f"./{path}"
+
+
+@dataclass(frozen=True)
+class ShippedGoProgramRequest:
+    """A one-file Go program shipped with the plugin as package data (`*.go.txt`, so the plugin
+    holds no Go package), built for the host with `[static-go-sdk].version` in a cached process:
+    `Get(ShippedGoProgram, ShippedGoProgramRequest(...))`."""
+
+    module: str  # its go.mod's module path
+    source: bytes  # main.go
+    exe: str  # the output path
+    description: str  # of the build, e.g. "Build the start-up timer"
+
+
+@dataclass(frozen=True)
+class ShippedGoProgram:
+    digest: Digest  # holds the request's `exe`
+    platform: GoPlatform  # the host's
+
+
+@rule(level=LogLevel.DEBUG)
+async def build_shipped_go_program(
+    request: ShippedGoProgramRequest, platform: Platform
+) -> ShippedGoProgram:
+    host = go_platform_of_pants_platform(platform.value)
+    go_mod = f"module {request.module}\n\ngo 1.22\n".encode()
+    sources = await Get(
+        Digest,
+        CreateDigest([FileContent("go.mod", go_mod), FileContent("main.go", request.source)]),
+    )
+    result = await Get(
+        FallibleProcessResult,
+        GoProcess(
+            args=(
+                "build",
+                *TOOL_BUILD_FLAGS,
+                "-o",
+                request.exe,
+                ".",
+            ),
+            description=request.description,
+            input_digest=sources,
+            env=FrozenDict({**host.go_env(), "CGO_ENABLED": "0"}),
+            output_files=(request.exe,),
+            level=LogLevel.DEBUG,
+        ),
+    )
+    if result.exit_code != 0:
+        raise Exception(f"{request.description} failed:\n{result.stderr.decode(errors='replace')}")
+    return ShippedGoProgram(result.output_digest, host)
 
 
 def rules():

@@ -3,7 +3,8 @@
 
 The image is assembled from the (cached) final binaries of its linux platforms: the binary at
 `/app/<name>`, `/etc/passwd` and `/etc/group` for its user, and the `files` the target names. The
-bytes are written by oci.py, a pure function of its inputs, so they are reproducible. The package
+layers and archives are written by cached processes (assemble.py), the JSON around them by oci.py,
+each a pure function of its inputs, so they are reproducible. The package
 goal (goals/package.py) writes, under the target's output path:
 - `oci/`: an OCI image layout (one manifest per linux platform; an image index when several),
   tagged `<repository>:<tag>` for every tag;
@@ -24,7 +25,14 @@ from pants.core.target_types import FileSourceField, ResourceSourceField
 from pants.core.util_rules.source_files import SourceFiles, SourceFilesRequest
 from pants.engine.addresses import Addresses
 from pants.engine.env_vars import EnvironmentVars, EnvironmentVarsRequest
-from pants.engine.fs import CreateDigest, Digest, DigestContents, FileContent
+from pants.engine.fs import (
+    AddPrefix,
+    CreateDigest,
+    Digest,
+    DigestContents,
+    FileContent,
+    MergeDigests,
+)
 from pants.engine.rules import Get, MultiGet, collect_rules, rule
 from pants.engine.target import (
     InvalidFieldException,
@@ -40,6 +48,14 @@ from static_go.go.build_options import StaticGoBinaryFieldSet, StaticGoBuildRequ
 from static_go.go.subsystem import StaticGoSubsystem
 from static_go.go.target_types import StaticGoBinaryPlatformsField
 from static_go.image import oci
+from static_go.image.assemble import (
+    ARCHIVE_TAG,
+    LAYER_TAG,
+    ArchiveRequest,
+    ImageTar,
+    ImageTarRequest,
+    PlaceFiles,
+)
 from static_go.image.dependency_inference import resolve_address
 from static_go.image.passwd import passwd_and_group
 from static_go.image.preflight import ImagePreflight, ImagePreflightRequest
@@ -230,12 +246,12 @@ def _platform_info(binary: GoBinaryFile, image: oci.Image, archive: str) -> dict
         "manifest_digest": image.manifest_digest,
         "config_digest": image.config_digest,
         "layers": [
-            {"digest": layer.digest, "size": len(layer.blob), "diff_id": layer.diff_id}
+            {"digest": layer.digest, "size": layer.size, "diff_id": layer.diff_id}
             for layer in image.layers
         ],
         "binary_sha256": binary.sha256,
         "binary_size": binary.size,
-        "compressed_size": sum(len(layer.blob) for layer in image.layers)
+        "compressed_size": sum(layer.size for layer in image.layers)
         + len(image.config)
         + len(image.manifest),
         "docker_archive": archive,
@@ -285,24 +301,101 @@ def _preflight_request(
     )
 
 
-def _images(
+_ROOTFS = "rootfs"  # where a layer's files are in its process's sandbox
+
+
+@dataclass(frozen=True)
+class FileLayerRequest:
+    files: tuple[oci.LayerFile, ...]
+    epoch: int
+    description: str
+
+
+@rule(level=LogLevel.DEBUG)
+async def file_layer(request: FileLayerRequest) -> ImageTar:
+    digest = await Get(
+        Digest,
+        CreateDigest(
+            FileContent(f"{_ROOTFS}/{f.path.strip('/')}", f.content)
+            for f in request.files
+            if not f.path.endswith("/")
+        ),
+    )
+    entries = oci.tar_entries([(f.path, f.mode) for f in request.files], _ROOTFS)
+    return await Get(
+        ImageTar,
+        ImageTarRequest(tuple(entries), digest, request.epoch, request.description, layer=True),
+    )
+
+
+@dataclass(frozen=True)
+class BinaryLayerRequest:
+    digest: Digest  # one file, `file_name`
+    file_name: str
+    epoch: int
+    description: str
+
+
+@rule(level=LogLevel.DEBUG)
+async def binary_layer(request: BinaryLayerRequest) -> ImageTar:
+    digest = await Get(Digest, AddPrefix(request.digest, f"{_ROOTFS}{BINARY_DIR}"))
+    entries = oci.tar_entries([(f"{BINARY_DIR}/{request.file_name}", 0o555)], _ROOTFS)
+    return await Get(
+        ImageTar,
+        ImageTarRequest(tuple(entries), digest, request.epoch, request.description, layer=True),
+    )
+
+
+async def _layers(
     fs: ScratchImageFieldSet,
     finals: tuple[GoBinaryFile, ...],
-    binaries: list[bytes],
     extra: ExtraImageFiles,
     system_files: SystemFiles,
     epoch: int,
-) -> tuple[list[oci.Image], dict[str, str]]:
-    """One image per platform: the system layer (the same in every image that has it, so stored
-    once), a layer of /etc/passwd, /etc/group and the `files`, and the binary's layer."""
-    binary_path = f"{BINARY_DIR}/{finals[0].file_name}"
-    user, passwd, group = passwd_and_group(fs.user.value)
+) -> list[list[ImageTar]]:
+    """Each platform's layers: the system layer (the same in every image that has it, so stored
+    once and assembled once), a layer of /etc/passwd, /etc/group and the `files`, and the
+    binary's layer. Each is a cached process (assemble.py)."""
+    _, passwd, group = passwd_and_group(fs.user.value)
     extra_layer = [
         oci.LayerFile("/etc/passwd", passwd, 0o444),
         oci.LayerFile("/etc/group", group, 0o444),
         *(oci.LayerFile(p, c, 0o555 if x else 0o444) for p, c, x in extra.files),
         *([oci.LayerFile("/tmp/", b"", 0o1777)] if fs.tmp_dir.value else []),
     ]
+    shared_requests = [
+        (list(system_files.files), f"Assemble the CA certificates and zoneinfo layer {LAYER_TAG}"),
+        (extra_layer, f"Assemble the /etc and `files` layer of {fs.address} {LAYER_TAG}"),
+    ]
+    shared = await MultiGet(
+        Get(ImageTar, FileLayerRequest(tuple(files), epoch, desc))
+        for files, desc in shared_requests
+        if files
+    )
+    binary_layers = await MultiGet(
+        Get(
+            ImageTar,
+            BinaryLayerRequest(
+                f.digest,
+                f.file_name,
+                epoch,
+                f"Assemble the binary layer of {fs.address} for {f.platform} {LAYER_TAG}",
+            ),
+        )
+        for f in finals
+    )
+    return [[*shared, b] for b in binary_layers]
+
+
+def _images(
+    fs: ScratchImageFieldSet,
+    finals: tuple[GoBinaryFile, ...],
+    layers: list[list[ImageTar]],
+    epoch: int,
+) -> tuple[list[oci.Image], dict[str, str]]:
+    """One image per platform, its JSON blobs written here (cheap: see docs/design.md)."""
+    binary_path = f"{BINARY_DIR}/{finals[0].file_name}"
+    user, _, _ = passwd_and_group(fs.user.value)
     config = _image_config(fs, binary_path, user)
     annotations = {
         "org.opencontainers.image.created": oci.rfc3339(epoch),
@@ -311,40 +404,63 @@ def _images(
     images = [
         oci.build_image(
             oci.oci_platform(f.platform.goos, f.platform.goarch, f.platform.variant),
-            [list(system_files.files), extra_layer, [oci.LayerFile(binary_path, data, 0o555)]],
+            tuple(t.layer for t in tars if t.layer),
             config,
             annotations,
             epoch,
         )
-        for f, data in zip(finals, binaries)
+        for f, tars in zip(finals, layers)
     ]
     return images, annotations
 
 
-def _output_files(
+async def _output_files(
     fs: ScratchImageFieldSet,
     finals: tuple[GoBinaryFile, ...],
+    layers: list[list[ImageTar]],
     images: list[oci.Image],
     annotations: dict[str, str],
     epoch: int,
-) -> BuiltScratchImageFiles:
+) -> BuiltScratchImage:
     """The OCI layout, the optional oci-archive, a docker archive per platform and
-    image-info.json."""
+    image-info.json. Layer blobs and tars are placed by their digests, never read."""
     image_set = oci.make_image_set(images, annotations)
     repo = fs.repository_name
     tags = list(fs.image_tags.value or ("latest",))
     layout = oci.oci_layout_files(image_set, tags)
-    files = {f"oci/{k}": v for k, v in layout.items()}
+    tars = {t.layer.digest: t for platform_tars in layers for t in platform_tars if t.layer}
+    blobs = await MultiGet(
+        Get(Digest, PlaceFiles(t.digest, ((t.gzip_path or "", f"oci/{oci.blob_path(d)}"),)))
+        for d, t in tars.items()
+    )
+    json_digest = await Get(
+        Digest, CreateDigest(FileContent(f"oci/{k}", v) for k, v in layout.items())
+    )
+    layout_digest = await Get(Digest, MergeDigests([*blobs, json_digest]))
+    outputs = [layout_digest]
     artifacts = ["oci"]
     if fs.oci_archive.value:
         name = f"{repo.replace('/', '_')}.oci.tar"
-        layout_files = [oci.LayerFile(f"/{k}", v, 0o444) for k, v in layout.items()]
-        files[name] = oci.deterministic_tar(layout_files, epoch)
+        desc = f"Write the oci-archive of {fs.address} {ARCHIVE_TAG}"
+        outputs.append(await Get(Digest, ArchiveRequest(desc, layout_digest, "oci", epoch, name)))
         artifacts.append(name)
     platform_info = []
-    for f, img in zip(finals, images):
-        name = f"{repo.replace('/', '_')}-{f.platform.slug}.docker.tar"
-        files[name] = oci.docker_archive(img, [f"{repo}:{t}" for t in tags], epoch)
+    archive_names = [f"{repo.replace('/', '_')}-{f.platform.slug}.docker.tar" for f in finals]
+    archives = await MultiGet(
+        Get(
+            Digest,
+            DockerArchiveRequest(
+                f"Write the docker archive of {fs.address} for {f.platform} {ARCHIVE_TAG}",
+                tuple(t for t in tars if t.layer),
+                tuple(oci.docker_archive_files(img, [f"{repo}:{t}" for t in tags]).items()),
+                epoch,
+                name,
+            ),
+        )
+        for f, img, tars, name in zip(finals, images, layers, archive_names)
+    )
+    outputs.extend(archives)
+    for f, img, name in zip(finals, images, archive_names):
         artifacts.append(name)
         platform_info.append(_platform_info(f, img, name))
     info = {
@@ -357,17 +473,43 @@ def _output_files(
         "images": platform_info,
     }
     info_text = json.dumps(info, indent=2, sort_keys=True) + "\n"
-    files["image-info.json"] = info_text.encode()
+    outputs.append(
+        await Get(Digest, CreateDigest([FileContent("image-info.json", info_text.encode())]))
+    )
     artifacts.append("image-info.json")
-    return BuiltScratchImageFiles(files, info_text, image_set.top_digest, tuple(artifacts))
+    digest = await Get(Digest, MergeDigests(outputs))
+    return BuiltScratchImage(digest, info_text, image_set.top_digest, tuple(artifacts))
 
 
 @dataclass(frozen=True)
-class BuiltScratchImageFiles:
-    files: dict[str, bytes]
-    info: str
-    top_digest: str
-    artifacts: tuple[str, ...]
+class DockerArchiveRequest:
+    description: str
+    layers: tuple[ImageTar, ...]
+    json_files: tuple[tuple[str, bytes], ...]  # config and manifest.json
+    epoch: int
+    out: str
+
+
+@rule(level=LogLevel.DEBUG)
+async def docker_archive(request: DockerArchiveRequest) -> Digest:
+    """A `docker load` archive: the layers' uncompressed tars (placed by digest, not read) and
+    the JSON files."""
+    root = "archive"
+    placed = await MultiGet(
+        Get(
+            Digest,
+            PlaceFiles(t.digest, ((t.tar_path, f"{root}/{oci.docker_layer_path(t.layer)}"),)),
+        )
+        for t in request.layers
+        if t.layer
+    )
+    json_digest = await Get(
+        Digest, CreateDigest(FileContent(f"{root}/{k}", v) for k, v in request.json_files)
+    )
+    digest = await Get(Digest, MergeDigests([*placed, json_digest]))
+    return await Get(
+        Digest, ArchiveRequest(request.description, digest, root, request.epoch, request.out)
+    )
 
 
 @rule(desc="Build a scratch_image")
@@ -384,16 +526,11 @@ async def build_scratch_image(
         Get(EnvironmentVars, EnvironmentVarsRequest(["SOURCE_DATE_EPOCH"])),
         Get(SystemFiles, SystemFilesRequest, system),
     )
-    contents = await MultiGet(Get(DigestContents, Digest, f.digest) for f in finals)
     epoch = source_date_epoch(env.get("SOURCE_DATE_EPOCH"))
     _check_extra_paths(fs, f"{BINARY_DIR}/{finals[0].file_name}", extra, system)
-    binaries = [c[0].content for c in contents]
-    images, annotations = _images(fs, finals, binaries, extra, system_files, epoch)
-    out = _output_files(fs, finals, images, annotations, epoch)
-    digest = await Get(
-        Digest, CreateDigest(FileContent(p, c) for p, c in sorted(out.files.items()))
-    )
-    return BuiltScratchImage(digest, out.info, out.top_digest, out.artifacts)
+    layers = await _layers(fs, finals, extra, system_files, epoch)
+    images, annotations = _images(fs, finals, layers, epoch)
+    return await _output_files(fs, finals, layers, images, annotations, epoch)
 
 
 def rules():

@@ -4,7 +4,9 @@
 Every byte is a function of the inputs: tar entries sorted, with parent directories, uid/gid 0,
 no user/group names, fixed modes, one mtime (SOURCE_DATE_EPOCH or 0); gzip with mtime 0 and no
 file name; JSON with sorted keys and no whitespace. So the same binary and fields give the same
-layer, config, manifest and index digests on every machine and checkout path.
+layer, config, manifest and index digests on every machine and checkout path. The tars and their
+gzip are written by the image-tar tool in cached processes (image_tar.go.txt, assemble.py) from
+the entries `tar_entries` lists; this module writes the small JSON blobs around them.
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ import gzip
 import hashlib
 import io
 import json
-import tarfile
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
@@ -61,33 +62,38 @@ class LayerFile:
     mode: int
 
 
-def deterministic_tar(files: list[LayerFile], mtime: int) -> bytes:
-    """A tar of `files` with every parent directory, sorted, owned by 0:0."""
+@dataclass(frozen=True)
+class TarEntry:
+    """One entry of a tar written by the image-tar tool (image_tar.go.txt)."""
+
+    name: str  # relative; a directory's ends in `/`
+    mode: int
+    src: str = ""  # where the tool reads a file's content (sandbox-relative); "" for a directory
+
+    def spec(self) -> dict:
+        if self.name.endswith("/"):
+            return {"name": self.name, "mode": self.mode, "dir": True}
+        return {"name": self.name, "mode": self.mode, "src": self.src}
+
+
+def tar_entries(files: list[tuple[str, int]], root: str) -> list[TarEntry]:
+    """The entries of a tar holding `files` (path, mode; a path ending in `/` is a directory)
+    with every parent directory (0o755 unless given), sorted by name. A file's content is read
+    from `root` + its path."""
     dirs: set[str] = set()
-    for f in files:
-        parts = f.path.strip("/").split("/")[:-1]
+    for path, _ in files:
+        parts = path.strip("/").split("/")[:-1]
         for i in range(1, len(parts) + 1):
             dirs.add("/".join(parts[:i]))
-    dirs -= {f.path.strip("/") for f in files if f.path.endswith("/")}  # given with their mode
-    entries: list[tuple[str, LayerFile | None]] = [(d, None) for d in dirs]
-    entries += [(f.path.strip("/"), f) for f in files]
-    buf = io.BytesIO()
-    with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as tf:
-        for name, item in sorted(entries, key=lambda e: e[0]):
-            is_dir = item is None or item.path.endswith("/")
-            info = tarfile.TarInfo(name + "/" if is_dir else name)
-            info.uid = info.gid = 0
-            info.uname = info.gname = ""
-            info.mtime = mtime
-            if item is None or is_dir:
-                info.type = tarfile.DIRTYPE
-                info.mode = 0o755 if item is None else item.mode
-                tf.addfile(info)
-            else:
-                info.mode = item.mode
-                info.size = len(item.content)
-                tf.addfile(info, io.BytesIO(item.content))
-    return buf.getvalue()
+    dirs -= {p.strip("/") for p, _ in files if p.endswith("/")}  # given with their mode
+    entries = [(d, TarEntry(d + "/", 0o755)) for d in dirs]
+    for path, mode in files:
+        name = path.strip("/")
+        if path.endswith("/"):
+            entries.append((name, TarEntry(name + "/", mode)))
+        else:
+            entries.append((name, TarEntry(name, mode, f"{root}/{name}")))
+    return [e for _, e in sorted(entries, key=lambda e: e[0])]
 
 
 def deterministic_gzip(data: bytes) -> bytes:
@@ -99,16 +105,11 @@ def deterministic_gzip(data: bytes) -> bytes:
 
 @dataclass(frozen=True)
 class Layer:
-    tar: bytes  # uncompressed
-    blob: bytes  # gzip
+    """An assembled layer (image/assemble.py): the digests and size of its blob."""
 
-    @property
-    def diff_id(self) -> str:
-        return sha256_digest(self.tar)
-
-    @property
-    def digest(self) -> str:
-        return sha256_digest(self.blob)
+    diff_id: str  # sha256 of the uncompressed tar
+    digest: str  # sha256 of the gzip blob
+    size: int  # of the gzip blob
 
 
 @dataclass(frozen=True)
@@ -125,7 +126,7 @@ class ImageConfig:
 
 @dataclass(frozen=True)
 class Image:
-    """One platform's image: its blobs and their digests."""
+    """One platform's image: its layers (assembled by processes) and its JSON blobs."""
 
     platform: dict[str, str]
     layers: tuple[Layer, ...]
@@ -141,8 +142,8 @@ class Image:
         return sha256_digest(self.config)
 
     def blobs(self) -> dict[str, bytes]:
-        out = {layer.digest: layer.blob for layer in self.layers}
-        out[self.config_digest] = self.config
+        """The JSON blobs (the layers' blobs are files of their processes' outputs)."""
+        out = {self.config_digest: self.config}
         out[self.manifest_digest] = self.manifest
         return out
 
@@ -153,15 +154,11 @@ def rfc3339(epoch: int) -> str:
 
 def build_image(
     platform: dict[str, str],
-    layer_files: list[list[LayerFile]],
+    layers: tuple[Layer, ...],
     config: ImageConfig,
     annotations: dict[str, str],
     epoch: int,
 ) -> Image:
-    layers = tuple(
-        Layer(tar, deterministic_gzip(tar))
-        for tar in (deterministic_tar(files, epoch) for files in layer_files if files)
-    )
     container: dict = {"Entrypoint": list(config.entrypoint)}
     if config.cmd:
         container["Cmd"] = list(config.cmd)
@@ -198,7 +195,7 @@ def build_image(
             "size": len(config_blob),
         },
         "layers": [
-            {"mediaType": MEDIA_LAYER_GZIP, "digest": layer.digest, "size": len(layer.blob)}
+            {"mediaType": MEDIA_LAYER_GZIP, "digest": layer.digest, "size": layer.size}
             for layer in layers
         ],
     }
@@ -249,6 +246,7 @@ class ImageSet:
         return sha256_digest(self.top)
 
     def blobs(self) -> dict[str, bytes]:
+        """The JSON blobs of every image and the index."""
         out: dict[str, bytes] = {}
         for img in self.images:
             out.update(img.blobs())
@@ -263,9 +261,15 @@ def make_image_set(images: list[Image], annotations: dict[str, str]) -> ImageSet
     return ImageSet(tuple(images), image_index(images, annotations))
 
 
+def blob_path(digest: str) -> str:
+    """A blob's path in an OCI image layout."""
+    return f"blobs/sha256/{digest.split(':', 1)[1]}"
+
+
 def oci_layout_files(image_set: ImageSet, tags: list[str]) -> dict[str, bytes]:
-    """The files of an OCI image layout directory (relative paths)."""
-    files = {f"blobs/sha256/{d.split(':', 1)[1]}": b for d, b in image_set.blobs().items()}
+    """The JSON files of an OCI image layout directory (relative paths); the layer blobs go at
+    `blob_path(layer.digest)` next to them."""
+    files = {blob_path(d): b for d, b in image_set.blobs().items()}
     files["oci-layout"] = canonical_json({"imageLayoutVersion": "1.0.0"})
     files["index.json"] = canonical_json(
         {
@@ -285,23 +289,20 @@ def oci_layout_files(image_set: ImageSet, tags: list[str]) -> dict[str, bytes]:
     return files
 
 
-def docker_archive(image: Image, repo_tags: list[str], epoch: int) -> bytes:
-    """A `docker load` archive (Docker's image tar format) of one platform's image."""
-    files: list[LayerFile] = []
-    layer_paths = []
-    for layer in image.layers:
-        path = f"{layer.diff_id.split(':', 1)[1]}/layer.tar"
-        layer_paths.append(path)
-        files.append(LayerFile(path, layer.tar, 0o444))
+def docker_layer_path(layer: Layer) -> str:
+    """Where a docker archive holds a layer's uncompressed tar."""
+    return f"{layer.diff_id.split(':', 1)[1]}/layer.tar"
+
+
+def docker_archive_files(image: Image, repo_tags: list[str]) -> dict[str, bytes]:
+    """The JSON files of a `docker load` archive (Docker's image tar format) of one platform's
+    image; the layers' tars go at `docker_layer_path(layer)` next to them."""
     config_name = f"{image.config_digest.split(':', 1)[1]}.json"
-    files.append(LayerFile(config_name, image.config, 0o444))
-    files.append(
-        LayerFile(
-            "manifest.json",
-            canonical_json(
-                [{"Config": config_name, "RepoTags": list(repo_tags), "Layers": layer_paths}]
-            ),
-            0o444,
-        )
-    )
-    return deterministic_tar(files, epoch)
+    manifest = [
+        {
+            "Config": config_name,
+            "RepoTags": list(repo_tags),
+            "Layers": [docker_layer_path(layer) for layer in image.layers],
+        }
+    ]
+    return {config_name: image.config, "manifest.json": canonical_json(manifest)}
