@@ -36,12 +36,15 @@ from pants.engine.target import (
 from pants.util.logging import LogLevel
 
 from static_go.binary.result import GoBinaryFile
+from static_go.binary.sbom import SBOM_SUFFIX, Sbom, SbomRequest
+from static_go.binary.spdx import ImageSubject
 from static_go.go.build_options import StaticGoBinaryFieldSet, StaticGoBuildRequest
 from static_go.go.subsystem import StaticGoSubsystem
 from static_go.go.target_types import StaticGoBinaryPlatformsField
 from static_go.image import oci
 from static_go.image.dependency_inference import resolve_address
 from static_go.image.passwd import passwd_and_group
+from static_go.image.sbom import attach_sboms
 from static_go.image.preflight import ImagePreflight, ImagePreflightRequest
 from static_go.image.system_files import (
     CA_BUNDLE_PATH,
@@ -64,6 +67,7 @@ from static_go.image.target_types import (
     ScratchImageOutputPathField,
     ScratchImageRegistriesField,
     ScratchImageRepositoryField,
+    ScratchImageSbomField,
     ScratchImageStopSignalField,
     ScratchImageTagsField,
     ScratchImageTmpDirField,
@@ -99,6 +103,7 @@ class ScratchImageFieldSet(PackageFieldSet):
     oci_archive: ScratchImageOciArchiveField
     tmp_dir: ScratchImageTmpDirField
     tzdata: ScratchImageTzdataField
+    sbom: ScratchImageSbomField
 
     @property
     def repository_name(self) -> str:
@@ -327,6 +332,7 @@ def _output_files(
     images: list[oci.Image],
     annotations: dict[str, str],
     epoch: int,
+    sboms: tuple[Sbom, ...] = (),
 ) -> BuiltScratchImageFiles:
     """The OCI layout, the optional oci-archive, a docker archive per platform and
     image-info.json."""
@@ -334,8 +340,15 @@ def _output_files(
     repo = fs.repository_name
     tags = list(fs.image_tags.value or ("latest",))
     layout = oci.oci_layout_files(image_set, tags)
+    sbom_names = [f"{repo.replace('/', '_')}-{f.platform.slug}{SBOM_SUFFIX}" for f in finals]
+    if sboms:
+        triples = [(img, s.content, n) for img, s, n in zip(images, sboms, sbom_names)]
+        layout = attach_sboms(layout, triples, oci.rfc3339(epoch))
     files = {f"oci/{k}": v for k, v in layout.items()}
     artifacts = ["oci"]
+    for name, s in zip(sbom_names, sboms):
+        files[name] = s.content
+        artifacts.append(name)
     if fs.oci_archive.value:
         name = f"{repo.replace('/', '_')}.oci.tar"
         layout_files = [oci.LayerFile(f"/{k}", v, 0o444) for k, v in layout.items()]
@@ -370,6 +383,33 @@ class BuiltScratchImageFiles:
     artifacts: tuple[str, ...]
 
 
+async def _image_sboms(
+    fs: ScratchImageFieldSet,
+    binary: StaticGoBinaryFieldSet,
+    finals: tuple[GoBinaryFile, ...],
+    images: list[oci.Image],
+) -> tuple[Sbom, ...]:
+    """One SPDX document per platform, describing its image manifest and the binary in it."""
+    if not fs.sbom.value:
+        return ()
+    return await MultiGet(
+        Get(
+            Sbom,
+            SbomRequest(
+                StaticGoBuildRequest(binary, f.platform),
+                f,
+                ImageSubject(
+                    fs.repository_name,
+                    img.manifest_digest,
+                    str(f.platform),
+                    f"{BINARY_DIR}/{f.file_name}",
+                ),
+            ),
+        )
+        for f, img in zip(finals, images)
+    )
+
+
 @rule(desc="Build a scratch_image")
 async def build_scratch_image(
     fs: ScratchImageFieldSet, settings: StaticGoSubsystem, image_settings: ScratchImageSubsystem
@@ -389,7 +429,8 @@ async def build_scratch_image(
     _check_extra_paths(fs, f"{BINARY_DIR}/{finals[0].file_name}", extra, system)
     binaries = [c[0].content for c in contents]
     images, annotations = _images(fs, finals, binaries, extra, system_files, epoch)
-    out = _output_files(fs, finals, images, annotations, epoch)
+    sboms = await _image_sboms(fs, binary, finals, images)
+    out = _output_files(fs, finals, images, annotations, epoch, sboms)
     digest = await Get(
         Digest, CreateDigest(FileContent(p, c) for p, c in sorted(out.files.items()))
     )

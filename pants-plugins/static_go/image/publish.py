@@ -53,6 +53,7 @@ from static_go.image.target_types import (
 )
 
 PUSH_SCRIPT = Path(__file__).with_name("registry_push.py")
+REFERRERS_SCRIPT = Path(__file__).with_name("referrers_push.py")  # imported by PUSH_SCRIPT
 # Passed to the push process: paths only (where the docker config is), no secret.
 PASSED_ENV = ("DOCKER_CONFIG", "HOME")
 # Read here and handed over in a file (see hand_over_credentials).
@@ -181,7 +182,13 @@ async def publish_scratch_image(request: PublishScratchImageRequest) -> PublishP
     image = ScratchImageFieldSet.create(wrapped.target)
     built = await Get(BuiltScratchImage, ScratchImageFieldSet, image)
     script = await Get(
-        Digest, CreateDigest([FileContent("registry_push.py", PUSH_SCRIPT.read_bytes())])
+        Digest,
+        CreateDigest(
+            [
+                FileContent("registry_push.py", PUSH_SCRIPT.read_bytes()),
+                FileContent("referrers_push.py", REFERRERS_SCRIPT.read_bytes()),
+            ]
+        ),
     )
     digest = await Get(Digest, MergeDigests([built.digest, script]))
     env = await Get(EnvironmentVars, EnvironmentVarsRequest(PASSED_ENV))

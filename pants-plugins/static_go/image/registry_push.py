@@ -30,6 +30,11 @@ import urllib.parse
 import urllib.request
 from collections.abc import Callable
 
+try:  # imported by the plugin
+    from static_go.image.referrers_push import push_referrers
+except ImportError:  # run as a script by `pants publish`, with referrers_push.py next to it
+    from referrers_push import push_referrers  # type: ignore[no-redef]
+
 MEDIA_INDEX = "application/vnd.oci.image.index.v1+json"
 MEDIA_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
 REF_NAME = "org.opencontainers.image.ref.name"
@@ -543,6 +548,9 @@ def push(
             f"Pushed {reg.host}/{reg.repository}:{tag}@{digest} ({uploaded} new blob(s))",
             flush=True,
         )
+    # The SBOM artifacts referring to the image manifests (image/sbom.py), after the images.
+    for line in push_referrers(reg, entries, blob):
+        print(line, flush=True)
     return top["digest"]
 
 
