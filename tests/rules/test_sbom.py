@@ -26,7 +26,10 @@ from static_go.image.build import ScratchImageFieldSet
 REPO = Path(__file__).resolve().parents[2]
 UUID_SUM = REPO / "examples/services/go.sum"
 PLUGIN = REPO / "pants-plugins/static_go"
-MAIN = 'package main\n\nimport (\n\t"fmt"\n\n\t"github.com/google/uuid"\n)\n\nfunc main() { fmt.Println(uuid.NewString()) }\n'
+MAIN = (
+    'package main\n\nimport (\n\t"fmt"\n\n\t"github.com/google/uuid"\n)\n\nvar note string\n\n'
+    "func main() { fmt.Println(uuid.NewString(), note) }\n"
+)
 REPLACED_SUM = (
     "github.com/google/uuid v1.5.0 h1:1p67kYwdtXjb0gL0BPiP1Av9wiZPo5A8z2cWkTZ+eyU=\n"
     "github.com/google/uuid v1.5.0/go.mod h1:TIyPZe4MgqvfeYDBFedMoGGpEw/LqOeaOT+nhxU+yHo=\n"
@@ -42,7 +45,9 @@ def files(sbom: str = "") -> dict[str, str]:
         "app/go.sum": UUID_SUM.read_text(),
         "app/main.go": MAIN,
         "app/BUILD": 'static_go_module(name="mod")\nstatic_go_package(name="main")\n'
-        f'static_go_binary(name="app", platforms={PLATFORMS}{sbom})\n'
+        # Build settings Go quotes in its build info (a space in -ldflags) and -tags.
+        f'static_go_binary(name="app", platforms={PLATFORMS}, build_tags=["netgo", "osusergo"], '
+        f'x_defs={{"main.note": "two words"}}{sbom})\n'
         f'scratch_image(name="img", binary=":app", repository="team/app", image_tags=["1.0", "latest"]{sbom})\n',
         # ... and the same one replaced by another version.
         "rep/go.mod": f"module example.com/rep\n\n{go_mod}\n"
@@ -87,7 +92,12 @@ def test_binary_sboms(rule_runner: RuleRunner, tmp_path: Path) -> None:
         assert pkg["externalRefs"][0]["referenceLocator"] == f"pkg:golang/github.com/google/uuid@{version}"
         assert ("sourceInfo" in pkg) == path.startswith("rep/")
         arch = path.split("/")[2].split("_")[1]
-        assert f"go build setting: GOARCH={arch}" in {a["comment"] for a in doc["packages"][0]["annotations"]}
+        notes = {a["comment"] for a in doc["packages"][0]["annotations"]}
+        assert f"go build setting: GOARCH={arch}" in notes
+        if path.startswith("app/"):
+            assert "go build setting: -tags=netgo,osusergo" in notes, notes
+            # Go leaves -ldflags out under -trimpath; the plugin adds what it passed.
+            assert "ldflags passed to go build: -s -w -buildid= -X 'main.note=two words'" in notes, notes
         assert doc["creationInfo"]["created"] == "1970-01-01T00:00:00Z"
         assert doc["documentNamespace"].endswith(f"/binary/{sha}")
         assert str(tmp_path) not in sbom.read_text()

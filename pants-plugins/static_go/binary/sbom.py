@@ -22,7 +22,7 @@ from static_go.binary.binfmt import read_go_build_info
 from static_go.binary.result import GoBinaryFile
 from static_go.binary.spdx import ImageSubject, parse_modinfo, spdx_document
 from static_go.binary.verify import VerifyRequest
-from static_go.go.build_options import StaticGoBuildRequest
+from static_go.go.build_options import GoBuildOptions, StaticGoBuildRequest
 from static_go.util.reproducible import source_date_epoch
 
 SBOM_SUFFIX = ".spdx.json"
@@ -46,8 +46,9 @@ class Sbom:
 
 @rule(desc="Write the SBOM of a static Go binary", level=LogLevel.DEBUG)
 async def go_binary_sbom(request: SbomRequest) -> Sbom:
-    built, env = await MultiGet(
+    built, options, env = await MultiGet(
         Get(GoBinaryFile, VerifyRequest(request.build)),
+        Get(GoBuildOptions, StaticGoBuildRequest, request.build),
         Get(EnvironmentVars, EnvironmentVarsRequest(["SOURCE_DATE_EPOCH"])),
     )
     contents = await Get(DigestContents, Digest, built.digest)
@@ -66,6 +67,7 @@ async def go_binary_sbom(request: SbomRequest) -> Sbom:
             platform=str(final.platform),
             binary_sha256=final.sha256,
             epoch=source_date_epoch(env.get("SOURCE_DATE_EPOCH")),
+            ldflags=options.ldflags,
             image=request.image,
         )
     )

@@ -196,6 +196,7 @@ def spdx_document(
     platform: str,
     binary_sha256: str,
     epoch: int,
+    ldflags: str | None = None,
     image: ImageSubject | None = None,
 ) -> bytes:
     """The SPDX 2.3 JSON document of one binary (or of the image of one platform holding it)."""
@@ -233,6 +234,8 @@ def spdx_document(
                     f"platform: {platform}",
                     f"go version: {info.go_version}",
                     *(f"go build setting: {s}" for s in settings),
+                    # Go leaves -ldflags out of its build info under -trimpath: as passed.
+                    *([f"ldflags passed to go build: {ldflags}"] if ldflags is not None else []),
                 ]
             ],
         )
