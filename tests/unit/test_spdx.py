@@ -22,6 +22,8 @@ MODINFO = (
     "=>\t../lib\t(devel)\t\n"
     "dep\tgolang.org/x/text\tv0.3.0\t\n"
     "=>\tgolang.org/x/text\tv0.3.8\th1:abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQ=\n"
+    "dep\tgithub.com/x/y-z\tv1.0.0\t\n"
+    "dep\tgithub.com/x-y/z\tv1.0.0\t\n"
     "build\t-buildmode=exe\n"
     'build\t-ldflags="-s -w -X \\"main.note=two words\\" -buildid="\n'
     "build\t-tags=netgo\n"
@@ -40,7 +42,7 @@ def test_parse_modinfo() -> None:
     assert info.path == "example.com/app/cmd/a" and info.main == spdx.GoModule(
         "example.com/app", "(devel)"
     )
-    uuid, lib, text = info.deps
+    uuid, lib, text, _, _ = info.deps
     assert uuid.replace is None and uuid.sum.startswith("h1:NIva")
     assert lib.replace == spdx.GoModule("../lib", "(devel)")
     assert text.replace == spdx.GoModule("golang.org/x/text", "v0.3.8", text.replace.sum)
@@ -75,6 +77,8 @@ def test_document_is_deterministic_and_names_what_it_describes(tmp_path) -> None
     assert doc["creationInfo"]["created"] == "2023-11-14T22:13:20Z"
     assert doc["documentNamespace"] == f"{spdx.NAMESPACE_BASE}/binary/{'ab' * 32}"
     by_name = {p["name"]: p for p in doc["packages"]}
+    ids = [p["SPDXID"] for p in doc["packages"]]
+    assert len(set(ids)) == len(ids)  # y-z and x-y/z read alike once sanitized
     # The directory replacement: the version built, no checksum or purl; the module replacement:
     # the replacement's version, hash and purl.
     lib, text = by_name["example.com/lib"], by_name["golang.org/x/text"]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ast
 import base64
+import hashlib
 import json
 import re
 import urllib.parse
@@ -129,9 +130,15 @@ def golang_purl(path: str, version: str) -> str | None:
     return f"pkg:golang/{quoted}@{urllib.parse.quote(version, safe='')}"
 
 
-def _spdx_id(kind: str, text: str) -> str:
-    """An SPDXID: letters, digits, `.` and `-` only."""
-    return f"SPDXRef-{kind}-" + re.sub(r"[^A-Za-z0-9.-]", "-", text)
+def _spdx_id(kind: str, text: str, used: set[str] | None = None) -> str:
+    """An SPDXID: letters, digits, `.` and `-` only; made unique among `used` (`a/b-c` and
+    `a-b/c` read alike) with a hash of the text."""
+    spdx_id = f"SPDXRef-{kind}-" + re.sub(r"[^A-Za-z0-9.-]", "-", text)
+    if used is not None:
+        if spdx_id in used:
+            spdx_id += "-" + hashlib.sha256(text.encode()).hexdigest()[:12]
+        used.add(spdx_id)
+    return spdx_id
 
 
 def _purl_ref(purl: str | None) -> list[dict]:
@@ -211,7 +218,8 @@ def spdx_document(
         )
 
     main = info.main or GoModule(info.path, "")
-    main_id = _spdx_id("GoModule", main.path or "main")
+    used: set[str] = set()
+    main_id = _spdx_id("GoModule", main.path or "main", used)
     settings = [f"{k}={v}" for k, v in info.settings]
     binary_id = "SPDXRef-Binary"
     packages.append(
@@ -263,7 +271,7 @@ def spdx_document(
     )
     rel(main_id, "DEPENDS_ON", "SPDXRef-GoStdlib")
     for m in info.deps:
-        dep_id = _spdx_id("GoModule", m.path)
+        dep_id = _spdx_id("GoModule", m.path, used)
         packages.append(_module_package(dep_id, m))
         rel(main_id, "DEPENDS_ON", dep_id)
     described = binary_id
