@@ -58,8 +58,6 @@ def cross_check(doc: dict, binary: Path, sha256: str) -> dict:
         assert f"go build setting: {s['Key']}={s['Value']}" in notes, (s, notes)
     assert f"go version: {go['GoVersion']}" in notes
     assert by_id["SPDXRef-GoStdlib"]["versionInfo"] == go["GoVersion"]
-    main = next(
-        p for p in doc["packages"] if p.get("primaryPackagePurpose") == "SOURCE"
-    )
+    main = next(p for p in doc["packages"] if p.get("primaryPackagePurpose") == "SOURCE")
     assert (main["name"], main["versionInfo"]) == (go["Main"]["Path"], go["Main"]["Version"])
     return go

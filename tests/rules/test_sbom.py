@@ -11,7 +11,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from pants.core.goals.package import BuiltPackage
 from pants.engine.addresses import Address
 from pants.engine.fs import DigestContents
@@ -45,10 +44,12 @@ def files(sbom: str = "") -> dict[str, str]:
         "app/go.sum": UUID_SUM.read_text(),
         "app/main.go": MAIN,
         "app/BUILD": 'static_go_module(name="mod")\nstatic_go_package(name="main")\n'
-        # Build settings Go quotes in its build info (a space in -ldflags) and -tags.
+        # -tags in Go's build info, and -ldflags with a space (Go leaves them out: the plugin
+        # adds what it passed).
         f'static_go_binary(name="app", platforms={PLATFORMS}, build_tags=["netgo", "osusergo"], '
         f'x_defs={{"main.note": "two words"}}{sbom})\n'
-        f'scratch_image(name="img", binary=":app", repository="team/app", image_tags=["1.0", "latest"]{sbom})\n',
+        'scratch_image(name="img", binary=":app", repository="team/app", '
+        f'image_tags=["1.0", "latest"]{sbom})\n',
         # ... and the same one replaced by another version.
         "rep/go.mod": f"module example.com/rep\n\n{go_mod}\n"
         "replace github.com/google/uuid => github.com/google/uuid v1.5.0\n",
@@ -89,7 +90,10 @@ def test_binary_sboms(rule_runner: RuleRunner, tmp_path: Path) -> None:
             h1,
         )
         pkg = next(p for p in doc["packages"] if p["name"] == "github.com/google/uuid")
-        assert pkg["externalRefs"][0]["referenceLocator"] == f"pkg:golang/github.com/google/uuid@{version}"
+        assert (
+            pkg["externalRefs"][0]["referenceLocator"]
+            == f"pkg:golang/github.com/google/uuid@{version}"
+        )
         assert ("sourceInfo" in pkg) == path.startswith("rep/")
         arch = path.split("/")[2].split("_")[1]
         notes = {a["comment"] for a in doc["packages"][0]["annotations"]}
@@ -97,7 +101,9 @@ def test_binary_sboms(rule_runner: RuleRunner, tmp_path: Path) -> None:
         if path.startswith("app/"):
             assert "go build setting: -tags=netgo,osusergo" in notes, notes
             # Go leaves -ldflags out under -trimpath; the plugin adds what it passed.
-            assert "ldflags passed to go build: -s -w -buildid= -X 'main.note=two words'" in notes, notes
+            assert (
+                "ldflags passed to go build: -s -w -buildid= -X 'main.note=two words'" in notes
+            ), notes
         assert doc["creationInfo"]["created"] == "1970-01-01T00:00:00Z"
         assert doc["documentNamespace"].endswith(f"/binary/{sha}")
         assert str(tmp_path) not in sbom.read_text()
@@ -194,7 +200,9 @@ def test_image_sbom_referrers(rule_runner: RuleRunner, tmp_path: Path) -> None:
 
 
 def test_publish_pushes_the_sboms_as_referrers(
-    rule_runner: RuleRunner, tmp_path: Path, registry
+    rule_runner: RuleRunner,
+    tmp_path: Path,
+    registry,  # noqa: F811 (the fixture imported above)
 ) -> None:
     """The push script as `pants publish` runs it, to Debian's docker-registry 2.8 (no referrers
     API): the images by tag, each SBOM artifact by digest, and the fallback tag."""
@@ -207,8 +215,15 @@ def test_publish_pushes_the_sboms_as_referrers(
         shutil.copy(PLUGIN / "image" / script, sandbox / script)
     addr = registry()
     res = subprocess.run(
-        [sys.executable, "registry_push.py", str(tmp_path / "app/img/oci"), addr, "team/app",
-         "1.0", "latest"],
+        [
+            sys.executable,
+            "registry_push.py",
+            str(tmp_path / "app/img/oci"),
+            addr,
+            "team/app",
+            "1.0",
+            "latest",
+        ],
         cwd=sandbox,
         capture_output=True,
         text=True,

@@ -1,6 +1,6 @@
 """binary/spdx.py and image/sbom.py without Pants: Go's build-info text as ParseBuildInfo reads
 it, the SPDX document's determinism, and the OCI artifact that carries it. Documents made from
-real binaries are validated and cross-checked against `go version -m` in tests/rules/test_sbom.py."""
+real binaries are validated and checked against `go version -m` in tests/rules/test_sbom.py."""
 
 from __future__ import annotations
 

@@ -75,7 +75,9 @@ def _split_setting(text: str) -> tuple[str, str]:
 
 
 def _module(parts: list[str]) -> GoModule:
-    return GoModule(parts[1], parts[2] if len(parts) > 2 else "", parts[3] if len(parts) > 3 else "")
+    return GoModule(
+        parts[1], parts[2] if len(parts) > 2 else "", parts[3] if len(parts) > 3 else ""
+    )
 
 
 def parse_modinfo(go_version: str, modinfo: str) -> GoModInfo:
@@ -144,7 +146,9 @@ def _spdx_id(kind: str, text: str, used: set[str] | None = None) -> str:
 def _purl_ref(purl: str | None) -> list[dict]:
     if purl is None:
         return []
-    return [{"referenceCategory": "PACKAGE-MANAGER", "referenceType": "purl", "referenceLocator": purl}]
+    return [
+        {"referenceCategory": "PACKAGE-MANAGER", "referenceType": "purl", "referenceLocator": purl}
+    ]
 
 
 def _package(spdx_id: str, name: str, version: str, **extra) -> dict:
@@ -290,8 +294,7 @@ def spdx_document(
                 primaryPackagePurpose="CONTAINER",
                 comment=f"The {image.platform} image manifest; the binary is {image.binary_path}.",
                 externalRefs=_purl_ref(
-                    f"pkg:oci/{urllib.parse.quote(name, safe='')}@sha256%3A{hex_digest}"
-                    f"?arch={arch}"
+                    f"pkg:oci/{urllib.parse.quote(name, safe='')}@sha256%3A{hex_digest}?arch={arch}"
                 ),
             ),
         )

@@ -44,8 +44,8 @@ from static_go.go.target_types import StaticGoBinaryPlatformsField
 from static_go.image import oci
 from static_go.image.dependency_inference import resolve_address
 from static_go.image.passwd import passwd_and_group
-from static_go.image.sbom import attach_sboms
 from static_go.image.preflight import ImagePreflight, ImagePreflightRequest
+from static_go.image.sbom import attach_sboms
 from static_go.image.system_files import (
     CA_BUNDLE_PATH,
     ZONEINFO_DIR,

@@ -21,9 +21,7 @@ REF_NAME = "org.opencontainers.image.ref.name"
 
 def referrer_entries(entries: list[dict]) -> list[dict]:
     """The artifacts listed in a layout's index.json (untagged, with an artifactType)."""
-    return [
-        e for e in entries if "artifactType" in e and REF_NAME not in e.get("annotations", {})
-    ]
+    return [e for e in entries if "artifactType" in e and REF_NAME not in e.get("annotations", {})]
 
 
 def fallback_tag(subject_digest: str) -> str:

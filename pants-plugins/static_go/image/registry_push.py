@@ -33,7 +33,7 @@ from collections.abc import Callable
 try:  # imported by the plugin
     from static_go.image.referrers_push import push_referrers
 except ImportError:  # run as a script by `pants publish`, with referrers_push.py next to it
-    from referrers_push import push_referrers  # type: ignore[no-redef]
+    from referrers_push import push_referrers  # type: ignore[no-redef,import-not-found]
 
 MEDIA_INDEX = "application/vnd.oci.image.index.v1+json"
 MEDIA_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
