@@ -56,7 +56,7 @@ def files(sbom: str = "") -> dict[str, str]:
         "rep/go.sum": REPLACED_SUM,
         "rep/main.go": MAIN,
         "rep/BUILD": 'static_go_module(name="mod")\nstatic_go_package(name="main")\n'
-        'static_go_binary(name="rep", platforms=["linux/amd64"])\n',
+        'static_go_binary(name="rep", platforms=["linux/amd64", "windows/amd64"])\n',
     }
 
 
@@ -77,6 +77,10 @@ def test_binary_sboms(rule_runner: RuleRunner, tmp_path: Path) -> None:
         "app/app/linux_amd64/app": ("v1.6.0", "h1:NIvaJDMOsjHA8n1jAhLSgzrAzy1Hgr+hNrb57e+94F0="),
         "app/app/linux_arm64/app": ("v1.6.0", "h1:NIvaJDMOsjHA8n1jAhLSgzrAzy1Hgr+hNrb57e+94F0="),
         "rep/rep/linux_amd64/rep": ("v1.5.0", "h1:1p67kYwdtXjb0gL0BPiP1Av9wiZPo5A8z2cWkTZ+eyU="),
+        "rep/rep/windows_amd64/rep.exe": (
+            "v1.5.0",
+            "h1:1p67kYwdtXjb0gL0BPiP1Av9wiZPo5A8z2cWkTZ+eyU=",
+        ),
     }
     for path, (version, h1) in binaries.items():
         sbom = out[path + ".spdx.json"]
