@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+import subprocess
 
 from sbom_checks import validate_spdx
 from static_go.binary import spdx
@@ -98,16 +100,21 @@ def test_document_is_deterministic_and_names_what_it_describes(tmp_path) -> None
     validate_spdx(tmp_path / "bin.spdx.json", tmp_path / "img.spdx.json")
 
 
-def test_attach_sboms_leaves_the_image_alone() -> None:
+def _image_with_sbom(binary: bytes) -> tuple[oci.Image, dict[str, bytes], dict[str, bytes]]:
+    """A one-platform image of `binary`: the image, its layout, the layout with its SBOM."""
     img = oci.build_image(
         oci.oci_platform("linux", "amd64", None),
-        [[oci.LayerFile("/app/a", b"x", 0o555)]],
+        [[oci.LayerFile("/app/a", binary, 0o555)]],
         oci.ImageConfig(entrypoint=("/app/a",)),
         {},
         0,
     )
     layout = oci.oci_layout_files(oci.make_image_set([img], {}), ["latest"])
-    out = attach_sboms(layout, [(img, _doc(), "a.spdx.json")], "1970-01-01T00:00:00Z")
+    return img, layout, attach_sboms(layout, [(img, _doc(), "a.spdx.json")], "1970-01-01T00:00:00Z")
+
+
+def test_attach_sboms_leaves_the_image_alone() -> None:
+    img, layout, out = _image_with_sbom(b"x")
     assert {k: v for k, v in out.items() if k in layout and k != "index.json"} == {
         k: v for k, v in layout.items() if k != "index.json"
     }
@@ -119,3 +126,22 @@ def test_attach_sboms_leaves_the_image_alone() -> None:
     assert manifest["artifactType"] == artifact["artifactType"] == spdx.MEDIA_TYPE
     assert out[f"blobs/sha256/{manifest['layers'][0]['digest'].split(':')[1]}"] == _doc()
     assert out[f"blobs/sha256/{manifest['config']['digest'].split(':')[1]}"] == b"{}"
+
+
+def test_umoci_and_skopeo_read_a_layout_with_an_sbom_by_tag(tmp_path) -> None:
+    """A one-platform image (a manifest, no index) with its SBOM listed in index.json: both tools
+    still take it by tag (only the untagged `oci:DIR` form becomes ambiguous)."""
+    _, _, out = _image_with_sbom(b"#!/bin/true\n")
+    root = tmp_path / "oci"
+    for rel, data in out.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_bytes(data)
+    for argv in (
+        ["skopeo", "inspect", "--raw", f"oci:{root}:latest"],
+        ["umoci", "unpack", "--rootless", "--image", f"{root}:latest", str(tmp_path / "b")],
+    ):
+        exe = shutil.which(argv[0])
+        assert exe, f"{argv[0]} is needed (`.ci/run` installs it)"
+        res = subprocess.run([exe, *argv[1:]], capture_output=True, text=True, timeout=120)
+        assert res.returncode == 0, res.stderr
+    assert (tmp_path / "b/rootfs/app/a").read_bytes() == b"#!/bin/true\n"
