@@ -29,15 +29,18 @@ def fallback_tag(subject_digest: str) -> str:
     return f"{algorithm}-{hex_digest}"
 
 
-def push_referrers(reg, entries: list[dict], blob: Callable[[str], bytes]) -> list[str]:
-    """Push every artifact among `entries` to `reg` (a registry_push.Registry); the lines to
-    print."""
+def push_referrers(
+    reg, entries: list[dict], blob: Callable[[str], bytes], push_blob: Callable[[str], object]
+) -> list[str]:
+    """Push every artifact among `entries` to `reg` (a registry_push.Registry, for `request` and
+    `repository`); `blob` reads a layout blob, `push_blob` uploads one by digest (the caller's
+    upload, whatever its signature). The lines to print."""
     lines = []
     for entry in referrer_entries(entries):
         data = blob(entry["digest"])
         manifest = json.loads(data)
         for desc in [manifest["config"], *manifest["layers"]]:
-            reg.push_blob(desc["digest"], blob(desc["digest"]))
+            push_blob(desc["digest"])
         _, headers, _, _ = reg.request(
             "PUT",
             f"/v2/{reg.repository}/manifests/{entry['digest']}",

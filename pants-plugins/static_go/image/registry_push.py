@@ -549,7 +549,7 @@ def push(
             flush=True,
         )
     # The SBOM artifacts referring to the image manifests (image/sbom.py), after the images.
-    for line in push_referrers(reg, entries, blob):
+    for line in push_referrers(reg, entries, blob, lambda d: reg.push_blob(d, blob(d))):
         print(line, flush=True)
     return top["digest"]
 
