@@ -15,7 +15,7 @@ The packages follow the pipeline:
     util/    platforms, host tools, pinned tools, package data
 """
 
-from static_go.binary import pipeline, startup, strip, upx, verify
+from static_go.binary import pipeline, sbom, startup, strip, upx, verify
 from static_go.cgo import dependency_inference as cgo_dependency_inference
 from static_go.cgo import toolchain as cgo_toolchain
 from static_go.cgo import zig
@@ -93,6 +93,7 @@ def rules():
         *upx.rules(),
         *startup.rules(),
         *pipeline.rules(),
+        *sbom.rules(),
         # image/
         *image_assemble.rules(),
         *image_build.rules(),

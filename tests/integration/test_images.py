@@ -237,6 +237,20 @@ def test_publish_to_a_real_registry(built_repo: Path, registry) -> None:
             f"docker://{addr}/examples/webserver@{img['manifest_digest']}",
         ).stdout
         assert "sha256:" + hashlib.sha256(by_digest.encode()).hexdigest() == img["manifest_digest"]
+        # Its SBOM (docs/sbom.md): docker-registry 2.8 has no referrers API, so the OCI 1.1
+        # fallback tag lists it.
+        tag = "sha256-" + img["manifest_digest"].split(":")[1]
+        assert f"referring to {img['manifest_digest']} (tag {tag})" in res.stdout + res.stderr
+        referrers = json.loads(
+            run(
+                tool("skopeo"),
+                "inspect",
+                "--tls-verify=false",
+                "--raw",
+                f"docker://{addr}/examples/webserver:{tag}",
+            ).stdout
+        )
+        assert [m["artifactType"] for m in referrers["manifests"]] == ["application/spdx+json"]
 
 
 def test_publish_shows_the_registry_refusal(built_repo: Path, registry) -> None:

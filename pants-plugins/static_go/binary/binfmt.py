@@ -73,6 +73,7 @@ class GoBuildInfo:
     go_version: str
     settings: dict[str, str] = field(default_factory=dict)
     main_path: str = ""
+    modinfo: str = ""  # the module lines as `go version -m` prints them (binary/spdx.py reads them)
 
 
 def read_binary(data: bytes) -> BinaryInfo:
@@ -237,4 +238,9 @@ def read_go_build_info(data: bytes) -> GoBuildInfo | None:
             settings[k] = v
         elif parts[0] == "path" and len(parts) >= 2:
             main_path = parts[1]
-    return GoBuildInfo(go_version=version, settings=settings, main_path=main_path)
+    return GoBuildInfo(
+        go_version=version,
+        settings=settings,
+        main_path=main_path,
+        modinfo=mod.decode("utf-8", "replace"),
+    )

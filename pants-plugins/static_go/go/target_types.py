@@ -601,6 +601,21 @@ class StaticGoBinaryReleaseVersionField(StringField):
         return value
 
 
+class StaticGoBinarySbomField(BoolField):
+    alias = "sbom"
+    default = True
+    help = help_text(
+        """
+        Write an SPDX 2.3 JSON SBOM next to each platform's executable,
+        `<platform>/<binary_name>.spdx.json`, made from the build information Go embedded in the
+        binary (what `go version -m` prints): the main module, every dependency module with its
+        version and `go.sum` hash (replacements shown), the Go version, the build settings and
+        the platform. The binary's bytes are the same with or without it. Set `False` to write
+        none. See docs/sbom.md.
+        """
+    )
+
+
 # ---------------------------------------------------------------------------------------------
 # static_go_binary: the strip and UPX steps after `go build` (see binary/pipeline.py)
 # ---------------------------------------------------------------------------------------------
@@ -722,6 +737,7 @@ class StaticGoBinaryTarget(Target):
         StaticGoBinaryOutputPathField,
         StaticGoBinaryReleaseArchivesField,
         StaticGoBinaryReleaseVersionField,
+        StaticGoBinarySbomField,
         StaticGoBinaryStripField,
         StaticGoBinaryUpxField,
         StaticGoBinaryUpxLevelField,

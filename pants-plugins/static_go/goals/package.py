@@ -30,6 +30,7 @@ from pants.util.logging import LogLevel
 
 from static_go.binary.release import SHA256SUMS, archive_name, release_archive, sha256sums
 from static_go.binary.result import GoBinaryFile
+from static_go.binary.sbom import SBOM_SUFFIX, Sbom, SbomRequest
 from static_go.binary.size_report import size_report_json
 from static_go.go.build_options import StaticGoBinaryFieldSet, StaticGoBuildRequest
 from static_go.go.subsystem import StaticGoSubsystem
@@ -37,6 +38,7 @@ from static_go.go.target_types import (
     StaticGoBinaryPlatformsField,
     StaticGoBinaryReleaseArchivesField,
     StaticGoBinaryReleaseVersionField,
+    StaticGoBinarySbomField,
 )
 from static_go.image.build import BuiltScratchImage, ScratchImageFieldSet
 from static_go.image.target_types import ScratchImageOutputPathField
@@ -52,6 +54,7 @@ class OutputCollisionError(Exception):
 class StaticGoBinaryPackageFieldSet(StaticGoBinaryFieldSet, PackageFieldSet):
     release_archives: StaticGoBinaryReleaseArchivesField
     release_version: StaticGoBinaryReleaseVersionField
+    sbom: StaticGoBinarySbomField
 
 
 def artifact_path(fs: StaticGoBinaryFieldSet, platform: GoPlatform) -> str:
@@ -203,9 +206,21 @@ async def package_static_go_binary(
         ],
     )
     release_files = await _release_files(field_set, finals, release, version)
+    sboms: tuple[Sbom, ...] = ()
+    if field_set.sbom.value:
+        build_fs = field_set.as_build_field_set()
+        sboms = await MultiGet(
+            Get(Sbom, SbomRequest(StaticGoBuildRequest(build_fs, v.platform), v)) for v in finals
+        )
+    sbom_files = [
+        FileContent(artifact_path(field_set, v.platform) + SBOM_SUFFIX, s.content)
+        for v, s in zip(finals, sboms)
+    ]
     report_digest = await Get(
         Digest,
-        CreateDigest([FileContent(size_report_path(field_set), report), *release_files]),
+        CreateDigest(
+            [FileContent(size_report_path(field_set), report), *release_files, *sbom_files]
+        ),
     )
     digest = await Get(Digest, MergeDigests([*placed, report_digest]))
     # The archives are logged; SHA256SUMS, like the size report, is written without a line.

@@ -44,6 +44,8 @@ from pants.engine.target import (
 from pants.util.logging import LogLevel
 
 from static_go.binary.result import GoBinaryFile
+from static_go.binary.sbom import SBOM_SUFFIX, Sbom, SbomRequest
+from static_go.binary.spdx import ImageSubject
 from static_go.go.build_options import StaticGoBinaryFieldSet, StaticGoBuildRequest
 from static_go.go.subsystem import StaticGoSubsystem
 from static_go.go.target_types import StaticGoBinaryPlatformsField
@@ -59,6 +61,7 @@ from static_go.image.assemble import (
 from static_go.image.dependency_inference import resolve_address
 from static_go.image.passwd import passwd_and_group
 from static_go.image.preflight import ImagePreflight, ImagePreflightRequest
+from static_go.image.sbom import attach_sboms
 from static_go.image.system_files import (
     CA_BUNDLE_PATH,
     ZONEINFO_DIR,
@@ -80,6 +83,7 @@ from static_go.image.target_types import (
     ScratchImageOutputPathField,
     ScratchImageRegistriesField,
     ScratchImageRepositoryField,
+    ScratchImageSbomField,
     ScratchImageStopSignalField,
     ScratchImageTagsField,
     ScratchImageTmpDirField,
@@ -115,6 +119,7 @@ class ScratchImageFieldSet(PackageFieldSet):
     oci_archive: ScratchImageOciArchiveField
     tmp_dir: ScratchImageTmpDirField
     tzdata: ScratchImageTzdataField
+    sbom: ScratchImageSbomField
 
     @property
     def repository_name(self) -> str:
@@ -421,13 +426,19 @@ async def _output_files(
     images: list[oci.Image],
     annotations: dict[str, str],
     epoch: int,
+    sboms: tuple[Sbom, ...] = (),
 ) -> BuiltScratchImage:
-    """The OCI layout, the optional oci-archive, a docker archive per platform and
-    image-info.json. Layer blobs and tars are placed by their digests, never read."""
+    """The OCI layout (with the SBOM artifacts), the optional oci-archive, a docker archive per
+    platform, the SBOMs and image-info.json. Layer blobs and tars are placed by their digests,
+    never read."""
     image_set = oci.make_image_set(images, annotations)
     repo = fs.repository_name
     tags = list(fs.image_tags.value or ("latest",))
     layout = oci.oci_layout_files(image_set, tags)
+    sbom_names = [f"{repo.replace('/', '_')}-{f.platform.slug}{SBOM_SUFFIX}" for f in finals]
+    if sboms:
+        triples = [(img, s.content, n) for img, s, n in zip(images, sboms, sbom_names)]
+        layout = attach_sboms(layout, triples, oci.rfc3339(epoch))
     tars = {t.layer.digest: t for platform_tars in layers for t in platform_tars if t.layer}
     blobs = await MultiGet(
         Get(Digest, PlaceFiles(t.digest, ((t.gzip_path or "", f"oci/{oci.blob_path(d)}"),)))
@@ -439,6 +450,14 @@ async def _output_files(
     layout_digest = await Get(Digest, MergeDigests([*blobs, json_digest]))
     outputs = [layout_digest]
     artifacts = ["oci"]
+    if sboms:
+        outputs.append(
+            await Get(
+                Digest,
+                CreateDigest(FileContent(n, s.content) for n, s in zip(sbom_names, sboms)),
+            )
+        )
+        artifacts.extend(sbom_names[: len(sboms)])
     if fs.oci_archive.value:
         name = f"{repo.replace('/', '_')}.oci.tar"
         desc = f"Write the oci-archive of {fs.address} {ARCHIVE_TAG}"
@@ -512,6 +531,33 @@ async def docker_archive(request: DockerArchiveRequest) -> Digest:
     )
 
 
+async def _image_sboms(
+    fs: ScratchImageFieldSet,
+    binary: StaticGoBinaryFieldSet,
+    finals: tuple[GoBinaryFile, ...],
+    images: list[oci.Image],
+) -> tuple[Sbom, ...]:
+    """One SPDX document per platform, describing its image manifest and the binary in it."""
+    if not fs.sbom.value:
+        return ()
+    return await MultiGet(
+        Get(
+            Sbom,
+            SbomRequest(
+                StaticGoBuildRequest(binary, f.platform),
+                f,
+                ImageSubject(
+                    fs.repository_name,
+                    img.manifest_digest,
+                    str(f.platform),
+                    f"{BINARY_DIR}/{f.file_name}",
+                ),
+            ),
+        )
+        for f, img in zip(finals, images)
+    )
+
+
 @rule(desc="Build a scratch_image")
 async def build_scratch_image(
     fs: ScratchImageFieldSet, settings: StaticGoSubsystem, image_settings: ScratchImageSubsystem
@@ -530,7 +576,8 @@ async def build_scratch_image(
     _check_extra_paths(fs, f"{BINARY_DIR}/{finals[0].file_name}", extra, system)
     layers = await _layers(fs, finals, extra, system_files, epoch)
     images, annotations = _images(fs, finals, layers, epoch)
-    return await _output_files(fs, finals, layers, images, annotations, epoch)
+    sboms = await _image_sboms(fs, binary, finals, images)
+    return await _output_files(fs, finals, layers, images, annotations, epoch, sboms)
 
 
 def rules():

@@ -54,6 +54,7 @@ from static_go.image.target_types import (
 )
 
 PUSH_SCRIPT = Path(__file__).with_name("registry_push.py")
+REFERRERS_SCRIPT = Path(__file__).with_name("referrers_push.py")  # imported by PUSH_SCRIPT
 # Passed to the push process: paths and names only, no secret (Pants logs this env at debug
 # level): where the docker config is, and what docker credential helpers (run by the push
 # process, found on PATH) commonly read to find their own configuration. Helpers that need a
@@ -220,7 +221,13 @@ async def publish_scratch_image(request: PublishScratchImageRequest) -> PublishP
     image = ScratchImageFieldSet.create(wrapped.target)
     built = await Get(BuiltScratchImage, ScratchImageFieldSet, image)
     script = await Get(
-        Digest, CreateDigest([FileContent("registry_push.py", PUSH_SCRIPT.read_bytes())])
+        Digest,
+        CreateDigest(
+            [
+                FileContent("registry_push.py", PUSH_SCRIPT.read_bytes()),
+                FileContent("referrers_push.py", REFERRERS_SCRIPT.read_bytes()),
+            ]
+        ),
     )
     digest = await Get(Digest, MergeDigests([built.digest, script]))
     env = await Get(EnvironmentVars, EnvironmentVarsRequest(PASSED_ENV))

@@ -46,6 +46,11 @@ from typing import TypeVar
 
 T = TypeVar("T")
 
+try:  # imported by the plugin
+    from static_go.image.referrers_push import push_referrers
+except ImportError:  # run as a script by `pants publish`, with referrers_push.py next to it
+    from referrers_push import push_referrers  # type: ignore[no-redef,import-not-found]
+
 MEDIA_INDEX = "application/vnd.oci.image.index.v1+json"
 MEDIA_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
 REF_NAME = "org.opencontainers.image.ref.name"
@@ -854,6 +859,12 @@ class Registry:
                 offset = end + 1
         return location
 
+    def retrying_request(
+        self, what: str, method: str, url: str, **kwargs
+    ) -> tuple[int, dict[str, str], bytes, str]:
+        """`request`, retried like every other step of a push (`what` names it in errors)."""
+        return with_retries(what, lambda: self.request(method, url, **kwargs))
+
     def push_manifest(self, reference: str, data: bytes, media_type: str) -> str:
         _, headers, _, _ = with_retries(
             f"putting manifest {reference}",
@@ -932,6 +943,11 @@ def push(
             f"({counts['uploaded']} new blob(s){mounted})",
             flush=True,
         )
+    # The SBOM artifacts referring to the image manifests (image/sbom.py), after the images.
+    for line in push_referrers(
+        reg, entries, blob, lambda d: reg.push_blob(d, blob_path(d), os.path.getsize(blob_path(d)))
+    ):
+        print(line, flush=True)
     return top["digest"]
 
 

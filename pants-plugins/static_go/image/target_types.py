@@ -337,6 +337,23 @@ class ScratchImageOciArchiveField(BoolField):
     )
 
 
+class ScratchImageSbomField(BoolField):
+    alias = "sbom"
+    default = True
+    help = help_text(
+        """
+        Attach an SPDX 2.3 JSON SBOM to each platform's image in the OCI layout: an OCI 1.1
+        artifact (`artifactType` `application/spdx+json`) whose `subject` is that platform's
+        image manifest, listed untagged in `oci/index.json` and pushed by `pants publish`
+        (through the referrers API, or the `sha256-<digest>` tag where a registry lacks it). The
+        same document is written as `<repository>-<platform>.spdx.json`. It describes the image
+        manifest and the binary with its Go modules (see the `sbom` field of
+        `static_go_binary`). The image manifests and their digests are the same with or
+        without it. See docs/sbom.md.
+        """
+    )
+
+
 class ScratchImageOutputPathField(DistOutputPathField):
     help = help_text(
         """
@@ -371,6 +388,7 @@ class ScratchImageTarget(Target):
         ScratchImageTzdataField,
         ScratchImageTmpDirField,
         ScratchImageOciArchiveField,
+        ScratchImageSbomField,
         ScratchImageOutputPathField,
     )
     help = help_text(
