@@ -4,10 +4,13 @@ real binaries are validated and checked against `go version -m` in tests/rules/t
 
 from __future__ import annotations
 
+import gzip
+import io
 import json
 import re
 import shutil
 import subprocess
+import tarfile
 
 from sbom_checks import validate_spdx
 from static_go.binary import spdx
@@ -101,15 +104,24 @@ def test_document_is_deterministic_and_names_what_it_describes(tmp_path) -> None
 
 
 def _image_with_sbom(binary: bytes) -> tuple[oci.Image, dict[str, bytes], dict[str, bytes]]:
-    """A one-platform image of `binary`: the image, its layout, the layout with its SBOM."""
+    """A one-platform image of `binary`: the image, its layout, the layout with its SBOM. (Its
+    layer is written with tarfile and gzip here; the plugin's layers come from image_tar.go.txt.)"""
+    tar = io.BytesIO()
+    with tarfile.open(fileobj=tar, mode="w", format=tarfile.PAX_FORMAT) as t:
+        info = tarfile.TarInfo("app/a")
+        info.size, info.mode = len(binary), 0o555
+        t.addfile(info, io.BytesIO(binary))
+    blob = gzip.compress(tar.getvalue(), mtime=0)
+    layer = oci.Layer(oci.sha256_digest(tar.getvalue()), oci.sha256_digest(blob), len(blob))
     img = oci.build_image(
         oci.oci_platform("linux", "amd64", None),
-        [[oci.LayerFile("/app/a", binary, 0o555)]],
+        (layer,),
         oci.ImageConfig(entrypoint=("/app/a",)),
         {},
         0,
     )
     layout = oci.oci_layout_files(oci.make_image_set([img], {}), ["latest"])
+    layout[oci.blob_path(layer.digest)] = blob
     return img, layout, attach_sboms(layout, [(img, _doc(), "a.spdx.json")], "1970-01-01T00:00:00Z")
 
 
