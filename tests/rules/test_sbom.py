@@ -16,7 +16,7 @@ from pants.engine.addresses import Address
 from pants.engine.fs import DigestContents
 from pants.testutil.rule_runner import RuleRunner
 
-from integration.test_images import registry  # noqa: F401 (the real docker-registry fixture)
+from integration.conftest import registry  # noqa: F401 (the real docker-registry fixture)
 from rules.conftest import write_digest
 from sbom_checks import cross_check, validate_spdx
 from static_go.goals.package import StaticGoBinaryPackageFieldSet
