@@ -351,7 +351,8 @@ def test_pants_publish_with_a_credential_helper_mounts_across_targets(
     docker.mkdir()
     (docker / "config.json").write_text(json.dumps({"credHelpers": {addr: "psgtest"}}))
     build = repo / WEB / "BUILD"
-    image = build.read_text().split("scratch_image(", 1)[1]
+    # The scratch_image call only (the BUILD file goes on with other targets).
+    image = build.read_text().split("scratch_image(", 1)[1].split("\n)\n", 1)[0] + "\n)\n"
     copy = image.replace('name="image"', 'name="image-copy"').replace(
         'repository="examples/webserver"', 'repository="examples/webserver-copy"'
     )
@@ -380,8 +381,11 @@ def test_pants_publish_with_a_credential_helper_mounts_across_targets(
     out = res.stdout + res.stderr
     assert password not in out
     assert set(calls.read_text().splitlines()) == {addr}
-    pushed = [line for line in out.splitlines() if line.startswith("Pushed ")]
+    pushed = [line for line in out.splitlines() if line.startswith(f"Pushed {addr}/")]
     assert len(pushed) == 4, out  # two tags of two images
+    # And each image's SBOM per platform (docs/sbom.md), which names its own repository.
+    sboms = [line for line in out.splitlines() if line.startswith("Pushed application/spdx+json")]
+    assert len(sboms) == 4, out
     # Both images hold the same blobs: the image pushed second in the run mounts them all.
     first_repo = pushed[0].split(":")[1].split("/", 1)[1]
     first = [line for line in pushed if f"/{first_repo}:" in line]
