@@ -166,6 +166,20 @@ def _verify_dist_staging(staging, entries) -> None:
             )
 
 
+def _remove_dist_staging(*paths) -> None:
+    """Remove staging directories. After a failed write the engine's file writes already under
+    way can still land for a moment (a full disk, issue 17), so try until they are gone (~2 s)."""
+    import shutil
+    import time
+
+    for _ in range(20):
+        for p in paths:
+            shutil.rmtree(p, ignore_errors=True)
+        if not any(p.exists() for p in paths):
+            return
+        time.sleep(0.1)
+
+
 def _write_dist(workspace, digest, entries, dist_rel, relpaths) -> None:
     """Write `digest` under the distdir so that a failure loses nothing: staged, verified, then
     renamed into place (pants-static-go build-support/pants_backports.py, issue 17)."""
@@ -184,8 +198,7 @@ def _write_dist(workspace, digest, entries, dist_rel, relpaths) -> None:
         old.mkdir()
         workspace.write_digest(digest, path_prefix=str(dist_rel / name))
     except Exception as e:
-        shutil.rmtree(staging, ignore_errors=True)
-        shutil.rmtree(old, ignore_errors=True)
+        _remove_dist_staging(staging, old)
         # The engine's message names its store and the staging path: keep only the OS's cause.
         text = str(e)
         cause = text.rsplit(": ", 1)[-1] if "(os error" in text else text
@@ -200,8 +213,7 @@ def _write_dist(workspace, digest, entries, dist_rel, relpaths) -> None:
         units = _dist_units(entries, relpaths)
         errors = [_place_dist_unit(staging, old, root, dist_rel, u) for u in units]
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
-        shutil.rmtree(old, ignore_errors=True)
+        _remove_dist_staging(staging, old)
     failed = [e for e in errors if e]
     if failed:
         raise DistWriteError(
@@ -225,7 +237,7 @@ BACKPORTS = [
         "name": "pants-static-go issue 17 (dist/ written by rename, nothing lost)",
         "file": "pants/core/goals/package.py",
         "before": "b81ea41dcb54c319359448efd6a016ef4c9b3c0083bd3f427895daa9256079a0",
-        "after": "6f64f198727d010a7fb67667c31e33f9ecc943aa2513c319f6a86950ccf40c06",
+        "after": "40fdf343b10d0c2b9c09559ec6872b8da34bc87c3ef465dde1bb55d53053c5f7",
         "edits": [
             (DIST_IMPORT_OLD, DIST_IMPORT_NEW),
             (DIST_WRITE_OLD, DIST_WRITE_NEW),

@@ -63,7 +63,9 @@ def cgo_app(build: str, **extra: str) -> dict[str, str]:
 def build_app(rule_runner: RuleRunner, tmp_path: Path) -> dict[str, Path]:
     built = package(rule_runner, APP)
     return {
-        p.split("/")[-2]: f for p, f in write_digest(rule_runner, built.digest, tmp_path).items()
+        p.split("/")[-2]: f
+        for p, f in write_digest(rule_runner, built.digest, tmp_path).items()
+        if not p.endswith(".spdx.json")  # the binaries, not their SBOMs
     }
 
 

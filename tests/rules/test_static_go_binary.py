@@ -23,6 +23,7 @@ from static_go.go.target_types import (
     StaticGoModuleTarget,
     StaticGoPackageDependenciesField,
     StaticGoPackageTarget,
+    StaticGoTestTarget,
 )
 from static_go.goals.package import StaticGoBinaryPackageFieldSet
 from testsupport import run_binary
@@ -434,6 +435,10 @@ def test_tailor(rule_runner: RuleRunner) -> None:
             StaticGoPackageTarget, "svc/cmd/server", "main", ["main.go"]
         ),
         PutativeTarget.for_target_type(StaticGoBinaryTarget, "svc/cmd/server", "server", []),
+        # `server` is the binary's: the test target is `tests` (docs/testing.md).
+        PutativeTarget.for_target_type(
+            StaticGoTestTarget, "svc/cmd/server", "tests", ["main_test.go"]
+        ),
         PutativeTarget.for_target_type(StaticGoPackageTarget, "svc/pkg/util", "util", ["util.go"]),
         PutativeTarget.for_target_type(StaticGoModuleTarget, "_mods/m", "m", ["go.mod"]),
         PutativeTarget.for_target_type(StaticGoPackageTarget, "_mods/m/lib", "lib", ["lib.go"]),
