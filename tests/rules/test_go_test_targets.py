@@ -24,7 +24,7 @@ from pants.testutil.rule_runner import RuleRunner
 
 from rules.conftest import make_rule_runner
 from rules.test_tailor import run_tailor, targets
-from static_go.go.target_types import StaticGoTestDependenciesField
+from static_go.go.target_types import StaticGoTestDependenciesField, StaticGoTestSourcesField
 from static_go.goals.test import StaticGoTestFieldSet, StaticGoTestRequest, go_test_args
 from testsupport import REPO_ROOT
 
@@ -138,7 +138,19 @@ def test_go_test_args() -> None:
 def test_tailor_writes_a_test_target_per_directory() -> None:
     rule_runner = make_rule_runner(*tailor_rules(), QueryRule(AllUnexpandedTargets, []))
     rule_runner.write_files(
-        {k: v for k, v in fixture_files(with_build_files=False).items() if k != "gt/BUILD"}
+        {
+            **{k: v for k, v in fixture_files(with_build_files=False).items() if k != "gt/BUILD"},
+            # Data the tests read from the package directory, outside testdata/ (as go-toml's
+            # benchmark_test.go reads benchmark.toml): named in string literals.
+            "gt/leaf/data_test.go": DATA_TEST,
+            "gt/leaf/golden.json": "{}\n",
+            "gt/leaf/sub/more.toml": "a = 1\n",
+            "gt/leaf/testdata/in.txt": "x\n",
+            "gt/mid/x.txt": "x\n",
+            # No testdata/ here: tailor leaves its glob out (Pants warns about unmatched globs).
+            "gt/onlytests/data_test.go": DATA_TEST.replace("package leaf", "package onlytests"),
+            "gt/onlytests/golden.json": "{}\n",
+        }
     )
     run_tailor(rule_runner, "--static-go-tailor-packages-form=static_go_packages")
     written = targets(rule_runner)
@@ -150,6 +162,34 @@ def test_tailor_writes_a_test_target_per_directory() -> None:
         "gt/tagged:tagged",
     }
     assert not Path(rule_runner.build_root, "gt/internal/testutil/BUILD").exists()
+    # Existing files below the directory only: not ../mid/x.txt, missing.txt, testdata/, .go.
+    leaf = rule_runner.get_target(Address("gt/leaf", target_name="leaf"))
+    assert leaf[StaticGoTestSourcesField].value == (
+        "*_test.go",
+        "testdata/**",
+        "golden.json",
+        "sub/more.toml",
+    )
+    only = rule_runner.get_target(Address("gt/onlytests", target_name="onlytests"))
+    assert only[StaticGoTestSourcesField].value == ("*_test.go", "golden.json")
+    assert "sources" not in Path(rule_runner.build_root, "gt/mid/BUILD").read_text()
+
+
+DATA_TEST = """package leaf
+
+import (
+\t"os"
+\t"path/filepath"
+\t"testing"
+)
+
+func TestData(t *testing.T) {
+\tfor _, f := range []string{"golden.json", `sub/more.toml`, "../mid/x.txt", "missing.txt",
+\t\t"testdata/in.txt", "leaf.go", filepath.Join("sub", "more.toml"), "[what", "*.json"} {
+\t\t_, _ = os.ReadFile(f)
+\t}
+}
+"""
 
 
 ENV_TEST = """package leaf

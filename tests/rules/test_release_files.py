@@ -58,7 +58,9 @@ def test_sha256sums_always_and_archives_on_request(tmp_path: Path) -> None:
         text=True,
     )
     assert check.returncode == 0, check
-    assert check.stdout.count(": OK") == 4, check.stdout
+    # The binaries, their SBOMs and the archives.
+    assert check.stdout.count(": OK") == 6, check.stdout
+    assert "linux_amd64/app.spdx.json: OK" in check.stdout, check.stdout
 
     with tarfile.open(out / "app_1.2.3_linux_amd64.tar.gz") as tf:
         (member,) = tf.getmembers()

@@ -21,6 +21,7 @@ from rules.conftest import write_digest
 from sbom_checks import cross_check, validate_spdx
 from static_go.goals.package import StaticGoBinaryPackageFieldSet
 from static_go.image.build import ScratchImageFieldSet
+from static_go.image.system_files import CaCertificatesSubsystem
 
 REPO = Path(__file__).resolve().parents[2]
 UUID_SUM = REPO / "examples/services/go.sum"
@@ -49,7 +50,7 @@ def files(sbom: str = "") -> dict[str, str]:
         f'static_go_binary(name="app", platforms={PLATFORMS}, build_tags=["netgo", "osusergo"], '
         f'x_defs={{"main.note": "two words"}}{sbom})\n'
         'scratch_image(name="img", binary=":app", repository="team/app", '
-        f'image_tags=["1.0", "latest"]{sbom})\n',
+        f'image_tags=["1.0", "latest"], ca_certificates=True{sbom})\n',
         # ... and the same one replaced by another version.
         "rep/go.mod": f"module example.com/rep\n\n{go_mod}\n"
         "replace github.com/google/uuid => github.com/google/uuid v1.5.0\n",
@@ -124,8 +125,18 @@ def test_sbom_false_writes_none_and_the_binary_is_unchanged(
     assert sorted(with_sbom) == sorted(
         [*without, "app/app/linux_amd64/app.spdx.json", "app/app/linux_arm64/app.spdx.json"]
     )
+    sums = "app/app/app.SHA256SUMS"
     for p in without:
-        assert with_sbom[p].read_bytes() == without[p].read_bytes(), p
+        if p != sums:
+            assert with_sbom[p].read_bytes() == without[p].read_bytes(), p
+    # SHA256SUMS lists the SBOMs too, when there are any.
+    sbom_lines = set(with_sbom[sums].read_text().splitlines()) - set(
+        without[sums].read_text().splitlines()
+    )
+    assert sorted(line.split("  ")[1] for line in sbom_lines) == [
+        "linux_amd64/app.spdx.json",
+        "linux_arm64/app.spdx.json",
+    ]
 
 
 def package_image(rule_runner: RuleRunner) -> dict[str, bytes]:
@@ -188,6 +199,16 @@ def test_image_sbom_referrers(rule_runner: RuleRunner, tmp_path: Path) -> None:
         assert image_pkg["versionInfo"] == img["manifest_digest"]
         binary_pkg = next(p for p in doc["packages"] if p["SPDXID"] == "SPDXRef-Binary")
         assert binary_pkg["checksums"][0]["checksumValue"] == img["binary_sha256"]
+        # The CA bundle of the system layer, as the pinned wheel it came from.
+        [certifi] = [p for p in doc["packages"] if p["name"] == "certifi"]
+        ca = CaCertificatesSubsystem
+        assert certifi["versionInfo"] == ca.default_version
+        assert (
+            certifi["checksums"][0]["checksumValue"] == ca.default_known_versions[0].split("|")[2]
+        )
+        assert certifi["downloadLocation"] == ca.default_url_template.format(
+            version=ca.default_version
+        )
     validate_spdx(*sorted((tmp_path / "app/img").glob("*.spdx.json")))
     # umoci unpacks the tagged image of one platform copied out as before.
     umoci = shutil.which("umoci")

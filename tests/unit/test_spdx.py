@@ -94,10 +94,30 @@ def test_document_is_deterministic_and_names_what_it_describes(tmp_path) -> None
     assert text["versionInfo"] == "v0.3.8"
     assert text["externalRefs"][0]["referenceLocator"] == "pkg:golang/golang.org/x/text@v0.3.8"
     assert text["comment"].endswith("v0.3.8 h1:abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQ=")
-    image = spdx.ImageSubject("team/app", "sha256:" + "cd" * 32, "linux/arm64", "/app/a")
+    ca = spdx.ImageComponent(
+        "certifi",
+        "2026.10.19.post1",
+        "pkg:pypi/certifi@2026.10.19.post1",
+        "https://files.pythonhosted.org/packages/7a/3e/x/certifi-2026.10.19.post1-py3-none-any.whl",
+        "ef" * 32,
+        "Mozilla's CA bundle at /etc/ssl/certs/ca-certificates.crt",
+    )
+    image = spdx.ImageSubject(
+        "team/app", "sha256:" + "cd" * 32, "linux/arm64", "/app/a", components=(ca,)
+    )
     idoc = json.loads(_doc(image=image))
     assert idoc["packages"][0]["checksums"][0]["checksumValue"] == "cd" * 32
     assert idoc["documentNamespace"].endswith("/image/" + "cd" * 32)
+    [certifi] = [p for p in idoc["packages"] if p["name"] == "certifi"]
+    assert (
+        certifi["versionInfo"] == ca.version and certifi["downloadLocation"] == ca.download_location
+    )
+    assert certifi["externalRefs"][0]["referenceLocator"] == ca.purl
+    assert {
+        "spdxElementId": "SPDXRef-Image",
+        "relationshipType": "CONTAINS",
+        "relatedSpdxElement": certifi["SPDXID"],
+    } in idoc["relationships"]
     for name, data in (("bin", _doc()), ("img", _doc(image=image))):
         (tmp_path / f"{name}.spdx.json").write_bytes(data)
     validate_spdx(tmp_path / "bin.spdx.json", tmp_path / "img.spdx.json")

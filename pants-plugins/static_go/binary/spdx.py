@@ -191,6 +191,18 @@ def rfc3339(epoch: int) -> str:
 
 
 @dataclass(frozen=True)
+class ImageComponent:
+    """A package in an image besides the binary, e.g. the CA bundle of its system layer."""
+
+    name: str
+    version: str
+    purl: str
+    download_location: str
+    sha256: str  # of what was downloaded
+    comment: str
+
+
+@dataclass(frozen=True)
 class ImageSubject:
     """The image (one platform's manifest) an image SBOM describes."""
 
@@ -198,6 +210,7 @@ class ImageSubject:
     manifest_digest: str  # sha256:...
     platform: str  # linux/amd64
     binary_path: str  # where the binary is in the image
+    components: tuple[ImageComponent, ...] = ()
 
 
 def spdx_document(
@@ -299,6 +312,23 @@ def spdx_document(
             ),
         )
         rel(described, "CONTAINS", binary_id)
+        for c in image.components:
+            component_id = _spdx_id("Component", c.name, used)
+            packages.append(
+                {
+                    **_package(
+                        component_id,
+                        c.name,
+                        c.version,
+                        checksums=[{"algorithm": "SHA256", "checksumValue": c.sha256}],
+                        primaryPackagePurpose="FILE",
+                        comment=c.comment,
+                        externalRefs=_purl_ref(c.purl),
+                    ),
+                    "downloadLocation": c.download_location,
+                }
+            )
+            rel(described, "CONTAINS", component_id)
     subject_sha = image.manifest_digest.split(":", 1)[1] if image else binary_sha256
     kind = "image" if image else "binary"
     doc_name = f"{image.repository if image else binary_name}-{platform.replace('/', '_')}"

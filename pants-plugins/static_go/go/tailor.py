@@ -7,7 +7,9 @@
   with `[static-go].tailor_packages_form = "static_go_packages"`, one `static_go_packages` next
   to the module's `go.mod`);
 - `static_go_test` in each directory with `*_test.go` files that no target owns yet (also with
-  `static_go_packages`, which generates packages only);
+  `static_go_packages`, which generates packages only); besides its default sources it lists the
+  files outside `testdata/` that its test files name in a string literal (`"golden.json"`,
+  `"sub/data.toml"`) and that exist below the directory, since `go test` reads them there;
 - `static_go_binary` for each `package main` that no `static_go_binary` builds and that
   `CGO_ENABLED=0 go build` compiles for a default platform (build_constraints.py), named like
   `go build` names the executable;
@@ -64,6 +66,7 @@ from static_go.go.target_types import (
     StaticGoModuleTarget,
     StaticGoPackagesTarget,
     StaticGoPackageTarget,
+    StaticGoTestSourcesField,
     StaticGoTestTarget,
     go_package_dir,
     is_ignored_go_dir,
@@ -336,14 +339,71 @@ def _package_targets(
     return out
 
 
-def _test_targets(layout: _Layout, new_test_files: list[str]) -> list[PutativeTarget]:
+_GO_STRING = re.compile(rb'"((?:[^"\\\n])+)"|`([^`]+)`')
+
+
+def named_data_files(directory: str, test_sources: Iterable[bytes]) -> set[str]:
+    """Paths below `directory` (repository-relative) that the test files name in a Go string
+    literal and that could be data the tests read from their working directory: relative, not
+    escaping the directory, not Go files, not in `testdata/` (the default sources have it).
+    Whether they exist is for the caller to find out."""
+    out = set()
+    for source in test_sources:
+        for m in _GO_STRING.finditer(source):
+            text = (m.group(1) or m.group(2) or b"").decode("utf-8", errors="replace")
+            # Glob characters: a name with them cannot be looked up as a literal path.
+            if (
+                len(text) > 200
+                or not text.strip()
+                or any(c.isspace() or c in "*?[]{}!" for c in text)
+            ):
+                continue
+            rel = os.path.normpath(text)
+            if (
+                os.path.isabs(text)
+                or rel in (".", "..")
+                or rel.startswith("../")
+                or rel.endswith(".go")
+                or rel == "testdata"
+                or rel.startswith("testdata/")
+                or os.path.basename(rel) in ("BUILD", "BUILD.pants")
+            ):
+                continue
+            out.add(os.path.join(directory, rel))
+    return out
+
+
+async def _test_targets(layout: _Layout, new_test_files: list[str]) -> list[PutativeTarget]:
     """A `static_go_test` in every directory with `*_test.go` files no target owns; named after
     the directory when that name is free (so usually `static_go_test()` next to a
-    `static_go_packages` module), else `tests`."""
+    `static_go_packages` module), else `tests`. Files the tests name that exist are added to its
+    `sources` (see named_data_files)."""
+    by_dir = group_by_dir(new_test_files)
+    contents = await Get(DigestContents, PathGlobs(new_test_files)) if new_test_files else ()
+    by_path = {fc.path: fc.content for fc in contents}
+    candidates = {
+        d: named_data_files(d, (by_path.get(os.path.join(d, f), b"") for f in filenames))
+        for d, filenames in by_dir.items()
+    }
+    wanted = sorted(set().union(*candidates.values())) if candidates else []
+    testdata = [os.path.join(d, "testdata/**") for d, names in candidates.items() if names]
+    found = (await Get(Paths, PathGlobs([*wanted, *testdata]))).files if wanted else ()
+    existing = set(found)
     out = []
-    for d, filenames in sorted(group_by_dir(new_test_files).items()):
+    for d, filenames in sorted(by_dir.items()):
         name = layout.names.claim(d, (os.path.basename(d) or TEST_TARGET_NAME, TEST_TARGET_NAME))
-        out.append(putative_target(StaticGoTestTarget, d, name, sorted(filenames)))
+        data = sorted(os.path.relpath(p, d or ".") for p in candidates[d] & existing)
+        kwargs = None
+        if data:
+            # Only globs that match: Pants warns about an unmatched one in a BUILD file.
+            has_testdata = any(p.startswith(os.path.join(d, "testdata/")) for p in found)
+            defaults = [
+                g
+                for g in StaticGoTestSourcesField.default
+                if has_testdata or not g.startswith("testdata/")
+            ]
+            kwargs = {"sources": (*defaults, *data)}
+        out.append(putative_target(StaticGoTestTarget, d, name, sorted(filenames), kwargs))
     return out
 
 
@@ -419,7 +479,7 @@ async def find_putative_static_go_targets(
     new_test_files = [
         f for f in package_files(go_files.files, mod_dirs, tests=True) if f not in owned
     ]
-    putative += _test_targets(layout, new_test_files)
+    putative += await _test_targets(layout, new_test_files)
     module_addresses = {
         t.address.spec_path: t.address
         for t in all_targets

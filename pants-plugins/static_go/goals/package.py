@@ -120,12 +120,19 @@ async def static_go_output_paths(
 
 
 async def _release_files(
-    fs: StaticGoBinaryFieldSet, finals: tuple[GoBinaryFile, ...], release: bool, version: str | None
+    fs: StaticGoBinaryFieldSet,
+    finals: tuple[GoBinaryFile, ...],
+    release: bool,
+    version: str | None,
+    sbom_files: list[FileContent],
 ) -> list[FileContent]:
-    """The target's `SHA256SUMS` (paths relative to its output directory) and, when asked, one
-    release archive per platform."""
+    """The target's `SHA256SUMS` (paths relative to its output directory: the binaries, their
+    SBOMs, the archives) and, when asked, one release archive per platform."""
     base = fs.output_path.value_or_default(file_ending=None)
     sums = [(v.sha256, os.path.relpath(artifact_path(fs, v.platform), base)) for v in finals]
+    sums += [
+        (hashlib.sha256(f.content).hexdigest(), os.path.relpath(f.path, base)) for f in sbom_files
+    ]
     files = []
     if release:
         env = await Get(EnvironmentVars, EnvironmentVarsRequest(["SOURCE_DATE_EPOCH"]))
@@ -205,7 +212,6 @@ async def package_static_go_binary(
             for v in finals
         ],
     )
-    release_files = await _release_files(field_set, finals, release, version)
     sboms: tuple[Sbom, ...] = ()
     if field_set.sbom.value:
         build_fs = field_set.as_build_field_set()
@@ -216,6 +222,7 @@ async def package_static_go_binary(
         FileContent(artifact_path(field_set, v.platform) + SBOM_SUFFIX, s.content)
         for v, s in zip(finals, sboms)
     ]
+    release_files = await _release_files(field_set, finals, release, version, sbom_files)
     report_digest = await Get(
         Digest,
         CreateDigest(

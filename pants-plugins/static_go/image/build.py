@@ -45,7 +45,7 @@ from pants.util.logging import LogLevel
 
 from static_go.binary.result import GoBinaryFile
 from static_go.binary.sbom import SBOM_SUFFIX, Sbom, SbomRequest
-from static_go.binary.spdx import ImageSubject
+from static_go.binary.spdx import ImageComponent, ImageSubject
 from static_go.go.build_options import StaticGoBinaryFieldSet, StaticGoBuildRequest
 from static_go.go.subsystem import StaticGoSubsystem
 from static_go.go.target_types import StaticGoBinaryPlatformsField
@@ -536,10 +536,23 @@ async def _image_sboms(
     binary: StaticGoBinaryFieldSet,
     finals: tuple[GoBinaryFile, ...],
     images: list[oci.Image],
+    system_files: SystemFiles,
 ) -> tuple[Sbom, ...]:
-    """One SPDX document per platform, describing its image manifest and the binary in it."""
+    """One SPDX document per platform, describing its image manifest, the binary in it and the
+    databases of its system layer."""
     if not fs.sbom.value:
         return ()
+    components = tuple(
+        ImageComponent(
+            c.name,
+            c.version,
+            f"pkg:pypi/{c.name}@{c.version}",
+            c.download_url,
+            c.wheel_sha256,
+            f"{c.description} at {c.image_path}, from the {c.name} wheel.",
+        )
+        for c in system_files.components
+    )
     return await MultiGet(
         Get(
             Sbom,
@@ -551,6 +564,7 @@ async def _image_sboms(
                     img.manifest_digest,
                     str(f.platform),
                     f"{BINARY_DIR}/{f.file_name}",
+                    components,
                 ),
             ),
         )
@@ -576,7 +590,7 @@ async def build_scratch_image(
     _check_extra_paths(fs, f"{BINARY_DIR}/{finals[0].file_name}", extra, system)
     layers = await _layers(fs, finals, extra, system_files, epoch)
     images, annotations = _images(fs, finals, layers, epoch)
-    sboms = await _image_sboms(fs, binary, finals, images)
+    sboms = await _image_sboms(fs, binary, finals, images, system_files)
     return await _output_files(fs, finals, layers, images, annotations, epoch, sboms)
 
 

@@ -70,6 +70,7 @@ class _PinnedWheel(TemplatedExternalTool):
     """A platform-independent wheel: the same `known_versions` line for every host platform."""
 
     member: ClassVar[str]  # what is taken from the wheel
+    name_on_pypi: ClassVar[str]
 
     def generate_exe(self, plat: Platform) -> str:
         return ""
@@ -102,6 +103,7 @@ class CaCertificatesSubsystem(_PinnedWheel):
         "certifi-{version}-py3-none-any.whl"
     )
     member = "certifi/cacert.pem"
+    name_on_pypi = "certifi"
 
 
 class TzdataSubsystem(_PinnedWheel):
@@ -125,10 +127,38 @@ class TzdataSubsystem(_PinnedWheel):
         "tzdata-{version}-py2.py3-none-any.whl"
     )
     member = "tzdata/zoneinfo/"
+    name_on_pypi = "tzdata"
 
 
 class SystemFilesError(Exception):
     pass
+
+
+@dataclass(frozen=True)
+class SystemComponent:
+    """What an image's SBOM says of a database in its system layer: the pinned wheel it came
+    from (name, version, URL, the wheel's sha256) and where its files are in the image."""
+
+    name: str  # the PyPI project: certifi, tzdata
+    version: str
+    download_url: str
+    wheel_sha256: str
+    image_path: str
+    description: str
+
+
+def _component(
+    tool: _PinnedWheel, platform: Platform, image_path: str, what: str
+) -> SystemComponent:
+    request = tool.get_request(platform).download_file_request
+    return SystemComponent(
+        tool.name_on_pypi,
+        tool.version,
+        request.url,
+        request.expected_digest.fingerprint,
+        image_path,
+        what,
+    )
 
 
 async def _wheel_files(tool: _PinnedWheel, platform: Platform, globs: list[str]) -> DigestContents:
@@ -163,9 +193,11 @@ class SystemFilesRequest:
 
 @dataclass(frozen=True)
 class SystemFiles:
-    """The files of the system layer (empty when neither database is asked for)."""
+    """The files of the system layer (empty when neither database is asked for), and the
+    databases they come from (for the image's SBOM)."""
 
     files: tuple[LayerFile, ...]
+    components: tuple[SystemComponent, ...] = ()
 
 
 @rule(desc="Collect the CA bundle and zoneinfo of a scratch image", level=LogLevel.DEBUG)
@@ -183,7 +215,12 @@ async def system_files(
         LayerFile(f"{ZONEINFO_DIR}/{fc.path[len(TzdataSubsystem.member) :]}", fc.content, 0o444)
         for fc in tz_files
     ]
-    return SystemFiles(tuple(sorted(files, key=lambda f: f.path)))
+    components = []
+    if request.ca_certificates:
+        components.append(_component(ca, platform, CA_BUNDLE_PATH, "Mozilla's CA bundle"))
+    if request.tzdata:
+        components.append(_component(tz, platform, ZONEINFO_DIR, "IANA's time zone database"))
+    return SystemFiles(tuple(sorted(files, key=lambda f: f.path)), tuple(components))
 
 
 def rules():
