@@ -146,7 +146,10 @@ def test_go_test_args() -> None:
         *("-coverpkg=example.com/m/...,example.com/n", "-coverprofile=.static-go-cover.out"),
         *("-count=1", "./a"),
     )
-    assert cover_args(GoCoverMode.SET, ()) == ("-covermode=set", "-coverprofile=.static-go-cover.out")
+    assert cover_args(GoCoverMode.SET, ()) == (
+        "-covermode=set",
+        "-coverprofile=.static-go-cover.out",
+    )
 
 
 def test_tailor_writes_a_test_target_per_directory() -> None:
