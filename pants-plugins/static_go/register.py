@@ -45,6 +45,7 @@ from static_go.go.target_types import (
 )
 from static_go.goals import check, package, run
 from static_go.goals import test as go_test
+from static_go.goals import test_coverage as go_test_coverage
 from static_go.image import assemble as image_assemble
 from static_go.image import build as image_build
 from static_go.image import dependency_inference as image_dependency_inference
@@ -110,6 +111,7 @@ def rules():
         *run.rules(),
         *check.rules(),
         *go_test.rules(),
+        *go_test_coverage.rules(),
         # util/
         *host_tools.rules(),
     ]

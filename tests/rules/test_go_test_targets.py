@@ -25,7 +25,13 @@ from pants.testutil.rule_runner import RuleRunner
 from rules.conftest import make_rule_runner
 from rules.test_tailor import run_tailor, targets
 from static_go.go.target_types import StaticGoTestDependenciesField, StaticGoTestSourcesField
-from static_go.goals.test import StaticGoTestFieldSet, StaticGoTestRequest, go_test_args
+from static_go.goals.test import (
+    GoCoverMode,
+    StaticGoTestFieldSet,
+    StaticGoTestRequest,
+    cover_args,
+    go_test_args,
+)
 from testsupport import REPO_ROOT
 
 FIXTURE = REPO_ROOT / "tests" / "fixtures" / "gotests"
@@ -133,6 +139,17 @@ def test_go_test_args() -> None:
     # The user's -count replaces -count=1, in every spelling go accepts.
     for count in (("-count=3",), ("-count", "3"), ("--count=3",)):
         assert "-count=1" not in go_test_args(".", (), None, count)
+    # `--use-coverage` adds its flags; without it the argv above (and so the cache key) stays.
+    cover = cover_args(GoCoverMode.ATOMIC, ("example.com/m/...", "example.com/n"))
+    assert go_test_args("./a", (), None, (), cover) == (
+        *("test", "-trimpath", "-buildvcs=false", "-covermode=atomic"),
+        *("-coverpkg=example.com/m/...,example.com/n", "-coverprofile=.static-go-cover.out"),
+        *("-count=1", "./a"),
+    )
+    assert cover_args(GoCoverMode.SET, ()) == (
+        "-covermode=set",
+        "-coverprofile=.static-go-cover.out",
+    )
 
 
 def test_tailor_writes_a_test_target_per_directory() -> None:

@@ -18,15 +18,22 @@ standard library (see go/build_cache_warmup.py for binaries). It is an optimizat
 `go test` runs with `-count=1` unless `[static-go-tests].args` sets `-count`: go's own test result
 cache (in the shared GOCACHE named cache) would otherwise answer when Pants asked for a run, e.g.
 with `pants test --force` or a retry of a flaky test; Pants' process cache is the one cache.
+
+With `pants test --use-coverage`, `go test` also writes a coverage profile
+(`-coverprofile`, `[static-go-tests].cover_mode`, `.coverpkg`), returned as the result's
+`StaticGoCoverageData`; test_coverage.py merges the profiles per module into the reports. Without
+it the argv and output files are unchanged, so the cache keys of existing results are too.
 """
 
 from __future__ import annotations
 
+import enum
 import shlex
 from dataclasses import dataclass
 from typing import Any
 
 from pants.core.goals.test import (
+    CoverageData,
     TestExtraEnv,
     TestFieldSet,
     TestRequest,
@@ -35,10 +42,17 @@ from pants.core.goals.test import (
 )
 from pants.engine.addresses import Address
 from pants.engine.env_vars import EnvironmentVars, EnvironmentVarsRequest
+from pants.engine.fs import EMPTY_DIGEST, Digest
 from pants.engine.process import FallibleProcessResult, ProcessCacheScope
 from pants.engine.rules import Get, MultiGet, collect_rules, rule
 from pants.engine.target import Target
-from pants.option.option_types import ArgsListOption, SkipOption
+from pants.option.option_types import (
+    ArgsListOption,
+    EnumOption,
+    SkipOption,
+    StrListOption,
+    StrOption,
+)
 from pants.option.subsystem import Subsystem
 from pants.util.frozendict import FrozenDict
 from pants.util.logging import LogLevel
@@ -68,6 +82,16 @@ from static_go.go.test_analysis import GoTestAnalysis, GoTestAnalysisRequest
 # package and its test closure. After that Pants kills the process.
 COMPILE_ALLOWANCE_SECONDS = 300
 
+# The coverage profile `go test -coverprofile` writes, relative to the module directory (the
+# process's working directory, to which output files are relative too).
+COVER_PROFILE = ".static-go-cover.out"
+
+
+class GoCoverMode(enum.Enum):
+    SET = "set"
+    COUNT = "count"
+    ATOMIC = "atomic"
+
 
 class StaticGoTestSubsystem(Subsystem):
     options_scope = "static-go-tests"
@@ -86,6 +110,53 @@ class StaticGoTestSubsystem(Subsystem):
         passthrough=True,
     )
     skip = SkipOption("test")
+    cover_mode = EnumOption(
+        default=GoCoverMode.SET,
+        help=softwrap(
+            """
+            `go test -covermode` with `pants test --use-coverage`: `set` (did each statement
+            run), `count` (how often) or `atomic` (a count that is exact in concurrent tests, and
+            slower).
+            """
+        ),
+    )
+    coverpkg = StrListOption(
+        default=[],
+        help=softwrap(
+            """
+            `go test -coverpkg` patterns (joined with commas) with `pants test --use-coverage`,
+            e.g. `example.com/mod/...`. Empty: only the package under test, as go does. A pattern
+            matches only packages in the test's closure (the sandbox holds no others).
+            """
+        ),
+    )
+    coverage_output_dir = StrOption(
+        default="{distdir}/coverage/go",
+        advanced=True,
+        help=softwrap(
+            """
+            Where `pants test --use-coverage` writes each Go module's merged `coverage.out` and
+            `coverage.html`, in a subdirectory named after the `static_go_module` address
+            (`svc:mod` -> `svc/mod`). Relative to the build root; `{distdir}` is Pants'
+            `dist/`.
+            """
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class StaticGoCoverageData(CoverageData):
+    """One package's `go test -coverprofile` output, and what `go tool cover` needs to read it
+    again in the module (test_coverage.py)."""
+
+    address: Address  # the static_go_test target
+    module_address: Address
+    profile: Digest  # holds COVER_PROFILE, relative to the module directory
+    sources: Digest  # the test's input digest: the module's sources the profile names
+    module_dir: str
+    mod_mode: str
+    gowork: str
+    sdk_version: str | None
 
 
 @dataclass(frozen=True)
@@ -109,10 +180,15 @@ class StaticGoTestRequest(TestRequest):
 
 
 def go_test_args(
-    package: str, tags: tuple[str, ...], timeout: int | None, user_args: tuple[str, ...]
+    package: str,
+    tags: tuple[str, ...],
+    timeout: int | None,
+    user_args: tuple[str, ...],
+    cover: tuple[str, ...] = (),
 ) -> tuple[str, ...]:
-    """`go test` flags, the package (`./dir` relative to the module), then the user's flags."""
-    args = ["test", "-trimpath", "-buildvcs=false"]
+    """`go test` flags, the package (`./dir` relative to the module), then the user's flags.
+    `cover`: the coverage flags (cover_args), or none."""
+    args = ["test", "-trimpath", "-buildvcs=false", *cover]
     if tags:
         args.append(f"-tags={','.join(tags)}")
     if timeout is not None:
@@ -120,6 +196,12 @@ def go_test_args(
     if not any(a.lstrip("-").split("=", 1)[0] == "count" for a in user_args):
         args.append("-count=1")
     return (*args, package, *user_args)
+
+
+def cover_args(mode: GoCoverMode, coverpkg: tuple[str, ...]) -> tuple[str, ...]:
+    """The `go test` flags of `--use-coverage`."""
+    pkg = (f"-coverpkg={','.join(coverpkg)}",) if coverpkg else ()
+    return (f"-covermode={mode.value}", *pkg, f"-coverprofile={COVER_PROFILE}")
 
 
 # What every test binary links besides the package's own imports.
@@ -202,12 +284,15 @@ async def run_static_go_test(
     )
     rel = directory[len(module_dir) + 1 :] if module_dir else directory
     timeout = fs.timeout.calculate_from_global_options(test_subsystem)
+    coverage = test_subsystem.use_coverage
     args = go_test_args(
         f"./{rel}" if rel else ".",
         tuple(fs.build_tags.value or ()),
         timeout,
         tuple(go_test.args),
+        cover_args(go_test.cover_mode, tuple(go_test.coverpkg)) if coverage else (),
     )
+    mod_mode = context.mod_mode(sources.files)
     result = await Get(
         FallibleProcessResult,
         GoProcess(
@@ -216,7 +301,8 @@ async def run_static_go_test(
             input_digest=snapshot.digest,
             working_dir=module_dir or None,
             env=FrozenDict({**test_extra_env.env, **field_env, "CGO_ENABLED": "0"}),
-            mod_mode=context.mod_mode(sources.files),
+            output_files=(COVER_PROFILE,) if coverage else (),
+            mod_mode=mod_mode,
             gowork=context.gowork,
             sdk_version=context.sdk_version,
             level=LogLevel.DEBUG,
@@ -236,6 +322,18 @@ async def run_static_go_test(
         if "panic: test timed out after" in stdout + stderr:
             stderr += f" (the tests of {fs.address} exceeded their timeout of {timeout}s)"
         stderr += ".\n"
+    coverage_data = None
+    if coverage and result.output_digest != EMPTY_DIGEST:  # go writes it after the tests ran
+        coverage_data = StaticGoCoverageData(
+            address=fs.address,
+            module_address=analysis.module.module_address,
+            profile=result.output_digest,
+            sources=snapshot.digest,
+            module_dir=module_dir,
+            mod_mode=mod_mode,
+            gowork=context.gowork,
+            sdk_version=context.sdk_version,
+        )
     return TestResult(
         exit_code=result.exit_code,
         stdout=stdout,
@@ -245,6 +343,7 @@ async def run_static_go_test(
         addresses=(fs.address,),
         output_setting=test_subsystem.output,
         result_metadata=result.metadata,
+        coverage_data=coverage_data,
     )
 
 
