@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from integration.pantsrun import check, copy_repo, run_pants
+from static_go.goals.test import COVER_MAIN_IMPORTS, TEST_MAIN_IMPORTS
 from testsupport import REPO_ROOT, host_go
 
 FIXTURE = REPO_ROOT / "tests" / "fixtures" / "gotests"
@@ -101,3 +102,37 @@ def test_merged_count_profile_equals_go_own_multi_package_profile(repo: Path) ->
         line.startswith(f"{MODULE}/leaf/leaf.go:") and int(line.split()[-1]) > 1
         for line in ours.read_text().splitlines()[1:]
     ), ours.read_text()
+
+
+def test_the_precompile_list_covers_what_go_test_cover_links(tmp_path: Path) -> None:
+    """With `--use-coverage` the tests' precompile adds go's coverage runtime: after a
+    `go list -export` of TEST_MAIN_IMPORTS + COVER_MAIN_IMPORTS on an empty GOCACHE, the real
+    `go test -cover` of a package importing nothing compiles only that package and its test
+    main (without COVER_MAIN_IMPORTS: 17 more)."""
+    (tmp_path / "go.mod").write_text("module example.com/c\n\ngo 1.22\n")
+    (tmp_path / "c_test.go").write_text(
+        'package c\n\nimport "testing"\n\nfunc TestC(t *testing.T) {}\n'
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GO")}
+    env.update(CGO_ENABLED="0", GOFLAGS="-mod=readonly", GOCACHE=str(tmp_path / ".cache"))
+
+    def go_(*args: str) -> subprocess.CompletedProcess:
+        res = subprocess.run(
+            [host_go(), *args], cwd=tmp_path, env=env, capture_output=True, text=True
+        )
+        assert res.returncode == 0, res.stderr
+        return res
+
+    go_("list", "-e", "-export", "-trimpath", *TEST_MAIN_IMPORTS, *COVER_MAIN_IMPORTS)
+    res = go_(
+        "test",
+        "-trimpath",
+        "-buildvcs=false",
+        "-count=1",
+        "-cover",
+        "-coverprofile=c.out",
+        "-x",
+        ".",
+    )
+    compiled = re.findall(r"/compile -o .*? -p (\S+)", res.stderr)
+    assert sorted(compiled) == ["example.com/c", "main"], compiled
