@@ -45,7 +45,7 @@ from pants.util.logging import LogLevel
 
 from static_go.binary.result import GoBinaryFile
 from static_go.binary.sbom import SBOM_SUFFIX, Sbom, SbomRequest
-from static_go.binary.spdx import ImageComponent, ImageSubject
+from static_go.binary.spdx import ImageSubject
 from static_go.go.build_options import StaticGoBinaryFieldSet, StaticGoBuildRequest
 from static_go.go.subsystem import StaticGoSubsystem
 from static_go.go.target_types import StaticGoBinaryPlatformsField
@@ -542,17 +542,6 @@ async def _image_sboms(
     databases of its system layer."""
     if not fs.sbom.value:
         return ()
-    components = tuple(
-        ImageComponent(
-            c.name,
-            c.version,
-            f"pkg:pypi/{c.name}@{c.version}",
-            c.download_url,
-            c.wheel_sha256,
-            f"{c.description} at {c.image_path}, from the {c.name} wheel.",
-        )
-        for c in system_files.components
-    )
     return await MultiGet(
         Get(
             Sbom,
@@ -564,7 +553,7 @@ async def _image_sboms(
                     img.manifest_digest,
                     str(f.platform),
                     f"{BINARY_DIR}/{f.file_name}",
-                    components,
+                    system_files.components,
                 ),
             ),
         )

@@ -25,6 +25,7 @@ from pants.option.subsystem import Subsystem
 from pants.util.logging import LogLevel
 from pants.util.strutil import softwrap
 
+from static_go.binary.spdx import ImageComponent
 from static_go.image.oci import LayerFile
 
 CA_BUNDLE_PATH = "/etc/ssl/certs/ca-certificates.crt"
@@ -134,30 +135,20 @@ class SystemFilesError(Exception):
     pass
 
 
-@dataclass(frozen=True)
-class SystemComponent:
-    """What an image's SBOM says of a database in its system layer: the pinned wheel it came
-    from (name, version, URL, the wheel's sha256) and where its files are in the image."""
-
-    name: str  # the PyPI project: certifi, tzdata
-    version: str
-    download_url: str
-    wheel_sha256: str
-    image_path: str
-    description: str
-
-
 def _component(
     tool: _PinnedWheel, platform: Platform, image_path: str, what: str
-) -> SystemComponent:
+) -> ImageComponent:
+    """What the image's SBOM says of a database: the pinned wheel it came from (name, version,
+    URL, the wheel's sha256, a purl) and where its files are in the image."""
     request = tool.get_request(platform).download_file_request
-    return SystemComponent(
-        tool.name_on_pypi,
+    name = tool.name_on_pypi
+    return ImageComponent(
+        name,
         tool.version,
+        f"pkg:pypi/{name}@{tool.version}",
         request.url,
         request.expected_digest.fingerprint,
-        image_path,
-        what,
+        f"{what} at {image_path}, from the {name} wheel.",
     )
 
 
@@ -197,7 +188,7 @@ class SystemFiles:
     databases they come from (for the image's SBOM)."""
 
     files: tuple[LayerFile, ...]
-    components: tuple[SystemComponent, ...] = ()
+    components: tuple[ImageComponent, ...] = ()
 
 
 @rule(desc="Collect the CA bundle and zoneinfo of a scratch image", level=LogLevel.DEBUG)
