@@ -339,7 +339,7 @@ def _package_targets(
     return out
 
 
-_GO_STRING = re.compile(rb'"((?:[^"\\\n])+)"|`([^`]+)`')
+_GO_STRING = re.compile(rb'"([^"\\\n]+)"|`([^`]+)`')
 
 
 def named_data_files(directory: str, test_sources: Iterable[bytes]) -> set[str]:
