@@ -14,6 +14,11 @@ CGO_ENABLED=0, -mod=readonly):
   no `go test` counterpart (go would rerun every test with `-count=1`);
 - leaf edit: one leaf package edited (a fresh token each time); `go test` of exactly the packages
   whose `go list -deps -test` holds it, warm GOCACHE, against `pants test ::` with pantsd.
+Every pants step runs twice, side by side: in a copy where each package is its own process (the
+default) and in one where a `__defaults__` batch_compatibility_tag puts all packages into batches
+(docs/testing.md); there the leaf edit is measured with `--changed-since=HEAD
+--changed-dependents=transitive test` (the affected packages, as one batch) and with `test ::`
+(the whole batch reruns).
 The table shows the median and range of `--reps` runs (cold: one run).
 """
 
@@ -55,15 +60,31 @@ def affected(mono: Path, pkgs: list[str], leaf: str, cache: Path) -> list[str]:
     return out
 
 
-def row(name: str, floor: list[float], plugin: list[float]) -> str:
-    def cell(xs: list[float]) -> str:
-        if not xs:
-            return "-"
-        rng = f" ({min(xs):.2f}-{max(xs):.2f})" if len(xs) > 1 else ""
-        return f"{median(xs):.2f} s{rng}"
+def cell(xs: list[float]) -> str:
+    if not xs:
+        return "-"
+    rng = f" ({min(xs):.2f}-{max(xs):.2f})" if len(xs) > 1 else ""
+    return f"{median(xs):.2f} s{rng}"
 
-    ratio = f"{median(plugin) / median(floor):.2f}x" if floor and plugin else "-"
-    return f"| {name} | {cell(floor)} | {cell(plugin)} | {ratio} |"
+
+def ratio(plugin: list[float], floor: list[float]) -> str:
+    return f"{median(plugin) / median(floor):.2f}x" if floor and plugin else "-"
+
+
+def row(name: str, floor: list[float], plugin: list[float], batched: list[float]) -> str:
+    return (
+        f"| {name} | {cell(floor)} | {cell(plugin)} | {ratio(plugin, floor)} | {cell(batched)} "
+        f"| {ratio(batched, floor)} |"
+    )
+
+
+def git(repo: Path, *args: str) -> None:
+    subprocess.run(
+        ["git", "-c", "user.email=b@example.com", "-c", "user.name=b", *args],
+        cwd=repo,
+        check=True,
+        capture_output=True,
+    )
 
 
 def main() -> None:
@@ -77,41 +98,88 @@ def main() -> None:
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="psg-test-bench-"))
-    repo = work / "repo"
-    copy_entries(repo, ENTRIES)
-    mono = repo / "mono"
-    module = f"example.com/tb{uuid.uuid4().hex[:12]}"
-    graph = generate(mono, args.binaries, args.packages, module=module, tests=True)
+    token = uuid.uuid4().hex[:12]
+    # The same generated module twice under two module paths never built before: per package
+    # (the default) and batched (one batch_compatibility_tag for every static_go_test).
+    repos = {}
+    for mode in ("single", "batched"):
+        repo = work / mode
+        copy_entries(repo, ENTRIES)
+        graph = generate(
+            repo / "mono",
+            args.binaries,
+            args.packages,
+            module=f"example.com/tb{mode}{token}",
+            tests=True,
+        )
+        repos[mode] = repo
+    batched = repos["batched"]
+    with (batched / "mono" / "BUILD").open("a") as f:
+        f.write('\n__defaults__({static_go_test: dict(batch_compatibility_tag="bench")})\n')
+    git(batched, "init", "-q")
+    git(batched, "add", "-A")
+    git(batched, "commit", "-qm", "generated")
+    mono = repos["single"] / "mono"
     pkgs = sorted(graph["packages"])
     floor_cache = work / "floor"
-    named = f"--named-caches-dir={work / 'named'}"
-    results: dict[str, tuple[list[float], list[float]]] = {}
+    named = {mode: f"--named-caches-dir={work / ('named-' + mode)}" for mode in repos}
+    results: dict[str, tuple[list[float], list[float], list[float]]] = {}
+
+    def plugin(mode: str, *a: str) -> float:
+        return measure(pants(repos[mode], *a), repos[mode])[0]
+
     try:
         go_cold = measure([*GO_TEST, "./pkg/..."], mono, go_env(floor_cache))[0]
-        pants_cold = measure(pants(repo, "--no-pantsd", named, "test", "::"), repo)[0]
-        results["cold"] = ([go_cold], [pants_cold])
-        measure(pants(repo, "--pantsd", named, "test", "::"), repo)  # starts pantsd
-        noop = [
-            measure(pants(repo, "--pantsd", named, "test", "::"), repo)[0] for _ in range(args.reps)
-        ]
-        results["no-op (pantsd)"] = ([], noop)
+        cold = {m: plugin(m, "--no-pantsd", named[m], "test", "::") for m in repos}
+        results["cold"] = ([go_cold], [cold["single"]], [cold["batched"]])
+        noop: dict[str, list[float]] = {}
+        for m in repos:
+            plugin(m, "--pantsd", named[m], "test", "::")  # starts pantsd
+            noop[m] = [plugin(m, "--pantsd", named[m], "test", "::") for _ in range(args.reps)]
+        results["no-op (pantsd)"] = ([], noop["single"], noop["batched"])
         leaf = graph["leaves"][0]
         hit = affected(mono, pkgs, leaf, floor_cache)
-        src = mono / leaf / f"{leaf.split('/')[-1]}.go"
-        original = src.read_text()
-        floor_edit, plugin_edit = [], []
+        rel = f"mono/{leaf}/{leaf.split('/')[-1]}.go"
+        original = (mono.parent / rel).read_text()
+        floor_edit: list[float] = []
+        edit: dict[str, list[float]] = {"single": [], "batched": [], "batched-all": []}
+        changed = ("--changed-since=HEAD", "--changed-dependents=transitive", "test")
+
+        def edited(repo: Path) -> Path:
+            """`repo` with a fresh edit of the leaf: every measured run starts from one."""
+            (repo / rel).write_text(original + f"\n// edit {uuid.uuid4().hex}\n")
+            return repo
+
         try:
             for _ in range(args.reps):
-                src.write_text(original + f"\n// edit {uuid.uuid4().hex}\n")
                 floor_edit.append(
-                    measure([*GO_TEST, *(f"./{p}" for p in hit)], mono, go_env(floor_cache))[0]
+                    measure(
+                        [*GO_TEST, *(f"./{p}" for p in hit)],
+                        edited(repos["single"]) / "mono",
+                        go_env(floor_cache),
+                    )[0]
                 )
-                plugin_edit.append(measure(pants(repo, "--pantsd", named, "test", "::"), repo)[0])
+                edited(repos["single"])
+                edit["single"].append(plugin("single", "--pantsd", named["single"], "test", "::"))
+                edited(batched)
+                edit["batched"].append(plugin("batched", "--pantsd", named["batched"], *changed))
+                edited(batched)
+                edit["batched-all"].append(
+                    plugin("batched", "--pantsd", named["batched"], "test", "::")
+                )
         finally:
-            src.write_text(original)
-        results[f"leaf edit ({len(hit)} of {len(pkgs)} packages)"] = (floor_edit, plugin_edit)
+            for repo in repos.values():
+                (repo / rel).write_text(original)
+        name = f"leaf edit ({len(hit)} of {len(pkgs)} packages)"
+        results[f"{name}: `test ::`, batched with `--changed-since`"] = (
+            floor_edit,
+            edit["single"],
+            edit["batched"],
+        )
+        results[f"{name}: `test ::` in both"] = (floor_edit, edit["single"], edit["batched-all"])
     finally:
-        stop_pantsd(repo)
+        for repo in repos.values():
+            stop_pantsd(repo)
     go_version = subprocess.run(
         [GO, "env", "GOVERSION"], capture_output=True, text=True
     ).stdout.strip()
@@ -120,12 +188,12 @@ def main() -> None:
         "",
         f"Generated by `benchmarks/test_bench.py --binaries {args.binaries} --packages "
         f"{args.packages} --reps {args.reps}` ({len(pkgs)} packages with tests, "
-        f"{go_version}, {os.cpu_count()} cores). The machine was shared with other jobs while "
-        "it ran: treat the figures as rough.",
+        f"{go_version}, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the "
+        "end). The machine may be shared with other jobs: compare within a row.",
         "",
-        "| step | go test | pants test | ratio |",
-        "|---|---|---|---|",
-        *(row(name, f, p) for name, (f, p) in results.items()),
+        "| step | go test | pants test | ratio | pants test, batched | ratio |",
+        "|---|---|---|---|---|---|",
+        *(row(name, f, p, b) for name, (f, p, b) in results.items()),
         "",
     ]
     text = "\n".join(lines)

@@ -150,6 +150,52 @@ def test_an_edit_reruns_exactly_the_test_packages_whose_closure_holds_it(repo: P
     assert res.processes(GO_TEST) == [f"Test {address('mid')} {GO_TEST}"]
 
 
+def test_packages_with_a_batch_compatibility_tag_share_one_go_test(tmp_path: Path) -> None:
+    repo = copy_repo(tmp_path / "repo", examples=False)
+    shutil.copytree(FIXTURE, repo / "gt", ignore=shutil.ignore_patterns("bad"))
+    build = repo / "gt" / "BUILD"
+    build.write_text(
+        build.read_text() + '\n__defaults__({static_go_test: dict(batch_compatibility_tag="go")})\n'
+    )
+    go_mod = repo / "gt" / "go.mod"  # no earlier run's cache can answer
+    go_mod.write_text(go_mod.read_text() + f"\n// run {uuid.uuid4().hex}\n")
+    git(repo, "init", "-q")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "fixture")
+    untagged = sorted(d for d, tags in PASSING.items() if not tags)
+    batch = f"Test {len(untagged)} packages of gt:mod (batch_compatibility_tag='go') {GO_TEST}"
+    res = check(run_pants(repo, "test", "--test-output=all", "gt::"))
+    # The packages without build tags share one go test; `tagged` (its own build tags) is alone.
+    assert sorted(res.processes(GO_TEST)) == [batch, f"Test {address('tagged')} {GO_TEST}"]
+    # One result per batch, as Pants reports pytest batches.
+    summary = re.findall(r"^[✓✕] (.+) (?:succeeded|failed) in", res.stderr, re.M)
+    assert sorted(summary) == [
+        f"{address(untagged[0])} and {len(untagged) - 1} other files",
+        address("tagged"),
+    ], res.stderr[-3000:]
+    assert "Partition: gt:mod batch_compatibility_tag='go'" in res.stderr
+    for d in untagged:  # go's line per package
+        assert re.search(rf"^ok\s+{MODULE}/{d}\s", res.stderr, re.M), (d, res.stderr[-3000:])
+    # A batch is cached as a whole: a no-op runs nothing.
+    assert check(run_pants(repo, "test", "gt::")).processes(GO_TEST) == []
+    # Coverage: go writes one profile for the batch's packages; the module's report counts them.
+    res = check(run_pants(repo, "test", "--use-coverage", "gt::"))
+    assert len(res.processes(GO_TEST)) == 2
+    assert f"of statements ({len(PASSING)} test packages" in res.stderr, res.stderr[-3000:]
+    profile = (repo / "dist/coverage/go/gt/mod/coverage.out").read_text()
+    for d in ("leaf", "mid", "other", "tagged"):
+        assert f"{MODULE}/{d}/{d}.go:" in profile, (d, profile)
+    # An edit selects targets as without batches; the selected ones of a batch share one go test.
+    path = repo / "gt" / "other" / "other.go"
+    path.write_text(path.read_text() + "\n// edit\n")
+    expected = sorted(d for d in untagged if f"{MODULE}/other" in go_test_closure(repo, d, ()))
+    assert 2 <= len(expected) < len(untagged), expected
+    res = check(run_pants(repo, "--changed-since=HEAD", "--changed-dependents=transitive", "test"))
+    assert res.processes(GO_TEST) == [
+        f"Test {len(expected)} packages of gt:mod (batch_compatibility_tag='go') {GO_TEST}"
+    ]
+
+
 def test_a_second_clone_reads_every_test_result_from_the_remote_cache(tmp_path: Path) -> None:
     sys.path.insert(0, str(REPO_ROOT / "build-support"))
     import buildgrid

@@ -5,6 +5,7 @@ packages (bad/), with the BUILD files tailor writes."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -27,6 +28,7 @@ from rules.test_tailor import run_tailor, targets
 from static_go.go.target_types import StaticGoTestDependenciesField, StaticGoTestSourcesField
 from static_go.goals.test import (
     GoCoverMode,
+    GoTestBatch,
     StaticGoTestFieldSet,
     StaticGoTestRequest,
     cover_args,
@@ -96,11 +98,25 @@ def inferred_deps_of_test(rule_runner: RuleRunner, addr: Address) -> set[str]:
     return {str(a) for a in rule_runner.request(Addresses, [DependenciesRequest(field)])}
 
 
-def run_test(rule_runner: RuleRunner, addr: Address, *options: str) -> TestResult:
+ALONE = GoTestBatch()  # the partition of a package without a batch_compatibility_tag
+
+
+def run_test(
+    rule_runner: RuleRunner, addr: Address, *options: str, batch: GoTestBatch = ALONE
+) -> TestResult:
+    return run_tests(rule_runner, (addr,), *options, batch=batch)
+
+
+def run_tests(
+    rule_runner: RuleRunner,
+    addresses: tuple[Address, ...],
+    *options: str,
+    batch: GoTestBatch = ALONE,
+) -> TestResult:
     rule_runner.set_options(list(options), env_inherit={"PATH"})
-    fs = StaticGoTestFieldSet.create(rule_runner.get_target(addr))
+    field_sets = tuple(StaticGoTestFieldSet.create(rule_runner.get_target(a)) for a in addresses)
     return rule_runner.request(
-        TestResult, [StaticGoTestRequest.Batch("", (fs,), partition_metadata=None)]
+        TestResult, [StaticGoTestRequest.Batch("", field_sets, partition_metadata=batch)]
     )
 
 
@@ -131,17 +147,44 @@ def test_go_test_result_of_a_package(rule_runner: RuleRunner) -> None:
     assert "gt/leaf/broken_test.go:3:" in result.stderr, result.stderr
 
 
+def test_a_batch_of_packages_is_one_go_test(rule_runner: RuleRunner) -> None:
+    files = fixture_files(with_build_files=True)
+    rule_runner.write_files(files)
+    batch = GoTestBatch(Address("gt", target_name="mod"), "unit")
+    leaf, mid, other = (Address(f"gt/{d}") for d in ("leaf", "mid", "other"))
+    result = run_tests(rule_runner, (leaf, mid, other), batch=batch)
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert result.addresses == (leaf, mid, other)
+    assert result.partition_description == "gt:mod batch_compatibility_tag='unit'"
+    # go's line per package, from one go command.
+    for d in ("leaf", "mid", "other"):
+        assert re.search(rf"^ok\s+example.com/gotests/{d}\s", result.stdout, re.M), result.stdout
+    # One failing package fails the batch, and go says which.
+    rule_runner.write_files(
+        {
+            "gt/leaf/leaf_test.go": files["gt/leaf/leaf_test.go"].replace(
+                "Double(21) != 42", "Double(21) != 43"
+            )
+        }
+    )
+    result = run_tests(rule_runner, (leaf, mid, other), batch=batch)
+    assert result.exit_code == 1
+    assert re.search(r"^FAIL\s+example.com/gotests/leaf\s", result.stdout, re.M), result.stdout
+    assert re.search(r"^ok\s+example.com/gotests/other\s", result.stdout, re.M), result.stdout
+    assert "-count=1 ./leaf ./mid ./other` in `gt` exited 1" in result.stderr, result.stderr
+
+
 def test_go_test_args() -> None:
-    assert go_test_args("./a", ("x", "y"), 5, ("-run", "TestA")) == (
+    assert go_test_args(("./a",), ("x", "y"), 5, ("-run", "TestA")) == (
         *("test", "-trimpath", "-buildvcs=false", "-tags=x,y", "-timeout=5s", "-count=1"),
         *("./a", "-run", "TestA"),
     )
     # The user's -count replaces -count=1, in every spelling go accepts.
     for count in (("-count=3",), ("-count", "3"), ("--count=3",)):
-        assert "-count=1" not in go_test_args(".", (), None, count)
+        assert "-count=1" not in go_test_args((".",), (), None, count)
     # `--use-coverage` adds its flags; without it the argv above (and so the cache key) stays.
     cover = cover_args(GoCoverMode.ATOMIC, ("example.com/m/...", "example.com/n"))
-    assert go_test_args("./a", (), None, (), cover) == (
+    assert go_test_args(("./a",), (), None, (), cover) == (
         *("test", "-trimpath", "-buildvcs=false", "-covermode=atomic"),
         *("-coverpkg=example.com/m/...,example.com/n", "-coverprofile=.static-go-cover.out"),
         *("-count=1", "./a"),

@@ -123,10 +123,14 @@ async def _check_x_defs(
             )
 
 
-async def closure_sources(address: Address, *extra: type[SourcesField]) -> SourceFiles:
-    """The files of a target's closure that a `go` process reads: Go package sources,
-    `go.mod`/`go.sum`/`vendor/`, embedded `resources`/`files`, and those of the `extra` types."""
-    transitive = await Get(TransitiveTargets, TransitiveTargetsRequest([address]))
+async def closure_sources(
+    addresses: Address | tuple[Address, ...], *extra: type[SourcesField]
+) -> SourceFiles:
+    """The files of the closure of one or more targets that a `go` process reads: Go package
+    sources, `go.mod`/`go.sum`/`vendor/`, embedded `resources`/`files`, and those of the `extra`
+    types."""
+    roots = (addresses,) if isinstance(addresses, Address) else addresses
+    transitive = await Get(TransitiveTargets, TransitiveTargetsRequest(roots))
     return await Get(
         SourceFiles,
         SourceFilesRequest(

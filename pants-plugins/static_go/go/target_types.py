@@ -831,6 +831,27 @@ class StaticGoTestExtraEnvVarsField(TestExtraEnvVarsField):
     )
 
 
+class StaticGoTestBatchCompatibilityTagField(StringField):
+    alias = "batch_compatibility_tag"
+    help = help_text(
+        """
+        A tag that lets `pants test` run this package's tests in one `go test` process with
+        other packages' tests, as `go test ./a ./b ./c` does: those of the same
+        `static_go_module` with the same tag, `build_tags`, `extra_env_vars` and `timeout`, up
+        to `[test].batch_size` packages a process. Unset (the default): one process per
+        package, each result cached on its own.
+
+        A batch is one result: it is cached, rerun and reported (passed or failed, with go's
+        `ok`/`FAIL` line per package) as a whole, so after an edit `pants test ::` reruns every
+        package of a batch it touches (`--changed-since` selects only the affected packages,
+        which then share a process), and one failing package fails its batch. In return the go
+        command, module loading and linking start once per batch instead of once per package.
+        Set it for a whole tree with `__defaults__`, e.g.
+        `__defaults__({static_go_test: dict(batch_compatibility_tag="go")})`.
+        """
+    )
+
+
 class StaticGoTestTarget(Target):
     alias = "static_go_test"
     core_fields = (
@@ -841,12 +862,14 @@ class StaticGoTestTarget(Target):
         StaticGoTestTimeoutField,
         StaticGoTestBuildTagsField,
         StaticGoTestExtraEnvVarsField,
+        StaticGoTestBatchCompatibilityTagField,
     )
     help = help_text(
         """
         The tests of the Go package in this directory: `*_test.go` (internal and external
         `_test` package) and `testdata/`, run by `pants test` with `go test` of the pinned Go
-        SDK, one cached process per package.
+        SDK, one cached process per package (or per batch of packages with the same
+        `batch_compatibility_tag`).
 
         Binaries never depend on it. Dependencies are inferred from the test files' imports,
         so `pants --changed-since=REF --changed-dependents=transitive test` runs exactly the

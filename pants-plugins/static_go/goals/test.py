@@ -29,8 +29,9 @@ from __future__ import annotations
 
 import enum
 import shlex
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from pants.core.goals.test import (
     CoverageData,
@@ -40,6 +41,7 @@ from pants.core.goals.test import (
     TestResult,
     TestSubsystem,
 )
+from pants.core.util_rules.partitions import Partition, PartitionerType, Partitions
 from pants.engine.addresses import Address
 from pants.engine.env_vars import EnvironmentVars, EnvironmentVarsRequest
 from pants.engine.fs import EMPTY_DIGEST, Digest
@@ -69,6 +71,7 @@ from static_go.go.build_cache_warmup import module_warmup_inputs
 from static_go.go.errors import repository_paths
 from static_go.go.process import GoProcess
 from static_go.go.target_types import (
+    StaticGoTestBatchCompatibilityTagField,
     StaticGoTestBuildTagsField,
     StaticGoTestDependenciesField,
     StaticGoTestExtraEnvVarsField,
@@ -149,7 +152,7 @@ class StaticGoCoverageData(CoverageData):
     """One package's `go test -coverprofile` output, and what `go tool cover` needs to read it
     again in the module (test_coverage.py)."""
 
-    address: Address  # the static_go_test target
+    addresses: tuple[Address, ...]  # the static_go_test targets of the go test process
     module_address: Address
     profile: Digest  # holds COVER_PROFILE, relative to the module directory
     sources: Digest  # the test's input digest: the module's sources the profile names
@@ -168,6 +171,7 @@ class StaticGoTestFieldSet(TestFieldSet):
     timeout: StaticGoTestTimeoutField
     build_tags: StaticGoTestBuildTagsField
     extra_env_vars: StaticGoTestExtraEnvVarsField
+    batch_compatibility_tag: StaticGoTestBatchCompatibilityTagField
 
     @classmethod
     def opt_out(cls, tgt: Target) -> bool:
@@ -177,16 +181,17 @@ class StaticGoTestFieldSet(TestFieldSet):
 class StaticGoTestRequest(TestRequest):
     tool_subsystem = StaticGoTestSubsystem
     field_set_type = StaticGoTestFieldSet
+    partitioner_type = PartitionerType.CUSTOM
 
 
 def go_test_args(
-    package: str,
+    packages: tuple[str, ...],
     tags: tuple[str, ...],
     timeout: int | None,
     user_args: tuple[str, ...],
     cover: tuple[str, ...] = (),
 ) -> tuple[str, ...]:
-    """`go test` flags, the package (`./dir` relative to the module), then the user's flags.
+    """`go test` flags, the packages (`./dir` relative to the module), then the user's flags.
     `cover`: the coverage flags (cover_args), or none."""
     args = ["test", "-trimpath", "-buildvcs=false", *cover]
     if tags:
@@ -195,7 +200,7 @@ def go_test_args(
         args.append(f"-timeout={timeout}s")
     if not any(a.lstrip("-").split("=", 1)[0] == "count" for a in user_args):
         args.append("-count=1")
-    return (*args, package, *user_args)
+    return (*args, *packages, *user_args)
 
 
 def cover_args(mode: GoCoverMode, coverpkg: tuple[str, ...]) -> tuple[str, ...]:
@@ -262,29 +267,93 @@ async def warm_go_test_cache(request: GoTestCacheWarmupRequest) -> WarmedGoTestC
     return WarmedGoTestCache(packages)
 
 
-@rule(desc="Test a Go package with go test", level=LogLevel.DEBUG)
+@dataclass(frozen=True)
+class GoTestBatch:
+    """What the packages of one `go test` process share (the partition's metadata): the module
+    (`go test` runs in its directory), the `batch_compatibility_tag`, and what goes into the argv
+    and environment. None of these for a package without a tag: it is alone in its partition."""
+
+    module_address: Address | None = None
+    tag: str | None = None
+    build_tags: tuple[str, ...] = ()
+    extra_env_vars: tuple[str, ...] = ()
+    timeout: int | None = None
+
+    @property
+    def description(self) -> str | None:
+        if self.tag is None:
+            return None
+        return f"{self.module_address} batch_compatibility_tag={self.tag!r}"
+
+
+@rule(desc="Partition Go tests", level=LogLevel.DEBUG)
+async def partition_go_tests(
+    request: StaticGoTestRequest.PartitionRequest[StaticGoTestFieldSet],
+    test_subsystem: TestSubsystem,
+) -> Partitions[StaticGoTestFieldSet, GoTestBatch]:
+    """One partition per package, except for packages with a `batch_compatibility_tag`: those of
+    one module with the same tag and the same tags, environment and timeout share one (Pants then
+    cuts it into batches of `[test].batch_size`)."""
+    tagged = [fs for fs in request.field_sets if fs.batch_compatibility_tag.value]
+    analyses = await MultiGet(
+        Get(GoPackageAnalysis, GoPackageAnalysisRequest(fs.address.spec_path)) for fs in tagged
+    )
+    batches: dict[GoTestBatch, list[StaticGoTestFieldSet]] = defaultdict(list)
+    for fs, analysis in zip(tagged, analyses):
+        key = GoTestBatch(
+            module_address=analysis.module.module_address,
+            tag=fs.batch_compatibility_tag.value,
+            build_tags=tuple(fs.build_tags.value or ()),
+            extra_env_vars=tuple(sorted(fs.extra_env_vars.value or ())),
+            timeout=fs.timeout.calculate_from_global_options(test_subsystem),
+        )
+        batches[key].append(fs)
+    return Partitions(
+        [
+            *(
+                Partition((fs,), GoTestBatch())
+                for fs in request.field_sets
+                if not fs.batch_compatibility_tag.value
+            ),
+            *(Partition(tuple(fss), key) for key, fss in batches.items()),
+        ]
+    )
+
+
+def has_test_files(directory: str, files: Iterable[str]) -> bool:
+    """Whether `files` (build-root relative) hold a `*_test.go` file directly in `directory`."""
+    prefix = f"{directory}/" if directory else ""
+    return any(
+        f.startswith(prefix) and "/" not in f[len(prefix) :] and f.endswith("_test.go")
+        for f in files
+    )
+
+
+@rule(desc="Test Go packages with go test", level=LogLevel.DEBUG)
 async def run_static_go_test(
-    batch: StaticGoTestRequest.Batch[StaticGoTestFieldSet, Any],
+    batch: StaticGoTestRequest.Batch[StaticGoTestFieldSet, GoTestBatch],
     test_subsystem: TestSubsystem,
     go_test: StaticGoTestSubsystem,
     test_extra_env: TestExtraEnv,
 ) -> TestResult:
-    fs = batch.single_element
-    directory = fs.address.spec_path
-    sources = await closure_sources(fs.address, StaticGoTestSourcesField)
-    prefix = f"{directory}/" if directory else ""
-    if not any(
-        f.startswith(prefix) and "/" not in f[len(prefix) :] and f.endswith("_test.go")
-        for f in sources.files
-    ):
-        return TestResult.no_tests_found(fs.address, output_setting=test_subsystem.output)
-    analysis = await Get(GoPackageAnalysis, GoPackageAnalysisRequest(directory))
+    """One `go test` process for the batch's packages (one, unless they share a
+    `batch_compatibility_tag`, see partition_go_tests): they share the module, the build tags,
+    the environment and the timeout."""
+    first = batch.elements[0]
+    addresses = tuple(fs.address for fs in batch.elements)
+    sources = await closure_sources(addresses, StaticGoTestSourcesField)
+    directories = tuple(
+        a.spec_path for a in addresses if has_test_files(a.spec_path, sources.files)
+    )
+    if not directories:
+        return TestResult.no_tests_found_in_batch(batch, output_setting=test_subsystem.output)
+    analysis = await Get(GoPackageAnalysis, GoPackageAnalysisRequest(directories[0]))
     module_dir = analysis.module.module_dir
     context, snapshot = await with_module_context_files(
         analysis.module.module_address, sources.snapshot
     )
     field_env, _ = await MultiGet(
-        Get(EnvironmentVars, EnvironmentVarsRequest(fs.extra_env_vars.value or ())),
+        Get(EnvironmentVars, EnvironmentVarsRequest(first.extra_env_vars.value or ())),
         Get(
             WarmedGoTestCache,
             GoTestCacheWarmupRequest(
@@ -292,22 +361,32 @@ async def run_static_go_test(
             ),
         ),
     )
-    rel = directory[len(module_dir) + 1 :] if module_dir else directory
-    timeout = fs.timeout.calculate_from_global_options(test_subsystem)
+
+    def relative(directory: str) -> str:
+        rel = directory[len(module_dir) + 1 :] if module_dir else directory
+        return f"./{rel}" if rel else "."
+
+    timeout = first.timeout.calculate_from_global_options(test_subsystem)
     coverage = test_subsystem.use_coverage
     args = go_test_args(
-        f"./{rel}" if rel else ".",
-        tuple(fs.build_tags.value or ()),
+        tuple(relative(d) for d in directories),
+        tuple(first.build_tags.value or ()),
         timeout,
         tuple(go_test.args),
         cover_args(go_test.cover_mode, tuple(go_test.coverpkg)) if coverage else (),
+    )
+    what = (
+        str(first.address)
+        if len(addresses) == 1
+        else f"{len(directories)} packages of {analysis.module.module_address} "
+        f"(batch_compatibility_tag={batch.partition_metadata.tag!r})"
     )
     mod_mode = context.mod_mode(sources.files)
     result = await Get(
         FallibleProcessResult,
         GoProcess(
             args=args,
-            description=f"Test {fs.address} (go test)",
+            description=f"Test {what} (go test)",
             input_digest=snapshot.digest,
             working_dir=module_dir or None,
             env=FrozenDict({**test_extra_env.env, **field_env, "CGO_ENABLED": "0"}),
@@ -321,7 +400,11 @@ async def run_static_go_test(
                 if test_subsystem.force
                 else ProcessCacheScope.SUCCESSFUL
             ),
-            timeout_seconds=None if timeout is None else timeout + COMPILE_ALLOWANCE_SECONDS,
+            # go runs the test binaries of a batch at most GOMAXPROCS at a time; each may use
+            # its whole -timeout.
+            timeout_seconds=(
+                None if timeout is None else timeout * len(directories) + COMPILE_ALLOWANCE_SECONDS
+            ),
         ),
     )
     files = set(sources.files)
@@ -330,12 +413,12 @@ async def run_static_go_test(
     if result.exit_code != 0:
         stderr += f"\n`go {shlex.join(args)}` in `{module_dir or '.'}` exited {result.exit_code}"
         if "panic: test timed out after" in stdout + stderr:
-            stderr += f" (the tests of {fs.address} exceeded their timeout of {timeout}s)"
+            stderr += f" (the tests of {what} exceeded their timeout of {timeout}s)"
         stderr += ".\n"
     coverage_data = None
     if coverage and result.output_digest != EMPTY_DIGEST:  # go writes it after the tests ran
         coverage_data = StaticGoCoverageData(
-            address=fs.address,
+            addresses=addresses,
             module_address=analysis.module.module_address,
             profile=result.output_digest,
             sources=snapshot.digest,
@@ -350,10 +433,11 @@ async def run_static_go_test(
         stdout_digest=result.stdout_digest,
         stderr=stderr,
         stderr_digest=result.stderr_digest,
-        addresses=(fs.address,),
+        addresses=addresses,
         output_setting=test_subsystem.output,
         result_metadata=result.metadata,
         coverage_data=coverage_data,
+        partition_description=batch.partition_metadata.description,
     )
 
 

@@ -187,7 +187,7 @@ async def module_coverage(
     )
     output_dir = module_output_dir(go_test.coverage_output_dir, distdir, request.module_address)
     total = func_total(func_result.stdout.decode(errors="replace"))
-    packages = len({d.address for d in request.data})
+    packages = len({a for d in request.data for a in d.addresses})
     return _ModuleCoverage(
         (
             ConsoleCoverageReport(
