@@ -196,6 +196,22 @@ def test_packages_with_a_batch_compatibility_tag_share_one_go_test(tmp_path: Pat
     ]
 
 
+def test_debug_runs_go_test_in_the_foreground(tmp_path: Path) -> None:
+    repo = copy_repo(tmp_path / "repo", examples=False)
+    shutil.copytree(FIXTURE, repo / "gt")
+    go_mod = repo / "gt" / "go.mod"  # not cached either way: a fresh module all the same
+    go_mod.write_text(go_mod.read_text() + f"\n// run {uuid.uuid4().hex}\n")
+    res = run_pants(repo, "test", "--debug", "gt/other:", "--", "-v", "-run", "TestTestdata")
+    assert res.returncode == 0, res.stderr[-3000:]
+    # go's output straight to the terminal; TestMain and testdata/ as in the sandboxed run.
+    for line in ("TestMain of other ran", "--- PASS: TestTestdata", f"ok  \t{MODULE}/other"):
+        assert line in res.stdout, (line, res.stdout)
+    assert "TestEmbedded" not in res.stdout  # the user's -run applies
+    res = run_pants(repo, "test", "--debug", "gt/bad/fail:")
+    assert res.returncode != 0
+    assert "this test fails on purpose: 42" in res.stdout, res.stdout
+
+
 def test_a_second_clone_reads_every_test_result_from_the_remote_cache(tmp_path: Path) -> None:
     sys.path.insert(0, str(REPO_ROOT / "build-support"))
     import buildgrid

@@ -27,6 +27,7 @@ it the argv and output files are unchanged, so the cache keys of existing result
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import shlex
 from collections import defaultdict
@@ -35,6 +36,7 @@ from dataclasses import dataclass
 
 from pants.core.goals.test import (
     CoverageData,
+    TestDebugRequest,
     TestExtraEnv,
     TestFieldSet,
     TestRequest,
@@ -45,7 +47,12 @@ from pants.core.util_rules.partitions import Partition, PartitionerType, Partiti
 from pants.engine.addresses import Address
 from pants.engine.env_vars import EnvironmentVars, EnvironmentVarsRequest
 from pants.engine.fs import EMPTY_DIGEST, Digest
-from pants.engine.process import FallibleProcessResult, ProcessCacheScope
+from pants.engine.process import (
+    FallibleProcessResult,
+    InteractiveProcess,
+    Process,
+    ProcessCacheScope,
+)
 from pants.engine.rules import Get, MultiGet, collect_rules, rule
 from pants.engine.target import Target
 from pants.option.option_types import (
@@ -69,6 +76,7 @@ from static_go.go.analysis import (
 from static_go.go.build import closure_sources, with_module_context_files
 from static_go.go.build_cache_warmup import module_warmup_inputs
 from static_go.go.errors import repository_paths
+from static_go.go.module_layout import GoModuleContext
 from static_go.go.process import GoProcess
 from static_go.go.target_types import (
     StaticGoTestBatchCompatibilityTagField,
@@ -182,6 +190,7 @@ class StaticGoTestRequest(TestRequest):
     tool_subsystem = StaticGoTestSubsystem
     field_set_type = StaticGoTestFieldSet
     partitioner_type = PartitionerType.CUSTOM
+    supports_debug = True
 
 
 def go_test_args(
@@ -329,16 +338,35 @@ def has_test_files(directory: str, files: Iterable[str]) -> bool:
     )
 
 
-@rule(desc="Test Go packages with go test", level=LogLevel.DEBUG)
-async def run_static_go_test(
-    batch: StaticGoTestRequest.Batch[StaticGoTestFieldSet, GoTestBatch],
+@dataclass(frozen=True)
+class GoTestSetupRequest:
+    batch: StaticGoTestRequest.Batch[StaticGoTestFieldSet, GoTestBatch]
+    coverage: bool  # `--use-coverage` (never with `--debug`)
+
+
+@dataclass(frozen=True)
+class GoTestSetup:
+    """The `go test` process of a batch, or none when no package of it has test files."""
+
+    process: GoProcess | None
+    what: str = ""  # the package's address, or "N packages of MODULE (...)"
+    timeout: int | None = None
+    module_address: Address | None = None
+    files: tuple[str, ...] = ()  # the input's files, build-root relative
+    context: GoModuleContext | None = None
+
+
+@rule(desc="Set up go test", level=LogLevel.DEBUG)
+async def setup_go_test(
+    request: GoTestSetupRequest,
     test_subsystem: TestSubsystem,
     go_test: StaticGoTestSubsystem,
     test_extra_env: TestExtraEnv,
-) -> TestResult:
+) -> GoTestSetup:
     """One `go test` process for the batch's packages (one, unless they share a
     `batch_compatibility_tag`, see partition_go_tests): they share the module, the build tags,
     the environment and the timeout."""
+    batch = request.batch
     first = batch.elements[0]
     addresses = tuple(fs.address for fs in batch.elements)
     sources = await closure_sources(addresses, StaticGoTestSourcesField)
@@ -346,7 +374,7 @@ async def run_static_go_test(
         a.spec_path for a in addresses if has_test_files(a.spec_path, sources.files)
     )
     if not directories:
-        return TestResult.no_tests_found_in_batch(batch, output_setting=test_subsystem.output)
+        return GoTestSetup(None)
     analysis = await Get(GoPackageAnalysis, GoPackageAnalysisRequest(directories[0]))
     module_dir = analysis.module.module_dir
     context, snapshot = await with_module_context_files(
@@ -356,9 +384,7 @@ async def run_static_go_test(
         Get(EnvironmentVars, EnvironmentVarsRequest(first.extra_env_vars.value or ())),
         Get(
             WarmedGoTestCache,
-            GoTestCacheWarmupRequest(
-                analysis.module.module_address, coverage=test_subsystem.use_coverage
-            ),
+            GoTestCacheWarmupRequest(analysis.module.module_address, coverage=request.coverage),
         ),
     )
 
@@ -367,13 +393,12 @@ async def run_static_go_test(
         return f"./{rel}" if rel else "."
 
     timeout = first.timeout.calculate_from_global_options(test_subsystem)
-    coverage = test_subsystem.use_coverage
     args = go_test_args(
         tuple(relative(d) for d in directories),
         tuple(first.build_tags.value or ()),
         timeout,
         tuple(go_test.args),
-        cover_args(go_test.cover_mode, tuple(go_test.coverpkg)) if coverage else (),
+        cover_args(go_test.cover_mode, tuple(go_test.coverpkg)) if request.coverage else (),
     )
     what = (
         str(first.address)
@@ -381,49 +406,64 @@ async def run_static_go_test(
         else f"{len(directories)} packages of {analysis.module.module_address} "
         f"(batch_compatibility_tag={batch.partition_metadata.tag!r})"
     )
-    mod_mode = context.mod_mode(sources.files)
-    result = await Get(
-        FallibleProcessResult,
-        GoProcess(
-            args=args,
-            description=f"Test {what} (go test)",
-            input_digest=snapshot.digest,
-            working_dir=module_dir or None,
-            env=FrozenDict({**test_extra_env.env, **field_env, "CGO_ENABLED": "0"}),
-            output_files=(COVER_PROFILE,) if coverage else (),
-            mod_mode=mod_mode,
-            gowork=context.gowork,
-            sdk_version=context.sdk_version,
-            level=LogLevel.DEBUG,
-            cache_scope=(
-                ProcessCacheScope.PER_SESSION
-                if test_subsystem.force
-                else ProcessCacheScope.SUCCESSFUL
-            ),
-            # go runs the test binaries of a batch at most GOMAXPROCS at a time; each may use
-            # its whole -timeout.
-            timeout_seconds=(
-                None if timeout is None else timeout * len(directories) + COMPILE_ALLOWANCE_SECONDS
-            ),
+    process = GoProcess(
+        args=args,
+        description=f"Test {what} (go test)",
+        input_digest=snapshot.digest,
+        working_dir=module_dir or None,
+        env=FrozenDict({**test_extra_env.env, **field_env, "CGO_ENABLED": "0"}),
+        output_files=(COVER_PROFILE,) if request.coverage else (),
+        mod_mode=context.mod_mode(sources.files),
+        gowork=context.gowork,
+        sdk_version=context.sdk_version,
+        level=LogLevel.DEBUG,
+        cache_scope=(
+            ProcessCacheScope.PER_SESSION if test_subsystem.force else ProcessCacheScope.SUCCESSFUL
+        ),
+        # go runs the test binaries of a batch at most GOMAXPROCS at a time; each may use its
+        # whole -timeout.
+        timeout_seconds=(
+            None if timeout is None else timeout * len(directories) + COMPILE_ALLOWANCE_SECONDS
         ),
     )
-    files = set(sources.files)
+    return GoTestSetup(
+        process, what, timeout, analysis.module.module_address, tuple(sources.files), context
+    )
+
+
+@rule(desc="Test Go packages with go test", level=LogLevel.DEBUG)
+async def run_static_go_test(
+    batch: StaticGoTestRequest.Batch[StaticGoTestFieldSet, GoTestBatch],
+    test_subsystem: TestSubsystem,
+) -> TestResult:
+    coverage = test_subsystem.use_coverage
+    setup = await Get(GoTestSetup, GoTestSetupRequest(batch, coverage))
+    process, context = setup.process, setup.context
+    if process is None or context is None:
+        return TestResult.no_tests_found_in_batch(batch, output_setting=test_subsystem.output)
+    result = await Get(FallibleProcessResult, GoProcess, process)
+    module_dir = context.module_dir
+    files = set(setup.files)
     stdout = repository_paths(result.stdout.decode(errors="replace"), module_dir, files)
     stderr = repository_paths(result.stderr.decode(errors="replace"), module_dir, files)
     if result.exit_code != 0:
-        stderr += f"\n`go {shlex.join(args)}` in `{module_dir or '.'}` exited {result.exit_code}"
+        stderr += (
+            f"\n`go {shlex.join(process.args)}` in `{module_dir or '.'}` exited {result.exit_code}"
+        )
         if "panic: test timed out after" in stdout + stderr:
-            stderr += f" (the tests of {what} exceeded their timeout of {timeout}s)"
+            stderr += f" (the tests of {setup.what} exceeded their timeout of {setup.timeout}s)"
         stderr += ".\n"
+    addresses = tuple(fs.address for fs in batch.elements)
     coverage_data = None
-    if coverage and result.output_digest != EMPTY_DIGEST:  # go writes it after the tests ran
+    if coverage and result.output_digest != EMPTY_DIGEST and setup.module_address:
+        # go writes the profile after the tests ran.
         coverage_data = StaticGoCoverageData(
             addresses=addresses,
-            module_address=analysis.module.module_address,
+            module_address=setup.module_address,
             profile=result.output_digest,
-            sources=snapshot.digest,
+            sources=process.input_digest,
             module_dir=module_dir,
-            mod_mode=mod_mode,
+            mod_mode=process.mod_mode,
             gowork=context.gowork,
             sdk_version=context.sdk_version,
         )
@@ -439,6 +479,37 @@ async def run_static_go_test(
         coverage_data=coverage_data,
         partition_description=batch.partition_metadata.description,
     )
+
+
+@rule(desc="Set up go test to run interactively", level=LogLevel.DEBUG)
+async def debug_static_go_test(
+    batch: StaticGoTestRequest.Batch[StaticGoTestFieldSet, GoTestBatch],
+) -> TestDebugRequest:
+    """`pants test --debug`: the same `go test` in a sandbox, in the foreground (its output as
+    it comes, stdin and Ctrl-C reach it), never cached. Pants 2.17's interactive processes have
+    no working directory: `go -C DIR` runs it in the module's."""
+    setup = await Get(GoTestSetup, GoTestSetupRequest(batch, coverage=False))
+    if setup.process is None:
+        raise NoGoTestFilesError(
+            f"{', '.join(str(fs.address) for fs in batch.elements)}: no `*_test.go` file to run."
+        )
+    module_dir = setup.process.working_dir
+    process = await Get(
+        Process,
+        GoProcess,
+        dataclasses.replace(
+            setup.process,
+            args=(*(("-C", module_dir) if module_dir else ()), *setup.process.args),
+            working_dir=None,
+        ),
+    )
+    return TestDebugRequest(
+        InteractiveProcess.from_process(process, forward_signals_to_process=True)
+    )
+
+
+class NoGoTestFilesError(Exception):
+    pass
 
 
 def rules():
