@@ -147,6 +147,30 @@ def test_go_test_result_of_a_package(rule_runner: RuleRunner) -> None:
     assert "gt/leaf/broken_test.go:3:" in result.stderr, result.stderr
 
 
+def test_a_test_that_needs_cgo_says_so(rule_runner: RuleRunner) -> None:
+    files = fixture_files(with_build_files=True)
+    files["gt/native/native.go"] = (
+        'package native\n\n// int two() { return 2; }\nimport "C"\n\n'
+        "func Two() int { return int(C.two()) }\n"
+    )
+    files["gt/native/native_test.go"] = (
+        'package native\n\nimport "testing"\n\nfunc TestTwo(t *testing.T) { _ = Two() }\n'
+    )
+    files["gt/native/BUILD"] = "static_go_test()\n"
+    rule_runner.write_files(files)
+    result = run_test(rule_runner, Address("gt/native"))
+    assert result.exit_code != 0
+    assert "undefined: Two" in result.stdout + result.stderr
+    assert '`gt/native` import "C": `pants test` runs `go test` with CGO_ENABLED=0' in (
+        result.stderr
+    ), result.stderr
+    # Not said of a failure that has nothing to do with cgo.
+    result = run_test(
+        rule_runner, Address("gt/leaf"), "--static-go-tests-args=-run=NoSuchTest -bad"
+    )
+    assert result.exit_code != 0 and 'import "C"' not in result.stderr, result.stderr
+
+
 def test_a_batch_of_packages_is_one_go_test(rule_runner: RuleRunner) -> None:
     files = fixture_files(with_build_files=True)
     rule_runner.write_files(files)

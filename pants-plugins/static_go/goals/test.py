@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import posixpath
 import shlex
 from collections import defaultdict
 from collections.abc import Iterable
@@ -431,6 +432,34 @@ async def setup_go_test(
     )
 
 
+# What go says when a package of the test did not compile (not when a test failed): its
+# `FAIL pkg [build failed]` line, and the message of a package none of whose files build.
+_BUILD_FAILED = ("[build failed]", "[setup failed]", "build constraints exclude all Go files")
+
+
+async def _cgo_hint(module_address: Address, files: tuple[str, ...]) -> str:
+    """Why a test did not compile, when it may be cgo: the packages of the test's closure that
+    import "C" (the module analysis runs with cgo on, so it sees their cgo files)."""
+    module = await Get(GoModuleAnalysis, GoModuleAnalysisRequest(module_address))
+    dirs = {posixpath.dirname(f) for f in files if f.endswith(".go")}
+    packages = {**module.foreign_packages, **module.packages}
+    cgo = sorted(d for d, info in packages.items() if d in dirs and "C" in info.imports)
+    if not cgo:
+        return ""
+    return (
+        softwrap(
+            f"""
+        {", ".join(f"`{d}`" for d in cgo)} import "C": `pants test` runs `go test` with
+        CGO_ENABLED=0 and no C toolchain (a `static_go_binary` gets one with `cgo=True` and
+        `c_toolchains`), so go leaves out cgo files. Set `skip_tests=True` on the
+        `static_go_test` of a package that needs cgo to build, or give it files for
+        `CGO_ENABLED=0` (`//go:build !cgo`); see docs/testing.md.
+        """
+        )
+        + "\n"
+    )
+
+
 @rule(desc="Test Go packages with go test", level=LogLevel.DEBUG)
 async def run_static_go_test(
     batch: StaticGoTestRequest.Batch[StaticGoTestFieldSet, GoTestBatch],
@@ -453,6 +482,8 @@ async def run_static_go_test(
         if "panic: test timed out after" in stdout + stderr:
             stderr += f" (the tests of {setup.what} exceeded their timeout of {setup.timeout}s)"
         stderr += ".\n"
+        if setup.module_address and any(m in stdout + stderr for m in _BUILD_FAILED):
+            stderr += await _cgo_hint(setup.module_address, setup.files)
     addresses = tuple(fs.address for fs in batch.elements)
     coverage_data = None
     if coverage and result.output_digest != EMPTY_DIGEST and setup.module_address:
