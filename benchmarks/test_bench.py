@@ -38,6 +38,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from gen_monorepo import generate  # noqa: E402
 from monorepo_bench import ENTRIES, copy_entries, go_env, measure, pants, stop_pantsd  # noqa: E402
+from real_world import git_commit  # noqa: E402
 
 GO = shutil.which("go") or "/usr/local/go/bin/go"
 GO_TEST = [GO, "test", "-trimpath", "-buildvcs=false", "-count=1"]
@@ -78,15 +79,6 @@ def row(name: str, floor: list[float], plugin: list[float], batched: list[float]
     )
 
 
-def git(repo: Path, *args: str) -> None:
-    subprocess.run(
-        ["git", "-c", "user.email=b@example.com", "-c", "user.name=b", *args],
-        cwd=repo,
-        check=True,
-        capture_output=True,
-    )
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -116,9 +108,7 @@ def main() -> None:
     batched = repos["batched"]
     with (batched / "mono" / "BUILD").open("a") as f:
         f.write('\n__defaults__({static_go_test: dict(batch_compatibility_tag="bench")})\n')
-    git(batched, "init", "-q")
-    git(batched, "add", "-A")
-    git(batched, "commit", "-qm", "generated")
+    git_commit(batched, "generated")  # for --changed-since
     mono = repos["single"] / "mono"
     pkgs = sorted(graph["packages"])
     floor_cache = work / "floor"
