@@ -292,6 +292,11 @@ def no_go_process_ran(named_caches: Path) -> None:
         )
 
 
+# A remote-hit run must run no `go` process (no_go_process_ran): its lookups answer before Pants
+# starts the same process locally (Pants' speculation delay is 0; see [static-go]).
+READER_WAITS = ("--static-go-remote-cache-speculation-delay=30000",)
+
+
 def clone(repo: Path, dest: Path) -> None:
     """A copy of `repo` at another path, without its outputs, workdir and pantsd state."""
     shutil.copytree(repo, dest, ignore=shutil.ignore_patterns("dist", ".pants.d", ".pids"))
@@ -441,6 +446,7 @@ def bench(
                             "--no-pantsd",
                             "--no-local-cache",
                             "--remote-cache-read",
+                            *READER_WAITS,
                             *remote,
                             f"--named-caches-dir={named_b}",
                             "package",
@@ -459,6 +465,7 @@ def bench(
                     "--pantsd",
                     "--no-local-cache",
                     "--remote-cache-read",
+                    *READER_WAITS,
                     *remote,
                     f"--named-caches-dir={named_c}",
                 ]

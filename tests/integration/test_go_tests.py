@@ -243,6 +243,7 @@ def test_a_second_clone_reads_every_test_result_from_the_remote_cache(tmp_path: 
                 clones[1],
                 "--no-local-cache",
                 "--remote-cache-read",
+                "--static-go-remote-cache-speculation-delay=30000",  # see test_remote_cache.py
                 *remote,
                 f"--local-store-dir={tmp_path / 'empty-store'}",
                 f"--named-caches-dir={tmp_path / 'empty-named'}",

@@ -42,9 +42,12 @@ def package_from_remote_cache(
             repo,
             "--no-local-cache",
             "--remote-cache-read",
-            # Pants' 1.5 s default for a cache lookup: CI failed once with the first three lookups
-            # of a cold run (each module's first `go list`) run locally, the 2 cores busy with
-            # BuildGrid (Python) and Pants. What this test is about is the cache keys, not timing.
+            # Pants races each lookup against a local run from the start (its speculation delay
+            # is 0): CI failed twice with the first three lookups of a cold run (each module's
+            # first `go list`, ~0.5 s locally) beaten by the local runs while BuildGrid (Python)
+            # and Pants shared 2 busy cores. What this test is about is the cache keys, not that
+            # race: the readers wait for the cache first, as a CI machine may choose to.
+            "--static-go-remote-cache-speculation-delay=30000",
             "--remote-cache-rpc-timeout-millis=30000",
             *remote,
             f"--local-store-dir={tmp_path / 'empty-store'}",

@@ -118,6 +118,7 @@ async def setup_go_process(request: GoProcess, settings: StaticGoSubsystem) -> P
         level=request.level,
         cache_scope=request.cache_scope,
         timeout_seconds=request.timeout_seconds,
+        remote_cache_speculation_delay_millis=settings.remote_cache_speculation_delay,
     )
 
 

@@ -7,7 +7,14 @@ from __future__ import annotations
 
 from enum import Enum
 
-from pants.option.option_types import BoolOption, DictOption, EnumOption, StrListOption, StrOption
+from pants.option.option_types import (
+    BoolOption,
+    DictOption,
+    EnumOption,
+    IntOption,
+    StrListOption,
+    StrOption,
+)
 from pants.option.subsystem import Subsystem
 from pants.util.strutil import softwrap
 
@@ -81,6 +88,21 @@ class StaticGoSubsystem(Subsystem):
             of their `x_defs` values from the repository's git state. Only binaries whose `x_defs`
             use a placeholder read git or change with a commit. With stamping off, a placeholder
             is an error naming the target (a binary printing `{git_tag}` is never wanted).
+            """
+        ),
+    )
+    remote_cache_speculation_delay = IntOption(
+        default=0,
+        advanced=True,
+        help=softwrap(
+            """
+            Milliseconds a `go` process or an image step waits for the remote cache (with
+            `remote_cache_read`) before Pants also starts it locally. With Pants' default, 0,
+            the lookup and the local run race from the start: a short process (a `go list`, an
+            image layer) can finish locally before the first lookups of a run are answered,
+            which costs local CPU but no correctness. A higher value (e.g. 2000) waits for the
+            cache first, so a CI machine does not do work the cache holds. Not part of any
+            cache key.
             """
         ),
     )

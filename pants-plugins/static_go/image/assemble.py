@@ -32,6 +32,7 @@ from pants.engine.rules import Get, collect_rules, rule
 from pants.util.logging import LogLevel
 
 from static_go.go.process import ShippedGoProgram, ShippedGoProgramRequest
+from static_go.go.subsystem import StaticGoSubsystem
 from static_go.image import oci
 from static_go.util.resources import resource_bytes
 
@@ -90,7 +91,7 @@ class ImageTar:
 
 
 @rule(desc="Assemble an image tar", level=LogLevel.DEBUG)
-async def assemble_image_tar(request: ImageTarRequest) -> ImageTar:
+async def assemble_image_tar(request: ImageTarRequest, settings: StaticGoSubsystem) -> ImageTar:
     tool = await Get(ImageTarTool)
     spec = {
         "mtime": request.mtime,
@@ -111,6 +112,7 @@ async def assemble_image_tar(request: ImageTarRequest) -> ImageTar:
             description=request.description,
             output_files=outputs,
             level=LogLevel.DEBUG,
+            remote_cache_speculation_delay_millis=settings.remote_cache_speculation_delay,
         ),
     )
     # Only the small JSON file is read into memory, never the tars.
