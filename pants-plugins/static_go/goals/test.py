@@ -347,14 +347,18 @@ class GoTestSetupRequest:
 
 @dataclass(frozen=True)
 class GoTestSetup:
-    """The `go test` process of a batch, or none when no package of it has test files."""
+    """The `go test` process of a batch, in its module's context."""
 
-    process: GoProcess | None
-    what: str = ""  # the package's address, or "N packages of MODULE (...)"
-    timeout: int | None = None
-    module_address: Address | None = None
-    files: tuple[str, ...] = ()  # the input's files, build-root relative
-    context: GoModuleContext | None = None
+    process: GoProcess
+    context: GoModuleContext
+    what: str  # the package's address, or "N packages of MODULE (...)"
+    timeout: int | None
+    files: tuple[str, ...]  # the input's files, build-root relative
+
+
+@dataclass(frozen=True)
+class MaybeGoTestSetup:
+    setup: GoTestSetup | None  # None: no package of the batch has `*_test.go` files
 
 
 @rule(desc="Set up go test", level=LogLevel.DEBUG)
@@ -363,7 +367,7 @@ async def setup_go_test(
     test_subsystem: TestSubsystem,
     go_test: StaticGoTestSubsystem,
     test_extra_env: TestExtraEnv,
-) -> GoTestSetup:
+) -> MaybeGoTestSetup:
     """One `go test` process for the batch's packages (one, unless they share a
     `batch_compatibility_tag`, see partition_go_tests): they share the module, the build tags,
     the environment and the timeout."""
@@ -375,7 +379,7 @@ async def setup_go_test(
         a.spec_path for a in addresses if has_test_files(a.spec_path, sources.files)
     )
     if not directories:
-        return GoTestSetup(None)
+        return MaybeGoTestSetup(None)
     analysis = await Get(GoPackageAnalysis, GoPackageAnalysisRequest(directories[0]))
     module_dir = analysis.module.module_dir
     context, snapshot = await with_module_context_files(
@@ -401,10 +405,11 @@ async def setup_go_test(
         tuple(go_test.args),
         cover_args(go_test.cover_mode, tuple(go_test.coverpkg)) if request.coverage else (),
     )
+    n = len(directories)
     what = (
         str(first.address)
         if len(addresses) == 1
-        else f"{len(directories)} packages of {analysis.module.module_address} "
+        else f"{n} package{'' if n == 1 else 's'} of {analysis.module.module_address} "
         f"(batch_compatibility_tag={batch.partition_metadata.tag!r})"
     )
     process = GoProcess(
@@ -427,9 +432,7 @@ async def setup_go_test(
             None if timeout is None else timeout * len(directories) + COMPILE_ALLOWANCE_SECONDS
         ),
     )
-    return GoTestSetup(
-        process, what, timeout, analysis.module.module_address, tuple(sources.files), context
-    )
+    return MaybeGoTestSetup(GoTestSetup(process, context, what, timeout, tuple(sources.files)))
 
 
 # What go says when a package of the test did not compile (not when a test failed): its
@@ -446,18 +449,17 @@ async def _cgo_hint(module_address: Address, files: tuple[str, ...]) -> str:
     cgo = sorted(d for d, info in packages.items() if d in dirs and "C" in info.imports)
     if not cgo:
         return ""
-    return (
-        softwrap(
-            f"""
-        {", ".join(f"`{d}`" for d in cgo)} import "C": `pants test` runs `go test` with
-        CGO_ENABLED=0 and no C toolchain (a `static_go_binary` gets one with `cgo=True` and
-        `c_toolchains`), so go leaves out cgo files. Set `skip_tests=True` on the
-        `static_go_test` of a package that needs cgo to build, or give it files for
-        `CGO_ENABLED=0` (`//go:build !cgo`); see docs/testing.md.
+    packages_named = ", ".join(f"`{d}`" for d in cgo)
+    hint = softwrap(
+        f"""
+        {packages_named} import "C": `pants test` runs `go test` with CGO_ENABLED=0 and no C
+        toolchain (a `static_go_binary` gets one with `cgo=True` and `c_toolchains`), so go
+        leaves out cgo files. Set `skip_tests=True` on the `static_go_test` of a package that
+        needs cgo to build, or give it files for `CGO_ENABLED=0` (`//go:build !cgo`); see
+        docs/testing.md.
         """
-        )
-        + "\n"
     )
+    return f"{hint}\n"
 
 
 @rule(desc="Test Go packages with go test", level=LogLevel.DEBUG)
@@ -466,10 +468,11 @@ async def run_static_go_test(
     test_subsystem: TestSubsystem,
 ) -> TestResult:
     coverage = test_subsystem.use_coverage
-    setup = await Get(GoTestSetup, GoTestSetupRequest(batch, coverage))
-    process, context = setup.process, setup.context
-    if process is None or context is None:
+    maybe = await Get(MaybeGoTestSetup, GoTestSetupRequest(batch, coverage))
+    if maybe.setup is None:
         return TestResult.no_tests_found_in_batch(batch, output_setting=test_subsystem.output)
+    setup = maybe.setup
+    process, context = setup.process, setup.context
     result = await Get(FallibleProcessResult, GoProcess, process)
     module_dir = context.module_dir
     files = set(setup.files)
@@ -482,15 +485,14 @@ async def run_static_go_test(
         if "panic: test timed out after" in stdout + stderr:
             stderr += f" (the tests of {setup.what} exceeded their timeout of {setup.timeout}s)"
         stderr += ".\n"
-        if setup.module_address and any(m in stdout + stderr for m in _BUILD_FAILED):
-            stderr += await _cgo_hint(setup.module_address, setup.files)
+        if any(m in stdout + stderr for m in _BUILD_FAILED):
+            stderr += await _cgo_hint(context.module_address, setup.files)
     addresses = tuple(fs.address for fs in batch.elements)
     coverage_data = None
-    if coverage and result.output_digest != EMPTY_DIGEST and setup.module_address:
-        # go writes the profile after the tests ran.
+    if coverage and result.output_digest != EMPTY_DIGEST:  # go writes it after the tests ran
         coverage_data = StaticGoCoverageData(
             addresses=addresses,
-            module_address=setup.module_address,
+            module_address=context.module_address,
             profile=result.output_digest,
             sources=process.input_digest,
             module_dir=module_dir,
@@ -519,11 +521,12 @@ async def debug_static_go_test(
     """`pants test --debug`: the same `go test` in a sandbox, in the foreground (its output as
     it comes, stdin and Ctrl-C reach it), never cached. Pants 2.17's interactive processes have
     no working directory: `go -C DIR` runs it in the module's."""
-    setup = await Get(GoTestSetup, GoTestSetupRequest(batch, coverage=False))
-    if setup.process is None:
+    maybe = await Get(MaybeGoTestSetup, GoTestSetupRequest(batch, coverage=False))
+    if maybe.setup is None:
         raise NoGoTestFilesError(
             f"{', '.join(str(fs.address) for fs in batch.elements)}: no `*_test.go` file to run."
         )
+    setup = maybe.setup
     module_dir = setup.process.working_dir
     process = await Get(
         Process,
