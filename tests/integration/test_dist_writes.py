@@ -2,7 +2,9 @@
 repository, a full filesystem (a real tmpfs mounted on `dist/`) and an immutable output directory
 (`chattr +i`) fail the run with the real cause named, leave every earlier good output as it was,
 and leave no partial file under a final name (the goal stages, verifies and renames:
-build-support/pants_backports.py). Needs root (mount, chattr); skipped otherwise."""
+build-support/pants_backports.py). Those two need root (mount, chattr) and are skipped otherwise.
+A run leaves the outputs dist/ already holds untouched, and rewrites one edited by hand (issue
+20)."""
 
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ import pytest
 from integration.pantsrun import PantsResult, check, copy_repo, run_pants
 from testsupport import sha256_file
 
-pytestmark = pytest.mark.skipif(
+needs_root = pytest.mark.skipif(
     os.geteuid() != 0 or not shutil.which("chattr"), reason="needs root (mount, chattr)"
 )
 
@@ -72,6 +74,7 @@ def repo(tmp_path: Path):
     subprocess.run(["umount", str(repo / "dist")], capture_output=True)
 
 
+@needs_root
 def test_an_immutable_output_directory_loses_no_other_output(repo: Path) -> None:
     check(package(repo))
     before = outputs(repo)
@@ -96,6 +99,7 @@ def test_an_immutable_output_directory_loses_no_other_output(repo: Path) -> None
     assert outputs(repo)["cmd.b/b/linux_amd64/b"] != before["cmd.b/b/linux_amd64/b"]
 
 
+@needs_root
 def test_a_full_disk_leaves_every_output_as_it_was(repo: Path) -> None:
     subprocess.run(
         ["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(repo / "dist")], check=True
@@ -119,4 +123,47 @@ def test_a_full_disk_leaves_every_output_as_it_was(repo: Path) -> None:
         "device (os error 28)" in result.stderr
     )
     assert "df -h" in result.stderr and "lmdb_store" not in result.stderr
+    assert not [p for p in (repo / "dist").iterdir() if p.name.startswith(".pants-write")]
+
+
+def stats(repo: Path) -> dict[str, tuple[int, int, int]]:
+    """Every file under dist/ with its inode, mtime and ctime."""
+    dist = repo / "dist"
+    return {
+        str(p.relative_to(dist)): (st.st_ino, st.st_mtime_ns, st.st_ctime_ns)
+        for p in dist.rglob("*")
+        if p.is_file() and (st := p.stat())
+    }
+
+
+def test_outputs_already_in_dist_are_left_untouched(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path)
+    check(package(repo))
+    first, first_stats = outputs(repo), stats(repo)
+    a_files = {k for k in first if k.startswith("cmd.a/")}
+    b_files = {k for k in first if k.startswith("cmd.b/")}
+    assert "cmd.a/a/linux_amd64/a" in a_files and "cmd.b/b/linux_amd64/b" in b_files
+    # A no-op rewrites nothing.
+    check(package(repo))
+    assert stats(repo) == first_stats
+    # Only a changes: b's files are not touched, a's are new.
+    (repo / "cmd" / "a" / "main.go").write_text(
+        MAIN.format(name="a", token=uuid.uuid4().hex, pad="")
+    )
+    check(package(repo))
+    second, second_stats = outputs(repo), stats(repo)
+    assert {k: second_stats[k] for k in b_files} == {k: first_stats[k] for k in b_files}
+    assert second["cmd.a/a/linux_amd64/a"] != first["cmd.a/a/linux_amd64/a"]
+    assert set(second) == set(first)
+    # An output edited in place (same size, same inode, even its mtime put back: only the ctime
+    # tells) is rewritten with the built bytes.
+    b = binary(repo, "b")
+    before = b.stat()
+    data = bytearray(b.read_bytes())
+    data[-1] ^= 0xFF
+    with open(b, "r+b") as f:
+        f.write(data)
+    os.utime(b, ns=(before.st_atime_ns, before.st_mtime_ns))
+    check(package(repo))
+    assert outputs(repo) == second
     assert not [p for p in (repo / "dist").iterdir() if p.name.startswith(".pants-write")]
