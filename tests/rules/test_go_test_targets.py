@@ -161,14 +161,83 @@ def test_a_test_that_needs_cgo_says_so(rule_runner: RuleRunner) -> None:
     result = run_test(rule_runner, Address("gt/native"))
     assert result.exit_code != 0
     assert "undefined: Two" in result.stdout + result.stderr
-    assert '`gt/native` import "C": `pants test` runs `go test` with CGO_ENABLED=0' in (
+    assert '`gt/native` import "C": this `go test` ran with CGO_ENABLED=0' in result.stderr, (
         result.stderr
-    ), result.stderr
+    )
+    assert "`cgo=True`" in result.stderr
     # Not said of a failure that has nothing to do with cgo.
     result = run_test(
         rule_runner, Address("gt/leaf"), "--static-go-tests-args=-run=NoSuchTest -bad"
     )
     assert result.exit_code != 0 and 'import "C"' not in result.stderr, result.stderr
+
+
+NATIVE_GO = (
+    'package native\n\n// int two() { return 2; }\nimport "C"\n\n'
+    "func Two() int { return int(C.two()) }\n"
+)
+NATIVE_TEST = (
+    'package native\n\nimport "testing"\n\n'
+    "func TestTwo(t *testing.T) {\n\tif Two() != 2 {\n\t\tt.Fatal(Two())\n\t}\n}\n"
+)
+# Passes without -race; the race detector reports the unsynchronized increments.
+RACY_TEST = """package racy
+
+import "testing"
+
+func TestCounter(t *testing.T) {
+\tn := 0
+\tdone := make(chan bool)
+\tgo func() { n++; done <- true }()
+\tn++
+\t<-done
+}
+"""
+
+
+def test_cgo_tests_and_the_race_detector_with_a_c_toolchain(rule_runner: RuleRunner) -> None:
+    musl = '["//gt/toolchains:musl"]'
+    files = fixture_files(with_build_files=True)
+    files.update(
+        {
+            "gt/toolchains/BUILD": (
+                'go_c_toolchain(name="musl", kind="musl-gcc", platforms=["linux/amd64"])\n'
+            ),
+            "gt/native/native.go": NATIVE_GO,
+            "gt/native/native_test.go": NATIVE_TEST,
+            "gt/native/BUILD": f"static_go_test(cgo=True, c_toolchains={musl})\n",
+            "gt/racy/racy.go": "package racy\n",
+            "gt/racy/racy_test.go": RACY_TEST,
+            "gt/racy/BUILD": (
+                f"static_go_test(cgo=True, c_toolchains={musl})\n"
+                f'static_go_test(name="race", cgo=True, c_toolchains={musl}, race=True)\n'
+                'static_go_test(name="nocgo", race=True)\n'
+                'static_go_test(name="plain")\n'
+            ),
+        }
+    )
+    rule_runner.write_files(files)
+    # The package that imports "C" builds and passes with the toolchain, which it depends on.
+    result = run_test(rule_runner, Address("gt/native"), "--static-go-tests-args=-v")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "--- PASS: TestTwo" in result.stdout
+    deps = inferred_deps_of_test(rule_runner, Address("gt/native"))
+    assert "gt/toolchains:musl" in deps, deps
+    # The racy test passes as such, and fails under the race detector.
+    assert run_test(rule_runner, Address("gt/racy")).exit_code == 0
+    result = run_test(rule_runner, Address("gt/racy", target_name="race"))
+    assert result.exit_code == 1
+    assert "WARNING: DATA RACE" in result.stdout and "race detected" in result.stdout
+    assert "go test -trimpath -buildvcs=false -race" in result.stderr, result.stderr
+    # -race without cgo: refused before go runs, naming the target, the field and the fix.
+    for addr, opts in (
+        (Address("gt/racy", target_name="nocgo"), ()),
+        (Address("gt/racy", target_name="plain"), ("--static-go-tests-args=-race",)),
+    ):
+        with pytest.raises(Exception) as e:
+            run_test(rule_runner, addr, *opts)
+        assert f"{addr} " in str(e.value) and "needs cgo" in str(e.value), str(e.value)
+        assert "c_toolchains" in str(e.value)
 
 
 def test_a_batch_of_packages_is_one_go_test(rule_runner: RuleRunner) -> None:

@@ -1,6 +1,6 @@
 # Copyright 2026 pants-static-go contributors.
-"""The `c_toolchains` of a binary are dependencies: `--changed-since` selects the binaries using an
-edited toolchain."""
+"""The `c_toolchains` of a binary or a `static_go_test` (whose field subclasses the binary's) are
+dependencies: `--changed-since` selects the binaries and tests using an edited toolchain."""
 
 from __future__ import annotations
 
@@ -27,7 +27,10 @@ class InferCToolchainDependencies(InferDependenciesRequest):
     infer_from = CToolchainsInferenceFieldSet
 
 
-@rule(desc="Infer the C toolchain dependencies of a static_go_binary", level=LogLevel.DEBUG)
+@rule(
+    desc="Infer the C toolchain dependencies of a static_go_binary or static_go_test",
+    level=LogLevel.DEBUG,
+)
 async def infer_c_toolchain_dependencies(
     request: InferCToolchainDependencies,
 ) -> InferredDependencies:

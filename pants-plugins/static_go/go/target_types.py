@@ -852,6 +852,42 @@ class StaticGoTestBatchCompatibilityTagField(StringField):
     )
 
 
+class StaticGoTestCgoField(StaticGoBinaryCgoField):
+    help = help_text(
+        """
+        Run the tests with cgo (`CGO_ENABLED=1`) and the `go_c_toolchain` of `c_toolchains`
+        that serves the host platform, for a package that imports "C" or a test run with
+        `race=True`. Off by default: tests run with `CGO_ENABLED=0` and no C toolchain, as
+        `static_go_binary` builds. The test binary runs on this machine and is linked as go
+        links it (not forced static).
+        """
+    )
+
+
+class StaticGoTestCToolchainsField(StaticGoBinaryCToolchainsField):
+    help = help_text(
+        """
+        Addresses of `go_c_toolchain` targets for `cgo=True`: the one that lists the host
+        platform (the platform `pants test` runs on) in its `platforms` is used, e.g.
+        `["//toolchains:musl"]`. They become dependencies, so editing a toolchain reruns the
+        tests that use it.
+        """
+    )
+
+
+class StaticGoTestRaceField(BoolField):
+    alias = "race"
+    default = False
+    help = help_text(
+        """
+        Run the tests with Go's data race detector (`go test -race`). Go needs cgo for it on
+        Linux, so it requires `cgo=True` and a `c_toolchains` entry for the host platform
+        (musl-gcc and the host's gcc work); the race runtime exists for linux/amd64,
+        linux/arm64 and a few more (`go help build`). Tests run several times slower.
+        """
+    )
+
+
 class StaticGoTestTarget(Target):
     alias = "static_go_test"
     core_fields = (
@@ -863,6 +899,9 @@ class StaticGoTestTarget(Target):
         StaticGoTestBuildTagsField,
         StaticGoTestExtraEnvVarsField,
         StaticGoTestBatchCompatibilityTagField,
+        StaticGoTestCgoField,
+        StaticGoTestCToolchainsField,
+        StaticGoTestRaceField,
     )
     help = help_text(
         """

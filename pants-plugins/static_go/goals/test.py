@@ -48,6 +48,7 @@ from pants.core.util_rules.partitions import Partition, PartitionerType, Partiti
 from pants.engine.addresses import Address
 from pants.engine.env_vars import EnvironmentVars, EnvironmentVarsRequest
 from pants.engine.fs import EMPTY_DIGEST, Digest
+from pants.engine.platform import Platform
 from pants.engine.process import (
     FallibleProcessResult,
     InteractiveProcess,
@@ -55,7 +56,7 @@ from pants.engine.process import (
     ProcessCacheScope,
 )
 from pants.engine.rules import Get, MultiGet, collect_rules, rule
-from pants.engine.target import Target
+from pants.engine.target import InvalidFieldException, Target
 from pants.option.option_types import (
     ArgsListOption,
     EnumOption,
@@ -68,6 +69,7 @@ from pants.util.frozendict import FrozenDict
 from pants.util.logging import LogLevel
 from pants.util.strutil import softwrap
 
+from static_go.cgo.toolchain import BinaryCToolchainRequest, MaybeCToolchain
 from static_go.go.analysis import (
     GoModuleAnalysis,
     GoModuleAnalysisRequest,
@@ -82,13 +84,17 @@ from static_go.go.process import GoProcess
 from static_go.go.target_types import (
     StaticGoTestBatchCompatibilityTagField,
     StaticGoTestBuildTagsField,
+    StaticGoTestCgoField,
+    StaticGoTestCToolchainsField,
     StaticGoTestDependenciesField,
     StaticGoTestExtraEnvVarsField,
+    StaticGoTestRaceField,
     StaticGoTestSkipField,
     StaticGoTestSourcesField,
     StaticGoTestTimeoutField,
 )
 from static_go.go.test_analysis import GoTestAnalysis, GoTestAnalysisRequest
+from static_go.util.platforms import go_platform_of_pants_platform
 
 # Seconds a `go test` process may take beyond the test binary's own `-timeout`: compiling the
 # package and its test closure. After that Pants kills the process.
@@ -181,6 +187,9 @@ class StaticGoTestFieldSet(TestFieldSet):
     build_tags: StaticGoTestBuildTagsField
     extra_env_vars: StaticGoTestExtraEnvVarsField
     batch_compatibility_tag: StaticGoTestBatchCompatibilityTagField
+    cgo: StaticGoTestCgoField
+    c_toolchains: StaticGoTestCToolchainsField
+    race: StaticGoTestRaceField
 
     @classmethod
     def opt_out(cls, tgt: Target) -> bool:
@@ -200,10 +209,11 @@ def go_test_args(
     timeout: int | None,
     user_args: tuple[str, ...],
     cover: tuple[str, ...] = (),
+    race: bool = False,
 ) -> tuple[str, ...]:
     """`go test` flags, the packages (`./dir` relative to the module), then the user's flags.
     `cover`: the coverage flags (cover_args), or none."""
-    args = ["test", "-trimpath", "-buildvcs=false", *cover]
+    args = ["test", "-trimpath", "-buildvcs=false", *(("-race",) if race else ()), *cover]
     if tags:
         args.append(f"-tags={','.join(tags)}")
     if timeout is not None:
@@ -213,9 +223,10 @@ def go_test_args(
     return (*args, *packages, *user_args)
 
 
-def cover_args(mode: GoCoverMode, coverpkg: tuple[str, ...]) -> tuple[str, ...]:
-    """The `go test` flags of `--use-coverage`."""
+def cover_args(mode: GoCoverMode, coverpkg: tuple[str, ...], race: bool = False) -> tuple[str, ...]:
+    """The `go test` flags of `--use-coverage` (with `-race`, go accepts only `atomic`)."""
     pkg = (f"-coverpkg={','.join(coverpkg)}",) if coverpkg else ()
+    mode = GoCoverMode.ATOMIC if race else mode
     return (f"-covermode={mode.value}", *pkg, f"-coverprofile={COVER_PROFILE}")
 
 
@@ -288,6 +299,9 @@ class GoTestBatch:
     build_tags: tuple[str, ...] = ()
     extra_env_vars: tuple[str, ...] = ()
     timeout: int | None = None
+    cgo: bool = False
+    c_toolchains: tuple[str, ...] = ()
+    race: bool = False
 
     @property
     def description(self) -> str | None:
@@ -302,8 +316,8 @@ async def partition_go_tests(
     test_subsystem: TestSubsystem,
 ) -> Partitions[StaticGoTestFieldSet, GoTestBatch]:
     """One partition per package, except for packages with a `batch_compatibility_tag`: those of
-    one module with the same tag and the same tags, environment and timeout share one (Pants then
-    cuts it into batches of `[test].batch_size`)."""
+    one module with the same tag and the same tags, environment, timeout and cgo settings share
+    one (Pants then cuts it into batches of `[test].batch_size`)."""
     tagged = [fs for fs in request.field_sets if fs.batch_compatibility_tag.value]
     analyses = await MultiGet(
         Get(GoPackageAnalysis, GoPackageAnalysisRequest(fs.address.spec_path)) for fs in tagged
@@ -316,6 +330,9 @@ async def partition_go_tests(
             build_tags=tuple(fs.build_tags.value or ()),
             extra_env_vars=tuple(sorted(fs.extra_env_vars.value or ())),
             timeout=fs.timeout.calculate_from_global_options(test_subsystem),
+            cgo=bool(fs.cgo.value),
+            c_toolchains=tuple(fs.c_toolchains.value or ()),
+            race=bool(fs.race.value),
         )
         batches[key].append(fs)
     return Partitions(
@@ -361,18 +378,64 @@ class MaybeGoTestSetup:
     setup: GoTestSetup | None  # None: no package of the batch has `*_test.go` files
 
 
+def wants_race(fs: StaticGoTestFieldSet, user_args: tuple[str, ...]) -> bool:
+    """`race=True`, or `-race` among `[static-go-tests].args`; refused without cgo (go: `-race
+    requires cgo`), before anything is compiled."""
+    from_args = any(a.lstrip("-") in ("race", "race=true", "race=1") for a in user_args)
+    race = bool(fs.race.value) or from_args
+    if race and not fs.cgo.value:
+        where = (
+            "sets `race=True`"
+            if fs.race.value
+            else "is run with `-race` (`--static-go-tests-args`)"
+        )
+        raise InvalidFieldException(
+            softwrap(
+                f"""
+                {fs.address} {where}, but Go's race detector needs cgo on Linux (`go: -race
+                requires cgo`) and the target has `cgo=False`. Set `cgo=True` and list a
+                `go_c_toolchain` serving this machine's platform in `c_toolchains`, e.g.
+                `static_go_test(cgo=True, c_toolchains=["//toolchains:musl"], race=True)`.
+                """
+            )
+        )
+    return bool(fs.race.value)
+
+
+async def c_toolchain_of_test(fs: StaticGoTestFieldSet, platform: Platform) -> MaybeCToolchain:
+    """The `go_c_toolchain` of a `cgo=True` test for the host platform (tests run here)."""
+    if not fs.cgo.value:
+        return MaybeCToolchain(None)
+    host = go_platform_of_pants_platform(platform.value)
+    maybe = await Get(MaybeCToolchain, BinaryCToolchainRequest(fs.c_toolchains, host))
+    if maybe.toolchain is None:
+        raise InvalidFieldException(
+            softwrap(
+                f"""
+                {fs.address} sets `cgo=True`, but none of its `c_toolchains`
+                ({", ".join(fs.c_toolchains.value or ()) or "none given"}) serves {host}, the
+                platform `pants test` runs on. Add a `go_c_toolchain` with {host} in its
+                `platforms` to `c_toolchains`.
+                """
+            )
+        )
+    return maybe
+
+
 @rule(desc="Set up go test", level=LogLevel.DEBUG)
 async def setup_go_test(
     request: GoTestSetupRequest,
     test_subsystem: TestSubsystem,
     go_test: StaticGoTestSubsystem,
     test_extra_env: TestExtraEnv,
+    platform: Platform,
 ) -> MaybeGoTestSetup:
     """One `go test` process for the batch's packages (one, unless they share a
     `batch_compatibility_tag`, see partition_go_tests): they share the module, the build tags,
     the environment and the timeout."""
     batch = request.batch
     first = batch.elements[0]
+    race = wants_race(first, tuple(go_test.args))
     addresses = tuple(fs.address for fs in batch.elements)
     sources = await closure_sources(addresses, StaticGoTestSourcesField)
     directories = tuple(
@@ -392,6 +455,12 @@ async def setup_go_test(
             GoTestCacheWarmupRequest(analysis.module.module_address, coverage=request.coverage),
         ),
     )
+    toolchain = (await c_toolchain_of_test(first, platform)).toolchain
+    tags = tuple(first.build_tags.value or ())
+    cgo_env = {"CGO_ENABLED": "0"}
+    if toolchain is not None:
+        tags += tuple(t for t in toolchain.build_tags if t not in tags)
+        cgo_env = {"CGO_ENABLED": "1", **toolchain.env()}
 
     def relative(directory: str) -> str:
         rel = directory[len(module_dir) + 1 :] if module_dir else directory
@@ -400,10 +469,11 @@ async def setup_go_test(
     timeout = first.timeout.calculate_from_global_options(test_subsystem)
     args = go_test_args(
         tuple(relative(d) for d in directories),
-        tuple(first.build_tags.value or ()),
+        tags,
         timeout,
         tuple(go_test.args),
-        cover_args(go_test.cover_mode, tuple(go_test.coverpkg)) if request.coverage else (),
+        cover_args(go_test.cover_mode, tuple(go_test.coverpkg), race) if request.coverage else (),
+        race,
     )
     n = len(directories)
     what = (
@@ -417,10 +487,12 @@ async def setup_go_test(
         description=f"Test {what} (go test)",
         input_digest=snapshot.digest,
         working_dir=module_dir or None,
-        env=FrozenDict({**test_extra_env.env, **field_env, "CGO_ENABLED": "0"}),
+        env=FrozenDict({**test_extra_env.env, **field_env, **cgo_env}),
         output_files=(COVER_PROFILE,) if request.coverage else (),
         mod_mode=context.mod_mode(sources.files),
         gowork=context.gowork,
+        immutable_input_digests=toolchain.immutable_input_digests if toolchain else FrozenDict(),
+        append_only_caches=toolchain.append_only_caches if toolchain else FrozenDict(),
         sdk_version=context.sdk_version,
         level=LogLevel.DEBUG,
         cache_scope=(
@@ -452,11 +524,10 @@ async def _cgo_hint(module_address: Address, files: tuple[str, ...]) -> str:
     packages_named = ", ".join(f"`{d}`" for d in cgo)
     hint = softwrap(
         f"""
-        {packages_named} import "C": `pants test` runs `go test` with CGO_ENABLED=0 and no C
-        toolchain (a `static_go_binary` gets one with `cgo=True` and `c_toolchains`), so go
-        leaves out cgo files. Set `skip_tests=True` on the `static_go_test` of a package that
-        needs cgo to build, or give it files for `CGO_ENABLED=0` (`//go:build !cgo`); see
-        docs/testing.md.
+        {packages_named} import "C": this `go test` ran with CGO_ENABLED=0 and no C toolchain,
+        so go left out cgo files. Give the `static_go_test` `cgo=True` and a `go_c_toolchain`
+        for this machine's platform in `c_toolchains`, or give the package files for
+        `CGO_ENABLED=0` (`//go:build !cgo`), or set `skip_tests=True`; see docs/testing.md.
         """
     )
     return f"{hint}\n"
@@ -485,7 +556,9 @@ async def run_static_go_test(
         if "panic: test timed out after" in stdout + stderr:
             stderr += f" (the tests of {setup.what} exceeded their timeout of {setup.timeout}s)"
         stderr += ".\n"
-        if any(m in stdout + stderr for m in _BUILD_FAILED):
+        if process.env.get("CGO_ENABLED") == "0" and any(
+            m in stdout + stderr for m in _BUILD_FAILED
+        ):
             stderr += await _cgo_hint(context.module_address, setup.files)
     addresses = tuple(fs.address for fs in batch.elements)
     coverage_data = None
