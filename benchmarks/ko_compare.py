@@ -20,7 +20,8 @@ and the ratio plugin/ko of the medians:
 - one image cold: `hello:image` / `ko build ./cmd/hello`; fresh GOCACHE and named caches, and a
   module path never built before (examples/services copied with its module path rewritten), so
   no process cache answers (the Go SDK stays in Pants' local store, as on any machine that has
-  built once); Pants without pantsd;
+  built once); Pants without pantsd, and again in another fresh copy whose pantsd is already
+  up (`pantsd up` rows: the build without Pants' own start-up, as in a workstation's session);
 - whole repository cold: the three image targets / `ko build` of the three mains;
 - no-op: the one-image step again, nothing changed (plugin with and without pantsd up; ko
   rebuilds with a warm GOCACHE and finds every blob in the registry);
@@ -297,7 +298,21 @@ def main() -> None:
             measure(pd, repo)  # start pantsd
             rec("no-op", "plugin (pantsd up)", measure(pd, repo)[0])
             stop_pantsd(repo)
-            return {"ko": layer_bytes_ko(reg), "plugin": layer_bytes_plugin(repo)}
+            sizes = {"ko": layer_bytes_ko(reg), "plugin": layer_bytes_plugin(repo)}
+            rec("one image cold", "plugin (pantsd up)", cold_with_pantsd(f"one-pd-{i}", images[0]))
+            return sizes
+
+        def cold_with_pantsd(name: str, *goal: str) -> float:
+            """The same cold build in a copy of its own whose pantsd is already running (started
+            by `--version`, which builds nothing): the build without Pants' own start-up."""
+            repo, _ = new_repo(work, name, base)
+            named = work / f"named-{name}"
+            opts = ("--pantsd", f"--named-caches-dir={named}")
+            measure(pants(repo, *opts, "--version"), repo)
+            try:
+                return measure(pants(repo, *opts, *goal), repo)[0]
+            finally:
+                stop_pantsd(repo)
 
         def whole_repository(i: int) -> None:
             repo, _ = new_repo(work, f"all-{i}", base)
@@ -323,6 +338,11 @@ def main() -> None:
             run = f"{SERVICES}/cmd/hello:hello"
             cmd = pants(repo, "--no-pantsd", f"--named-caches-dir={named}", "run", run)
             rec("run hello cold", "plugin (pants run)", measure(cmd, repo)[0])
+            rec(
+                "run hello cold",
+                "plugin (pants run, pantsd up)",
+                cold_with_pantsd(f"run-pd-{i}", "run", run),
+            )
 
         sizes: dict[str, int] = {}
         for i in range(args.reps):
