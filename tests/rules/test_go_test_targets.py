@@ -229,6 +229,12 @@ def test_cgo_tests_and_the_race_detector_with_a_c_toolchain(rule_runner: RuleRun
     assert result.exit_code == 1
     assert "WARNING: DATA RACE" in result.stdout and "race detected" in result.stdout
     assert "go test -trimpath -buildvcs=false -race" in result.stderr, result.stderr
+    # `-race` from the user's args, with coverage: go accepts only the atomic mode then.
+    result = run_test(
+        rule_runner, Address("gt/racy"), "--static-go-tests-args=-race", "--test-use-coverage"
+    )
+    assert result.exit_code == 1 and "WARNING: DATA RACE" in result.stdout, result.stderr
+    assert "-covermode=atomic" in result.stderr and "-covermode must be" not in result.stderr
     # -race without cgo: refused before go runs, naming the target, the field and the fix.
     for addr, opts in (
         (Address("gt/racy", target_name="nocgo"), ()),

@@ -379,8 +379,9 @@ class MaybeGoTestSetup:
 
 
 def wants_race(fs: StaticGoTestFieldSet, user_args: tuple[str, ...]) -> bool:
-    """`race=True`, or `-race` among `[static-go-tests].args`; refused without cgo (go: `-race
-    requires cgo`), before anything is compiled."""
+    """Whether `go test` runs with `-race`: `race=True`, or `-race` among
+    `[static-go-tests].args`; refused without cgo (go: `-race requires cgo`), before anything is
+    compiled."""
     from_args = any(a.lstrip("-") in ("race", "race=true", "race=1") for a in user_args)
     race = bool(fs.race.value) or from_args
     if race and not fs.cgo.value:
@@ -399,7 +400,7 @@ def wants_race(fs: StaticGoTestFieldSet, user_args: tuple[str, ...]) -> bool:
                 """
             )
         )
-    return bool(fs.race.value)
+    return race
 
 
 async def c_toolchain_of_test(fs: StaticGoTestFieldSet, platform: Platform) -> MaybeCToolchain:
@@ -473,7 +474,7 @@ async def setup_go_test(
         timeout,
         tuple(go_test.args),
         cover_args(go_test.cover_mode, tuple(go_test.coverpkg), race) if request.coverage else (),
-        race,
+        bool(first.race.value),  # `-race` in the user's args stays where they put it
     )
     n = len(directories)
     what = (
