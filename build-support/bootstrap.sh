@@ -540,10 +540,24 @@ psg__reap_exec_roots() {
   psg__reap_legacy_pantsd_root "$base/pantsd"
 }
 
+# psg__only_lock DIR: true when DIR holds no entry but `.psg-lock` (shell globbing, no process).
+psg__only_lock() {
+  local e
+  for e in "$1"/* "$1"/.[!.]* "$1"/..?*; do
+    [[ -e "$e" || -L "$e" ]] || continue
+    [[ "$e" == "$1/.psg-lock" ]] || return 1
+  done
+  return 0
+}
+
 # Empty a per-repository pantsd root nobody holds, else keep only the newest immutable_inputs*
 # directory (that of the scheduler pantsd uses now: one is created with each scheduler).
 psg__trim_pantsd_root() {
   local d="$1" e
+  # A root holding nothing but its lock file needs nothing, not even the lock test (a `flock`
+  # process each: a machine that ran many clones has many such roots, and every launch walks
+  # them all).
+  psg__only_lock "$d" && return 0
   if psg__root_free "$d"; then
     for e in "$d"/* "$d"/.[!.]*; do
       [[ -e "$e" && "$e" != "$d/.psg-lock" ]] && psg__rm_tree "$e"
