@@ -142,3 +142,28 @@ def test_the_backported_files_have_their_bytecode() -> None:
         path = pb.site_packages() / bp["file"]
         [pyc] = path.parent.glob(f"__pycache__/{path.stem}.cpython-*.pyc")
         assert pyc.stat().st_mtime >= path.stat().st_mtime
+
+
+def test_git_is_started_by_posix_spawn_not_by_forking_pantsd(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Backport 4: Pants' own git calls (`--changed-since`) go through posix_spawn(3), which does
+    not copy the calling process (a pantsd of gigabytes) the way fork(2) does."""
+    import os
+    import shutil
+
+    from pants.core.util_rules.system_binaries import GitBinary
+
+    git = shutil.which("git")
+    assert git, "git is needed (it is in .ci/run's packages)"
+    spawned = []
+    real_spawn = os.posix_spawn
+
+    def spawn(path, argv, env, **kwargs):
+        spawned.append(list(argv))
+        return real_spawn(path, argv, env, **kwargs)
+
+    monkeypatch.setattr(os, "posix_spawn", spawn)
+    out = GitBinary(git)._invoke_unsandboxed(["--version"])
+    assert out.startswith("git version")
+    assert spawned == [[git, "--version"]]
