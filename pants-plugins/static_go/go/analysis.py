@@ -9,16 +9,13 @@ its imports and embedded files, and the packages of those other local modules th
 imports to their build-root directories; dependency_inference.py turns that into edges.
 
 `go list` is given each Go file cut to what it reads (goheader.py), so edits that leave imports,
-embeds and build constraints alone do not run it again. The cut files are made per directory and
-memoized by the files' digests, so an edit re-reads only its own directory's Go files, not the
-module's.
+embeds and build constraints alone do not run it again.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from collections import defaultdict
 from dataclasses import dataclass
 
 from pants.build_graph.address import Address
@@ -26,10 +23,8 @@ from pants.engine.fs import (
     CreateDigest,
     Digest,
     DigestContents,
-    DigestEntries,
     DigestSubset,
     FileContent,
-    FileEntry,
     MergeDigests,
     PathGlobs,
     Snapshot,
@@ -260,43 +255,20 @@ class GoListInput:
     digest: Digest
 
 
-@dataclass(frozen=True)
-class _GoListViews:
-    """The `go list` views of some Go files, named by path and content digest."""
-
-    files: tuple[FileEntry, ...]
-
-
-@rule(desc="Cut Go files to what `go list` reads", level=LogLevel.TRACE)
-async def go_list_views(request: _GoListViews) -> GoListInput:
-    contents = await Get(DigestContents, CreateDigest(request.files))
+@rule(desc="Prepare a Go module for `go list`", level=LogLevel.DEBUG)
+async def go_list_input(request: GoListInputRequest) -> GoListInput:
+    go_files, others = await MultiGet(
+        Get(DigestContents, DigestSubset(request.digest, PathGlobs(["**/*.go"]))),
+        Get(Digest, DigestSubset(request.digest, PathGlobs(["**", "!**/*.go"]))),
+    )
     views = await Get(
         Digest,
         CreateDigest(
             FileContent(fc.path, go_list_view_bytes(fc.content), fc.is_executable)
-            for fc in contents
+            for fc in go_files
         ),
     )
-    return GoListInput(views)
-
-
-@rule(desc="Prepare a Go module for `go list`", level=LogLevel.DEBUG)
-async def go_list_input(request: GoListInputRequest) -> GoListInput:
-    """The views are made per directory, keyed by its Go files' paths and digests: an edit makes
-    the views of its own directory again (pantsd memoizes the rest), not of the whole module."""
-    go_files, others = await MultiGet(
-        Get(Digest, DigestSubset(request.digest, PathGlobs(["**/*.go"]))),
-        Get(Digest, DigestSubset(request.digest, PathGlobs(["**", "!**/*.go"]))),
-    )
-    entries = await Get(DigestEntries, Digest, go_files)
-    by_dir: dict[str, list[FileEntry]] = defaultdict(list)
-    for entry in entries:
-        if isinstance(entry, FileEntry):
-            by_dir[os.path.dirname(entry.path)].append(entry)
-    views = await MultiGet(
-        Get(GoListInput, _GoListViews(tuple(files))) for _, files in sorted(by_dir.items())
-    )
-    return GoListInput(await Get(Digest, MergeDigests([*(v.digest for v in views), others])))
+    return GoListInput(await Get(Digest, MergeDigests([views, others])))
 
 
 def analysis_globs(context: GoModuleContext) -> list[str]:
