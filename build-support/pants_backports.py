@@ -377,6 +377,7 @@ def _write_dist(workspace, digest, plan, dist_rel) -> None:
     nothing: staged, verified, then renamed into place (pants-static-go
     build-support/pants_backports.py, issue 17)."""
     import errno
+    import re
     import uuid
 
     root = plan.root
@@ -389,13 +390,21 @@ def _write_dist(workspace, digest, plan, dist_rel) -> None:
     except Exception as e:
         _remove_dist_staging(staging, old)
         # The engine's message names its store and the staging path: keep only the OS's cause.
+        # It comes as `...: No space left on device (os error 28)` or, for a file it could not
+        # write, `Error writing file PATH: Os { code: 28, kind: StorageFull, message: "..." }`.
         text = str(e)
-        cause = text.rsplit(": ", 1)[-1] if "(os error" in text else text
+        code = getattr(e, "errno", None)
+        rust = re.search(r'Os \\{ code: (\\d+), kind: \\w+, message: "([^"]*)" \\}', text)
+        if rust:
+            code = code or int(rust.group(1))
+            cause = f"{rust.group(2)} (os error {rust.group(1)})"
+        else:
+            cause = text.rsplit(": ", 1)[-1] if "(os error" in text else text
         if isinstance(e, OSError) and e.strerror:  # without the absolute path Python adds
             cause = f"{e.strerror} ({errno.errorcode.get(e.errno or 0, '?')})"
         raise DistWriteError(
             f"Could not write the outputs to {dist_rel}/ (nothing in it was changed): {cause}\\n"
-            f"To fix: {_dist_hint(getattr(e, 'errno', None), text)}."
+            f"To fix: {_dist_hint(code, text)}."
         ) from None
     try:
         _verify_dist_staging(staging, plan.entries)
@@ -438,7 +447,7 @@ BACKPORTS = [
         "name": "pants-static-go issue 17 (dist/ written by rename, nothing lost)",
         "file": "pants/core/goals/package.py",
         "before": "b81ea41dcb54c319359448efd6a016ef4c9b3c0083bd3f427895daa9256079a0",
-        "after": "536e79bd43285c904704c7d25c33d0119b3e2d2fc882997461777b3f0fad4135",
+        "after": "c9a32e93bc52bf790a670f1f19a0357234dcb220dae4291730374b4541353f5c",
         "edits": [
             (DIST_IMPORT_OLD, DIST_IMPORT_NEW),
             (DIST_SIGNATURE_OLD, DIST_SIGNATURE_NEW),

@@ -167,3 +167,35 @@ def test_git_is_started_by_posix_spawn_not_by_forking_pantsd(
     out = GitBinary(git)._invoke_unsandboxed(["--version"])
     assert out.startswith("git version")
     assert spawned == [[git, "--version"]]
+
+
+@pytest.mark.parametrize(
+    "engine_error",
+    [
+        "Failed to write to /x/dist/.pants-write-1/a: No space left on device (os error 28)",
+        # How the engine reports a file it could not write (seen for small files: an SBOM, a
+        # size report), with the staging path in it.
+        "Error writing file /x/dist/.pants-write-1/a.spdx.json: Os { code: 28, kind: "
+        'StorageFull, message: "No space left on device" }',
+    ],
+)
+def test_a_full_disk_is_reported_the_same_whichever_file_hits_it(
+    tmp_path: Path, engine_error: str
+) -> None:
+    """Backport 2: the engine's two ways of saying ENOSPC give one message, with the OS's cause
+    and the full-disk advice, and no staging path."""
+    from pants.core.goals import package
+
+    class Workspace:
+        def write_digest(self, digest, path_prefix):
+            raise Exception(engine_error)
+
+    plan = package._DistPlan(tmp_path / "dist", {}, tmp_path / "state.json", {})
+    with pytest.raises(package.DistWriteError) as e:
+        package._write_dist(Workspace(), None, plan, Path("dist"))
+    assert str(e.value) == (
+        "Could not write the outputs to dist/ (nothing in it was changed): No space left on "
+        "device (os error 28)\nTo fix: free space on that filesystem (`df -h`) or set another "
+        "`--pants-distdir`."
+    )
+    assert not [p for p in (tmp_path / "dist").iterdir()], "the staging directory is removed"
