@@ -11,18 +11,22 @@ import uuid
 from pathlib import Path
 from textwrap import dedent
 
+import pytest
 from pants.engine.addresses import Address
+from pants.engine.internals.scheduler import ExecutionError
 from pants.engine.rules import QueryRule
 from pants.util.frozendict import FrozenDict
 
 from rules.conftest import make_rule_runner
 from rules.test_static_go_binary import package
+from static_go.go.build import GoBinaryMain, GoBuildInputs
 from static_go.go.build_cache_warmup import (
     GoBuildCacheWarmupRequest,
     PrecompileGroups,
     PrecompileGroupsRequest,
     WarmedGoBuildCache,
 )
+from static_go.go.build_options import StaticGoBinaryFieldSet
 from static_go.go.process import GOCACHE_NAMED_CACHE
 from static_go.util.platforms import GoPlatform
 
@@ -185,3 +189,27 @@ def test_a_binary_with_a_wrong_main_field_leaves_the_others_grouped() -> None:
     groups = rule_runner.request(PrecompileGroups, [PrecompileGroupsRequest(Address("app"), AMD64)])
     (shared,) = groups.groups
     assert shared.binaries == (A, B)
+
+
+def test_the_warm_up_needs_only_the_module_analysis_not_the_binary_closure() -> None:
+    """A binary's build requests its warm-up beside the resolution of its closure of targets
+    (dependency inference of every package it imports), not after it: what the warm-up needs, the
+    binary's module, comes from the main package and the module's `go list` analysis alone. Here
+    the closure cannot be resolved (a dependency on a target that does not exist); the module is
+    known all the same."""
+    rule_runner = make_rule_runner(QueryRule(GoBinaryMain, [StaticGoBinaryFieldSet]))
+    rule_runner.write_files(
+        {
+            **FILES,
+            "app/cmd/a/BUILD": (
+                'static_go_package(name="main", dependencies=["//app/missing:nothing"])\n'
+                'static_go_binary(name="a", platforms=["linux/amd64"])'
+            ),
+        }
+    )
+    fs = StaticGoBinaryFieldSet.create(rule_runner.get_target(A))
+    binary_main = rule_runner.request(GoBinaryMain, [fs])
+    assert binary_main.analysis.module.module_address == Address("app")
+    assert binary_main.address == Address("app/cmd/a", target_name="main")
+    with pytest.raises(ExecutionError, match="app/missing"):
+        rule_runner.request(GoBuildInputs, [fs])

@@ -159,8 +159,20 @@ async def with_module_context_files(
     return context, snapshot
 
 
-@rule(desc="Collect the inputs of a static Go binary", level=LogLevel.DEBUG)
-async def collect_go_build_inputs(fs: StaticGoBinaryFieldSet) -> GoBuildInputs:
+@dataclass(frozen=True)
+class GoBinaryMain:
+    """A binary's main package: its target, its directory and its analysis (which names its
+    module)."""
+
+    address: Address
+    main_dir: str
+    analysis: GoPackageAnalysis
+
+
+@rule(desc="Find the main package and module of a static Go binary", level=LogLevel.DEBUG)
+async def resolve_go_binary_main(fs: StaticGoBinaryFieldSet) -> GoBinaryMain:
+    """Needs only the module's `go list` analysis, not the binary's closure of targets, so that
+    the build cache warm-up can start before that closure is resolved."""
     main = await Get(MainPackage, MainPackageRequest(fs.main))
     main_dir = go_package_dir(main.address)
     analysis = await Get(GoPackageAnalysis, GoPackageAnalysisRequest(main_dir))
@@ -171,12 +183,20 @@ async def collect_go_build_inputs(fs: StaticGoBinaryFieldSet) -> GoBuildInputs:
             f"`package {info.name}` ({info.import_path}), not `package main`. Point `main` at a "
             "`static_go_package` whose files say `package main`."
         )
+    return GoBinaryMain(main.address, main_dir, analysis)
+
+
+@rule(desc="Collect the inputs of a static Go binary", level=LogLevel.DEBUG)
+async def collect_go_build_inputs(fs: StaticGoBinaryFieldSet) -> GoBuildInputs:
+    binary_main = await Get(GoBinaryMain, StaticGoBinaryFieldSet, fs)
+    main_dir, analysis = binary_main.main_dir, binary_main.analysis
+    info = analysis.info
     sources = await closure_sources(fs.address)
     module_dir = analysis.module.module_dir
     prefix = f"{module_dir}/" if module_dir else ""
     if f"{prefix}go.mod" not in sources.files:
         raise GoBuildError(
-            f"{fs.address}: the closure of {main.address} holds no `{prefix}go.mod`."
+            f"{fs.address}: the closure of {binary_main.address} holds no `{prefix}go.mod`."
         )
     if info is not None:
         await _check_x_defs(fs, analysis.module, info.import_path, sources.snapshot)
@@ -205,15 +225,27 @@ class GoBuildStepRequest:
 @rule(desc="Build a static Go binary")
 async def build_static_go_binary(step: GoBuildStepRequest) -> GoBinaryFile:
     fs = step.request.field_set
-    inputs, options = await MultiGet(
-        Get(GoBuildInputs, StaticGoBinaryFieldSet, fs),
+    binary_main, options = await MultiGet(
+        Get(GoBinaryMain, StaticGoBinaryFieldSet, fs),
         Get(GoBuildOptions, StaticGoBuildRequest, step.request),
     )
-    if not options.cgo:
-        await Get(
-            WarmedGoBuildCache,
-            GoBuildCacheWarmupRequest(
-                inputs.module_address, fs.address, options.platform, options.env, options.tags
+    if options.cgo:
+        inputs = await Get(GoBuildInputs, StaticGoBinaryFieldSet, fs)
+    else:
+        # The warm-up needs the module's analysis only: it compiles the shared outside imports
+        # while the binary's closure of targets (dependency inference of every package it
+        # imports) is still being resolved, instead of after it.
+        inputs, _ = await MultiGet(
+            Get(GoBuildInputs, StaticGoBinaryFieldSet, fs),
+            Get(
+                WarmedGoBuildCache,
+                GoBuildCacheWarmupRequest(
+                    binary_main.analysis.module.module_address,
+                    fs.address,
+                    options.platform,
+                    options.env,
+                    options.tags,
+                ),
             ),
         )
     process = go_build_process(
