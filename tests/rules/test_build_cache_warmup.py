@@ -25,6 +25,8 @@ from static_go.go.build_cache_warmup import (
     PrecompileGroups,
     PrecompileGroupsRequest,
     WarmedGoBuildCache,
+    group_request,
+    precompile_groups,
 )
 from static_go.go.build_options import StaticGoBinaryFieldSet
 from static_go.go.process import GOCACHE_NAMED_CACHE
@@ -169,7 +171,7 @@ def test_one_binary_compiles_only_its_own_closure(tmp_path: Path) -> None:
         WarmedGoBuildCache,
         [
             GoBuildCacheWarmupRequest(
-                Address("app"), A, arm64, FrozenDict({**arm64.go_env(), "CGO_ENABLED": "0"}), ()
+                Address("app"), A, arm64, FrozenDict({**arm64.go_env(), "CGO_ENABLED": "0"})
             )
         ],
     )
@@ -213,3 +215,28 @@ def test_the_warm_up_needs_only_the_module_analysis_not_the_binary_closure() -> 
     assert binary_main.address == Address("app/cmd/a", target_name="main")
     with pytest.raises(ExecutionError, match="app/missing"):
         rule_runner.request(GoBuildInputs, [fs])
+
+
+def test_binaries_that_differ_in_build_tags_share_one_precompile_per_group() -> None:
+    """A group is compiled with the tags all its binaries have: a `netgo,osusergo` binary and one
+    without tags wait for the same process (go compiles a package alike under tags that select
+    none of its files), not two compiling the same standard library side by side."""
+    c, d = Address("app/cmd/c", target_name="c"), Address("app/cmd/d", target_name="d")
+    closures = {A: {"fmt", "net"}, B: {"fmt", "net"}, c: {"fmt", "net"}, d: {"fmt"}}
+    graph = {"net": ("fmt",), "fmt": ()}
+    tags = {A: (), B: ("osusergo", "netgo"), c: ("netgo",), d: ("netgo", "prod")}
+    groups = precompile_groups(graph, closures, tags)
+    by_binaries = {g.binaries: g for g in groups.groups}
+    assert by_binaries[(A, B, c, d)].tags == ()  # fmt
+    assert by_binaries[(A, B, c)].tags == ()  # net
+    groups = precompile_groups(graph, {B: {"net"}, c: {"net"}}, tags)
+    assert [g.tags for g in groups.groups] == [("netgo",)]
+
+    groups = precompile_groups(graph, closures, tags)
+    env = FrozenDict({**AMD64.go_env(), "CGO_ENABLED": "0"})
+    fmt_group = next(i for i, g in enumerate(groups.groups) if g.packages == ("fmt",))
+    requests = {
+        group_request(GoBuildCacheWarmupRequest(Address("app"), b, AMD64, env), groups, fmt_group)
+        for b in (A, B, c, d)
+    }
+    assert len(requests) == 1

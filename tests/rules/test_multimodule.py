@@ -228,7 +228,6 @@ def test_precompile_leaves_local_modules_to_the_build(mode: str) -> None:
                 app2,
                 platform,
                 FrozenDict({**platform.go_env(), "CGO_ENABLED": "0"}),
-                (),
             )
         ],
     )

@@ -244,7 +244,6 @@ async def build_static_go_binary(step: GoBuildStepRequest) -> GoBinaryFile:
                     fs.address,
                     options.platform,
                     options.env,
-                    options.tags,
                 ),
             ),
         )

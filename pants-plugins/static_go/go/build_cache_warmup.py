@@ -41,6 +41,7 @@ from static_go.go.process import GoProcess
 from static_go.go.target_index import StaticGoTargetIndex
 from static_go.go.target_types import (
     StaticGoBinaryMainField,
+    StaticGoBinaryTagsField,
     StaticGoModuleSourcesField,
     go_package_dir,
 )
@@ -58,7 +59,6 @@ class GoBuildCacheWarmupRequest:
     binary_address: Address
     platform: GoPlatform
     env: FrozenDict[str, str]  # the go build's own environment (GOOS, GOARCH, CGO_ENABLED, ...)
-    tags: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -74,6 +74,7 @@ class PrecompileGroup:
     binaries: tuple[Address, ...]
     packages: tuple[str, ...]
     after: tuple[int, ...]  # the groups (indices) holding these packages' outside imports
+    tags: tuple[str, ...] = ()  # the build tags every one of `binaries` builds with (sorted)
 
 
 @dataclass(frozen=True)
@@ -107,12 +108,22 @@ def outside_closure(
 
 
 def precompile_groups(
-    graph: Mapping[str, tuple[str, ...]], closures: dict[Address, set[str]]
+    graph: Mapping[str, tuple[str, ...]],
+    closures: dict[Address, set[str]],
+    tags: Mapping[Address, tuple[str, ...]] | None = None,
 ) -> PrecompileGroups:
     """Outside packages grouped by exactly the set of binaries whose closure holds them; only the
     groups of two binaries or more. A package of one binary's closure only is left to its `go
     build`, so a group a binary waits for never holds a package its own build would not compile.
-    A package's imports belong to groups of the same binaries or more: `after` orders them."""
+    A package's imports belong to groups of the same binaries or more: `after` orders them.
+
+    A group is compiled with the build tags all its binaries share (`tags`: each binary's
+    `build_tags`), whatever the tags of the binary asking: go's compile of a package does not
+    depend on tags that select none of its files, so binaries that differ only in such tags (a
+    `netgo,osusergo` server and a CLI beside it) share one process per group instead of two
+    compiling the same standard library side by side. A package the other tags do select files
+    of (`net` under `netgo`) is compiled by the binary's own build or by a group of binaries that
+    all have those tags."""
     owners: dict[str, set[Address]] = {}
     for binary, closure in closures.items():
         for pkg in closure:
@@ -127,7 +138,8 @@ def precompile_groups(
     for i, key in enumerate(keys):
         pkgs = tuple(sorted(by_binaries[key]))
         after = {index[d] for p in pkgs for d in graph.get(p, ()) if d in index}
-        groups.append(PrecompileGroup(key, pkgs, tuple(sorted(after - {i}))))
+        common = set.intersection(*(set((tags or {}).get(b, ())) for b in key))
+        groups.append(PrecompileGroup(key, pkgs, tuple(sorted(after - {i})), tuple(sorted(common))))
     return PrecompileGroups(tuple(groups))
 
 
@@ -165,13 +177,15 @@ async def group_precompiled_imports(
     module = await Get(GoModuleAnalysis, GoModuleAnalysisRequest(request.module_address))
     graph = module.graph_for(request.platform.goos, request.platform.goarch)
     closures = {}
+    tags = {}
     for tgt, main in zip(binaries, mains):
         if main.directory is None or index.owning_module(main.directory) != module.module_address:
             continue
         info = module.packages.get(main.directory)
         if info is not None:
             closures[tgt.address] = outside_closure(graph, module.local_dirs, info.import_path)
-    return precompile_groups(graph, closures)
+            tags[tgt.address] = tuple(tgt.get(StaticGoBinaryTagsField).value or ())
+    return precompile_groups(graph, closures, tags)
 
 
 async def module_warmup_inputs(
@@ -216,6 +230,16 @@ def _group_description(request: _PrecompileGroupRequest, group: PrecompileGroup)
     )
 
 
+def group_request(
+    request: GoBuildCacheWarmupRequest, groups: PrecompileGroups, group: int
+) -> _PrecompileGroupRequest:
+    """The precompile of `group` that a binary's build waits for: the same for every binary of
+    the group with the same platform and environment, whatever its own build tags."""
+    return _PrecompileGroupRequest(
+        request.module_address, group, request.platform, request.env, groups.groups[group].tags
+    )
+
+
 @rule(desc="Precompile Go packages shared by a module's binaries", level=LogLevel.DEBUG)
 async def precompile_group(request: _PrecompileGroupRequest) -> WarmedGoBuildCache:
     """One group's `go list -e -export`, after the groups holding its packages' imports (which
@@ -225,7 +249,11 @@ async def precompile_group(request: _PrecompileGroupRequest) -> WarmedGoBuildCac
     )
     group = groups.groups[request.group]
     await MultiGet(
-        Get(WarmedGoBuildCache, _PrecompileGroupRequest, dataclasses.replace(request, group=i))
+        Get(
+            WarmedGoBuildCache,
+            _PrecompileGroupRequest,
+            dataclasses.replace(request, group=i, tags=groups.groups[i].tags),
+        )
         for i in group.after
     )
     sources, context, input_digest = await module_warmup_inputs(request.module_address)
@@ -272,11 +300,14 @@ async def warm_go_build_cache(request: GoBuildCacheWarmupRequest) -> WarmedGoBui
     Without it, the binaries' `go build` processes start side by side on a cold GOCACHE and each
     compiles the same standard library (Go does not share work in progress between processes).
     `go list -e -export` compiles packages exactly as `go build` does, under the same cache keys
-    (same flags, environment and tags). The module's outside packages are grouped by the set of
-    binaries that need them (precompile_groups), one process per group of two binaries or more:
-    building one binary compiles nothing its own `go build` would not, building them all compiles
-    each shared package once. With `-e`, an import that this configuration cannot build (one seen
-    only under another analysis platform) does not stop the others. A process's cache key holds
+    (same flags and environment; build tags only where they select a package's files). The
+    module's outside packages are grouped by the set of binaries that need them
+    (precompile_groups), one process per group of two binaries or more, with the tags they all
+    share: building one binary compiles nothing its own `go build` would not (except, when the
+    group's binaries differ in tags, the shared-tags variant of a package those tags select files
+    of), building them all compiles each shared package once. With `-e`, an import that this
+    configuration cannot build (one seen only under another analysis platform) does not stop the
+    others. A process's cache key holds
     `go.mod`/`go.sum` and its packages, not the module's sources, so an edit of a package does not
     run it again. It is an optimization only: no output depends on it, and when it fails the
     binaries' builds compile what they need and report any real error.
@@ -285,12 +316,7 @@ async def warm_go_build_cache(request: GoBuildCacheWarmupRequest) -> WarmedGoBui
         PrecompileGroups, PrecompileGroupsRequest(request.module_address, request.platform)
     )
     warmed = await MultiGet(
-        Get(
-            WarmedGoBuildCache,
-            _PrecompileGroupRequest(
-                request.module_address, i, request.platform, request.env, request.tags
-            ),
-        )
+        Get(WarmedGoBuildCache, _PrecompileGroupRequest, group_request(request, groups, i))
         for i in groups.of_binary(request.binary_address)
     )
     return WarmedGoBuildCache(
