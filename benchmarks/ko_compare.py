@@ -22,7 +22,8 @@ and the ratio plugin/ko of the medians:
   no process cache answers (the Go SDK stays in Pants' local store, as on any machine that has
   built once); Pants without pantsd, and again in another fresh copy whose pantsd is already
   up (`pantsd up` rows: the build without Pants' own start-up, as in a workstation's session);
-- whole repository cold: the three image targets / `ko build` of the three mains;
+- whole repository cold: the three image targets / `ko build` of the three mains (the plugin
+  with and without pantsd up, as above);
 - no-op: the one-image step again, nothing changed (plugin with and without pantsd up; ko
   rebuilds with a warm GOCACHE and finds every blob in the registry);
 - `pants run` of hello cold (its host-platform build only) / `go build` of hello (linux/amd64,
@@ -327,6 +328,7 @@ def main() -> None:
             named = work / f"named-all-{i}"
             cmd = pants(repo, "--no-pantsd", f"--named-caches-dir={named}", "package", *images)
             rec(step, "plugin", measure(cmd, repo)[0])
+            rec(step, "plugin (pantsd up)", cold_with_pantsd(f"all-pd-{i}", "package", *images))
 
         def run_one(i: int) -> None:
             repo, _ = new_repo(work, f"run-{i}", base)
