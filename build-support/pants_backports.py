@@ -166,14 +166,27 @@ class DistWriteError(Exception):
     """Writing dist/ failed (pants-static-go build-support/pants_backports.py)."""
 
 
-def _dist_hint(errno_value: int | None, text: str = "") -> str:
+def _engine_os_error(text: str) -> tuple:
+    """The errno and the OS's cause in an engine error's text, which comes as `...: CAUSE (os
+    error N)` or, for a file it could not write, `Error writing file PATH: Os { code: N, kind:
+    KIND, message: "CAUSE" }`; (None, the text) when it names no OS error."""
+    import re
+
+    rust = re.search(r'Os \\{ code: (\\d+), kind: \\w+, message: "([^"]*)" \\}', text)
+    if rust:
+        return int(rust.group(1)), f"{rust.group(2)} (os error {rust.group(1)})"
+    plain = re.search(r"\\(os error (\\d+)\\)", text)
+    if plain:
+        return int(plain.group(1)), text.rsplit(": ", 1)[-1]
+    return None, text
+
+
+def _dist_hint(errno_value: int | None) -> str:
     import errno
 
-    if errno_value in (errno.ENOSPC, errno.EDQUOT) or "os error 28" in text:
+    if errno_value in (errno.ENOSPC, errno.EDQUOT):
         return "free space on that filesystem (`df -h`) or set another `--pants-distdir`"
-    if errno_value in (errno.EACCES, errno.EPERM, errno.EROFS) or any(
-        f"os error {n})" in text for n in (1, 13, 30)
-    ):
+    if errno_value in (errno.EACCES, errno.EPERM, errno.EROFS):
         return (
             "check the owner, the permissions and the attributes of the directory (`ls -ld`, "
             "`lsattr -d`; `chattr -i` lifts the immutable flag) or set another `--pants-distdir`"
@@ -377,7 +390,6 @@ def _write_dist(workspace, digest, plan, dist_rel) -> None:
     nothing: staged, verified, then renamed into place (pants-static-go
     build-support/pants_backports.py, issue 17)."""
     import errno
-    import re
     import uuid
 
     root = plan.root
@@ -390,21 +402,12 @@ def _write_dist(workspace, digest, plan, dist_rel) -> None:
     except Exception as e:
         _remove_dist_staging(staging, old)
         # The engine's message names its store and the staging path: keep only the OS's cause.
-        # It comes as `...: No space left on device (os error 28)` or, for a file it could not
-        # write, `Error writing file PATH: Os { code: 28, kind: StorageFull, message: "..." }`.
-        text = str(e)
-        code = getattr(e, "errno", None)
-        rust = re.search(r'Os \\{ code: (\\d+), kind: \\w+, message: "([^"]*)" \\}', text)
-        if rust:
-            code = code or int(rust.group(1))
-            cause = f"{rust.group(2)} (os error {rust.group(1)})"
-        else:
-            cause = text.rsplit(": ", 1)[-1] if "(os error" in text else text
+        code, cause = _engine_os_error(str(e))
         if isinstance(e, OSError) and e.strerror:  # without the absolute path Python adds
-            cause = f"{e.strerror} ({errno.errorcode.get(e.errno or 0, '?')})"
+            code, cause = e.errno, f"{e.strerror} ({errno.errorcode.get(e.errno or 0, '?')})"
         raise DistWriteError(
             f"Could not write the outputs to {dist_rel}/ (nothing in it was changed): {cause}\\n"
-            f"To fix: {_dist_hint(code, text)}."
+            f"To fix: {_dist_hint(code)}."
         ) from None
     try:
         _verify_dist_staging(staging, plan.entries)
@@ -447,7 +450,7 @@ BACKPORTS = [
         "name": "pants-static-go issue 17 (dist/ written by rename, nothing lost)",
         "file": "pants/core/goals/package.py",
         "before": "b81ea41dcb54c319359448efd6a016ef4c9b3c0083bd3f427895daa9256079a0",
-        "after": "c9a32e93bc52bf790a670f1f19a0357234dcb220dae4291730374b4541353f5c",
+        "after": "77dafd20f5d776995f2e63523e9fb1a5bd2006d0e80cf1af1350dce022d02d4a",
         "edits": [
             (DIST_IMPORT_OLD, DIST_IMPORT_NEW),
             (DIST_SIGNATURE_OLD, DIST_SIGNATURE_NEW),

@@ -199,3 +199,30 @@ def test_a_full_disk_is_reported_the_same_whichever_file_hits_it(
         "`--pants-distdir`."
     )
     assert not [p for p in (tmp_path / "dist").iterdir()], "the staging directory is removed"
+
+
+@pytest.mark.parametrize(
+    "engine_error",
+    [
+        "Failed to write to /x/dist/.pants-write-1/a: Permission denied (os error 13)",
+        "Error writing file /x/dist/.pants-write-1/a.spdx.json: Os { code: 13, kind: "
+        'PermissionDenied, message: "Permission denied" }',
+    ],
+)
+def test_a_refused_write_gets_the_permission_advice_in_either_form(
+    tmp_path: Path, engine_error: str
+) -> None:
+    """Backport 2: the errno read from either form of the engine's message chooses the advice."""
+    from pants.core.goals import package
+
+    class Workspace:
+        def write_digest(self, digest, path_prefix):
+            raise Exception(engine_error)
+
+    plan = package._DistPlan(tmp_path / "dist", {}, tmp_path / "state.json", {})
+    with pytest.raises(package.DistWriteError) as e:
+        package._write_dist(Workspace(), None, plan, Path("dist"))
+    assert str(e.value).startswith(
+        "Could not write the outputs to dist/ (nothing in it was changed): Permission denied "
+        "(os error 13)\nTo fix: check the owner, the permissions and the attributes"
+    )
