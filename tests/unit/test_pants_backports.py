@@ -169,21 +169,47 @@ def test_git_is_started_by_posix_spawn_not_by_forking_pantsd(
     assert spawned == [[git, "--version"]]
 
 
+FULL_DISK = (
+    "Could not write the outputs to dist/ (nothing in it was changed): No space left on device "
+    "(os error 28)\nTo fix: free space on that filesystem (`df -h`) or set another "
+    "`--pants-distdir`."
+)
+REFUSED = (
+    "Could not write the outputs to dist/ (nothing in it was changed): Permission denied (os "
+    "error 13)\nTo fix: check the owner, the permissions and the attributes of the directory "
+    "(`ls -ld`, `lsattr -d`; `chattr -i` lifts the immutable flag) or set another "
+    "`--pants-distdir`."
+)
+
+
 @pytest.mark.parametrize(
-    "engine_error",
+    ("engine_error", "message"),
     [
-        "Failed to write to /x/dist/.pants-write-1/a: No space left on device (os error 28)",
+        (
+            "Failed to write to /x/dist/.pants-write-1/a: No space left on device (os error 28)",
+            FULL_DISK,
+        ),
         # How the engine reports a file it could not write (seen for small files: an SBOM, a
         # size report), with the staging path in it.
-        "Error writing file /x/dist/.pants-write-1/a.spdx.json: Os { code: 28, kind: "
-        'StorageFull, message: "No space left on device" }',
+        (
+            "Error writing file /x/dist/.pants-write-1/a.spdx.json: Os { code: 28, kind: "
+            'StorageFull, message: "No space left on device" }',
+            FULL_DISK,
+        ),
+        ("Failed to write to /x/dist/.pants-write-1/a: Permission denied (os error 13)", REFUSED),
+        (
+            "Error writing file /x/dist/.pants-write-1/a.spdx.json: Os { code: 13, kind: "
+            'PermissionDenied, message: "Permission denied" }',
+            REFUSED,
+        ),
     ],
 )
-def test_a_full_disk_is_reported_the_same_whichever_file_hits_it(
-    tmp_path: Path, engine_error: str
+def test_either_wording_of_an_os_error_gives_its_cause_and_advice(
+    tmp_path: Path, engine_error: str, message: str
 ) -> None:
-    """Backport 2: the engine's two ways of saying ENOSPC give one message, with the OS's cause
-    and the full-disk advice, and no staging path."""
+    """Backport 2: the engine's two ways of saying an OS error (e.g. ENOSPC whichever file hits a
+    full disk first) give one message, with the OS's cause and the advice its errno calls for,
+    and no staging path."""
     from pants.core.goals import package
 
     class Workspace:
@@ -193,36 +219,5 @@ def test_a_full_disk_is_reported_the_same_whichever_file_hits_it(
     plan = package._DistPlan(tmp_path / "dist", {}, tmp_path / "state.json", {})
     with pytest.raises(package.DistWriteError) as e:
         package._write_dist(Workspace(), None, plan, Path("dist"))
-    assert str(e.value) == (
-        "Could not write the outputs to dist/ (nothing in it was changed): No space left on "
-        "device (os error 28)\nTo fix: free space on that filesystem (`df -h`) or set another "
-        "`--pants-distdir`."
-    )
+    assert str(e.value) == message
     assert not [p for p in (tmp_path / "dist").iterdir()], "the staging directory is removed"
-
-
-@pytest.mark.parametrize(
-    "engine_error",
-    [
-        "Failed to write to /x/dist/.pants-write-1/a: Permission denied (os error 13)",
-        "Error writing file /x/dist/.pants-write-1/a.spdx.json: Os { code: 13, kind: "
-        'PermissionDenied, message: "Permission denied" }',
-    ],
-)
-def test_a_refused_write_gets_the_permission_advice_in_either_form(
-    tmp_path: Path, engine_error: str
-) -> None:
-    """Backport 2: the errno read from either form of the engine's message chooses the advice."""
-    from pants.core.goals import package
-
-    class Workspace:
-        def write_digest(self, digest, path_prefix):
-            raise Exception(engine_error)
-
-    plan = package._DistPlan(tmp_path / "dist", {}, tmp_path / "state.json", {})
-    with pytest.raises(package.DistWriteError) as e:
-        package._write_dist(Workspace(), None, plan, Path("dist"))
-    assert str(e.value).startswith(
-        "Could not write the outputs to dist/ (nothing in it was changed): Permission denied "
-        "(os error 13)\nTo fix: check the owner, the permissions and the attributes"
-    )
