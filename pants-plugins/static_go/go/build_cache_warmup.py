@@ -307,10 +307,10 @@ async def warm_go_build_cache(request: GoBuildCacheWarmupRequest) -> WarmedGoBui
     group's binaries differ in tags, the shared-tags variant of a package those tags select files
     of), building them all compiles each shared package once. With `-e`, an import that this
     configuration cannot build (one seen only under another analysis platform) does not stop the
-    others. A process's cache key holds
-    `go.mod`/`go.sum` and its packages, not the module's sources, so an edit of a package does not
-    run it again. It is an optimization only: no output depends on it, and when it fails the
-    binaries' builds compile what they need and report any real error.
+    others. A process's cache key holds `go.mod`/`go.sum` and its packages, not the module's
+    sources, so an edit of a package does not run it again. It is an optimization only: no output
+    depends on it, and when it fails the binaries' builds compile what they need and report any
+    real error.
     """
     groups = await Get(
         PrecompileGroups, PrecompileGroupsRequest(request.module_address, request.platform)
