@@ -166,12 +166,13 @@ def test_with_pantsd_the_launcher_uses_the_native_client(built_repo: Path) -> No
 def test_an_all_cached_run_never_unpacks_or_materializes_the_go_sdk(
     built_repo: Path, tmp_path: Path
 ) -> None:
-    """The downloaded Go SDK is the output of one cacheable process ("Unpack the Go SDK": unpack,
-    keep what builds read, `go env GOVERSION`). A run whose processes are all cached, with or
-    without pantsd and also the first run of a new pantsd, takes the SDK from the process cache
-    and materializes none of it; without the process cache it is unpacked once."""
+    """The downloaded Go SDK is found by one cacheable process ("Check the Go SDK": `go env
+    GOVERSION` through the wrapper, which unpacks the archive into the named cache if it is not
+    there). A run whose processes are all cached, with or without pantsd and also the first run
+    of a new pantsd, takes the version from the process cache and materializes neither the
+    archive nor the wrappers; without the process cache the check runs once."""
     target = "examples/tools/cmd/sizeof:sizeof"
-    unpack = "Unpack the Go SDK"
+    unpack = "Check the Go SDK"
     uncached = check(run_pants(built_repo, "--no-local-cache", "package", target))
     assert len(uncached.processes(unpack, source="Ran")) == 1
     assert check(run_pants(built_repo, "package", target)).processes(unpack, source="Ran") == []
@@ -188,7 +189,9 @@ def test_an_all_cached_run_never_unpacks_or_materializes_the_go_sdk(
         base = _exec_base(tmpdir)
         roots = list(base.glob("pantsd-*"))
         assert len(roots) == 1, "pantsd should use the launcher's root for this repository"
-        materialized = [str(p.relative_to(base)) for p in base.rglob("bin/go")]
+        materialized = [
+            str(p.relative_to(base)) for p in [*base.rglob("bin/go"), *base.rglob("sdk.zip")]
+        ]
         assert materialized == [], f"the Go SDK was materialized: {materialized}"
     finally:
         stop_pantsd(built_repo)

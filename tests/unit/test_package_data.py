@@ -12,7 +12,7 @@ from static_go.binary.size_report import PROBE_ENV, PROBE_MESSAGE
 from static_go.util.resources import resource_bytes, resource_text
 
 SHIPPED = [
-    ("static_go.go", "unpack_go_sdk.sh"),
+    ("static_go.go", "go_sdk_wrapper.sh"),
     ("static_go.cgo", "zig_wrapper.sh"),
     ("static_go.cgo", "gcc_wrapper.sh"),
     ("static_go.binary", "startup_timer.go.txt"),
@@ -39,9 +39,11 @@ def test_wrapper_scripts_are_sh(name: str) -> None:
     assert b"\r" not in data
 
 
-def test_unpack_script_is_a_bash_c_body() -> None:
-    # Run as `bash -c "$(cat this)" ...` (go/sdk.py), so it needs no shebang, but must be text.
-    assert b"\r" not in resource_bytes("static_go.go", "unpack_go_sdk.sh")
+def test_go_sdk_wrapper_is_sh() -> None:
+    # Rendered by go/sdk.py into `__go_sdk/bin/go` and run directly: a shebang, no CRLF.
+    data = resource_bytes("static_go.go", "go_sdk_wrapper.sh")
+    assert data.startswith(b"#!/bin/sh\n")
+    assert b"\r" not in data
 
 
 def test_startup_timer_agrees_with_python() -> None:

@@ -1,9 +1,9 @@
 # Copyright 2026 pants-static-go contributors.
 """The one place `go` processes are set up: a hermetic environment (module proxy, named caches,
 a TMPDIR inside the sandbox, no telemetry, `GOWORK=off` unless the module's context is a
-workspace, see module_layout.py), the SDK as an immutable input, and its version in the cache
-key. The SDK is the default one unless the module's context asks for a newer Go
-(`GoModuleContext.sdk_version`, see sdk.py)."""
+workspace, see module_layout.py), the SDK (its archive and wrapper as immutable inputs, its
+named cache, see sdk.py), and its version in the cache key. The SDK is the default one unless
+the module's context asks for a newer Go (`GoModuleContext.sdk_version`, see sdk.py)."""
 
 from __future__ import annotations
 
@@ -113,6 +113,7 @@ async def setup_go_process(request: GoProcess, settings: StaticGoSubsystem) -> P
         append_only_caches={
             GOCACHE_NAMED_CACHE: f".cache/{GOCACHE_NAMED_CACHE}",
             GOMODCACHE_NAMED_CACHE: f".cache/{GOMODCACHE_NAMED_CACHE}",
+            **sdk.append_only_caches,
             **request.append_only_caches,
         },
         level=request.level,

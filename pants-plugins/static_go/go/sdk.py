@@ -4,10 +4,11 @@
 Two ways to get `go`:
 - download (default): a Go SDK archive fetched by version with sha256 + length, like any Pants
   `ExternalTool`. The default URL is Go's own toolchain distribution on the Go module proxy (the
-  archives `GOTOOLCHAIN=go1.N.M` downloads); the `go.dev/dl` tarballs work too. The SDK is an
-  immutable input of every process, addressed by a relative path, so process cache keys hold no
-  host paths and a remote cache can share results between machines. One process unpacks it
-  (`unpack_go_sdk.sh`).
+  archives `GOTOOLCHAIN=go1.N.M` downloads); the `go.dev/dl` tarballs work too. Every process
+  gets the archive and a `go`/`gofmt` wrapper as immutable inputs, addressed by relative paths,
+  so process cache keys hold no host paths and a remote cache can share results between
+  machines. The wrapper (`go_sdk_wrapper.sh`) runs the SDK unpacked in a named cache, which the
+  first process of a machine that needs it unpacks: a run never materializes the SDK's files.
 - search: `go` found on `[static-go-sdk].search_paths`, at least `[static-go-sdk].minimum_version`.
 
 Either way the SDK's full version (`go env GOVERSION`) is in the environment of, and so in the
@@ -22,17 +23,27 @@ builds everything and must satisfy every `go` line.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from dataclasses import dataclass
 
 from pants.base.build_root import BuildRoot
 from pants.core.util_rules.external_tool import TemplatedExternalTool
-from pants.core.util_rules.system_binaries import SEARCH_PATHS, BashBinary, TarBinary, UnzipBinary
-from pants.engine.fs import Digest, DownloadFile, FileDigest, RemovePrefix, Snapshot
+from pants.core.util_rules.system_binaries import SEARCH_PATHS
+from pants.engine.fs import (
+    EMPTY_DIGEST,
+    CreateDigest,
+    Digest,
+    DigestEntries,
+    DownloadFile,
+    FileContent,
+    FileDigest,
+    FileEntry,
+)
 from pants.engine.platform import Platform
 from pants.engine.process import FallibleProcessResult, Process
-from pants.engine.rules import Get, collect_rules, rule
+from pants.engine.rules import Get, MultiGet, collect_rules, rule
 from pants.option.option_types import BoolOption, StrListOption, StrOption
 from pants.util.frozendict import FrozenDict
 from pants.util.logging import LogLevel
@@ -132,6 +143,8 @@ class GoSdk:
     version: str  # e.g. `go1.26.8`
     immutable_input_digests: FrozenDict[str, Digest]
     source: str  # human-readable: URL or host path
+    # The named cache a downloaded SDK is unpacked into (GO_SDK_NAMED_CACHE).
+    append_only_caches: FrozenDict[str, str] = FrozenDict()
 
 
 def parse_go_version(text: str) -> tuple[int, int, int] | None:
@@ -149,52 +162,73 @@ class GoSdkError(Exception):
 # What `go build`, `go list` and `go env` never read in a Go SDK, relative to its GOROOT: the
 # toolchain's own sources (its tools ship prebuilt in pkg/tool), the SDK's test suite, API lists
 # and docs, and below src/ the standard library's `testdata` directories and `_test.go` files.
-# Leaving them out roughly halves the files materialized for every Pants process (and every new
-# execution root): for Go 1.26, 15,036 -> about 3,800 files and 240 -> 143 MB. Builds are
-# byte-identical either way (the cache keys of compiled packages hash only the files they read).
+# Leaving them out roughly halves what is unpacked into the named cache: for Go 1.26, 15,036 ->
+# about 3,800 files and 240 -> 143 MB. Builds are byte-identical either way (the cache keys of
+# compiled packages hash only the files they read).
 GO_SDK_UNUSED_DIRS = ("src/cmd", "test", "api", "doc", "misc")
 
-# One process unpacks the downloaded archive, keeps the GOROOT without what builds never read
-# (above) and asks the unpacked `go` for its version. Its output directory is the SDK digest of
-# every `go` process, so a run whose processes are all cached gets the SDK from one process-cache
-# lookup, and never unpacks or materializes it.
-# Arguments: the archive, `zip` or `tar`, the unzip or tar binary, then GO_SDK_UNUSED_DIRS.
-# stdout: `go env GOVERSION`, then GOROOT relative to the archive's root (empty at the root).
-UNPACK_GO_SDK_SCRIPT = resource_text(__package__, "unpack_go_sdk.sh")
+# Where a downloaded SDK is unpacked, once per machine: a named cache (not in any cache key), one
+# directory per archive. The first `go` process that needs it unpacks it (go_sdk_wrapper.sh).
+GO_SDK_NAMED_CACHE = "static_go_sdk"
+GO_SDK_ARCHIVE_PREFIX = "__go_sdk_archive"
+
+# `__go_sdk/bin/go` and `__go_sdk/bin/gofmt` of every process of a downloaded SDK: run the tool
+# from the named cache, unpacking the archive (an immutable input) into it if it is not there.
+# Rendered per SDK by `_wrapper_script`.
+GO_SDK_WRAPPER_SCRIPT = resource_text(__package__, "go_sdk_wrapper.sh")
 
 
-async def _unpack_process(version: str, url: str, archive: Digest) -> Process:
-    """The process that unpacks the downloaded archive with unzip or tar (unpack_go_sdk.sh)."""
-    (archive_name,) = (await Get(Snapshot, Digest, archive)).files
+def _archive_kind(archive_name: str, url: str) -> str:
+    """`zip` or `tar` (gzip, xz or bzip2 compressed or not: tar recognizes them)."""
     if archive_name.endswith(".zip"):
-        kind, extractor = "zip", (await Get(UnzipBinary)).path
-    elif archive_name.endswith((".tar", ".tar.gz", ".tgz", ".tar.xz", ".txz", ".tar.bz2", ".tbz2")):
-        kind, extractor = "tar", (await Get(TarBinary)).path
-    else:
-        raise GoSdkError(
-            f"The Go SDK archive from {url} ({archive_name}) is neither a .zip nor a tar archive; "
-            "fix [static-go-sdk].url_template."
-        )
-    bash = await Get(BashBinary)
-    return Process(
-        argv=(
-            bash.path,
-            "-c",
-            UNPACK_GO_SDK_SCRIPT,
-            "unpack-go-sdk",
-            archive_name,
-            kind,
-            extractor,
-            *GO_SDK_UNUSED_DIRS,
-        ),
-        # tar finds gzip/xz on PATH and the script runs find, rm, mkdir, mv: Pants' fixed list
-        # of system directories, not the user's PATH, so the cache key holds nothing of the host.
-        env={"PATH": os.pathsep.join(SEARCH_PATHS)},
-        input_digest=archive,
-        output_directories=(GO_SDK_DIGEST_PREFIX,),
-        description=f"Unpack the Go SDK {version}",
-        level=LogLevel.DEBUG,
+        return "zip"
+    if archive_name.endswith((".tar", ".tar.gz", ".tgz", ".tar.xz", ".txz", ".tar.bz2", ".tbz2")):
+        return "tar"
+    raise GoSdkError(
+        f"The Go SDK archive from {url} ({archive_name}) is neither a .zip nor a tar archive; "
+        "fix [static-go-sdk].url_template."
     )
+
+
+def _wrapper_script(version: str, archive_sha256: str, kind: str) -> str:
+    """The wrapper of one archive. The directory it unpacks into is named by the archive's hash
+    and the wrapper's own text, so a change of how the SDK is unpacked never reuses an old one."""
+    key = hashlib.sha256(f"{archive_sha256}\n{GO_SDK_WRAPPER_SCRIPT}".encode()).hexdigest()
+    script = GO_SDK_WRAPPER_SCRIPT
+    for placeholder, value in {
+        "@CACHE_DIR@": f".cache/{GO_SDK_NAMED_CACHE}",
+        "@CACHE_NAME@": GO_SDK_NAMED_CACHE,
+        "@KEY@": f"go{version}-{key[:24]}",
+        "@ARCHIVE@": f"sdk.{kind}",
+        "@SEARCH_PATH@": os.pathsep.join(SEARCH_PATHS),
+        "@UNUSED_DIRS@": " ".join(GO_SDK_UNUSED_DIRS),
+    }.items():
+        script = script.replace(placeholder, value)
+    return script
+
+
+async def _sdk_inputs(
+    version: str, url: str, download: DownloadFile, archive: Digest
+) -> FrozenDict[str, Digest]:
+    """The immutable inputs of a downloaded SDK's processes: the archive as `sdk.zip`/`sdk.tar`
+    (whatever the URL's file name, so mirrors share cache keys) and the `go`/`gofmt` wrappers."""
+    (entry,) = await Get(DigestEntries, Digest, archive)
+    assert isinstance(entry, FileEntry)
+    kind = _archive_kind(entry.path, url)
+    script = _wrapper_script(version, download.expected_digest.fingerprint, kind)
+    archive_digest, wrappers = await MultiGet(
+        Get(Digest, CreateDigest([FileEntry(f"sdk.{kind}", entry.file_digest)])),
+        Get(
+            Digest,
+            CreateDigest(
+                [
+                    FileContent(f"bin/{tool}", script.encode(), is_executable=True)
+                    for tool in ("go", "gofmt")
+                ]
+            ),
+        ),
+    )
+    return FrozenDict({GO_SDK_DIGEST_PREFIX: wrappers, GO_SDK_ARCHIVE_PREFIX: archive_digest})
 
 
 def _download_request(sdk: GoSdkSubsystem, platform: Platform, version: str) -> DownloadFile:
@@ -221,7 +255,9 @@ def _download_request(sdk: GoSdkSubsystem, platform: Platform, version: str) -> 
 async def _downloaded_go_sdk(
     sdk: GoSdkSubsystem, platform: Platform, version: str, chosen_by: str
 ) -> GoSdk:
-    """The SDK archive, downloaded by version and checksum, unpacked to what builds read."""
+    """The SDK archive, downloaded by version and checksum, run through the wrappers that unpack
+    it into the named cache (once per machine). One cached process asks the SDK for its version:
+    only without a process cache does finding the SDK unpack it."""
     request = _download_request(sdk, platform, version)
     url = request.url
     try:
@@ -237,18 +273,39 @@ async def _downloaded_go_sdk(
                 """
             )
         ) from e
-    result = await Get(FallibleProcessResult, Process, await _unpack_process(version, url, archive))
+    inputs = await _sdk_inputs(version, url, request, archive)
+    caches = FrozenDict({GO_SDK_NAMED_CACHE: f".cache/{GO_SDK_NAMED_CACHE}"})
+    exe = os.path.join(GO_SDK_DIGEST_PREFIX, "bin", "go")
+    result = await Get(
+        FallibleProcessResult,
+        Process(
+            argv=(f"./{exe}", "env", "GOVERSION"),
+            immutable_input_digests=inputs,
+            append_only_caches=caches,
+            env={
+                "GOTOOLCHAIN": "local",
+                "GOENV": "off",
+                "GOCACHE": "off",
+                "HOME": "{chroot}",
+                "XDG_CONFIG_HOME": "off",
+            },
+            input_digest=EMPTY_DIGEST,
+            description=f"Check the Go SDK {version}",
+            level=LogLevel.DEBUG,
+        ),
+    )
     stderr = result.stderr.decode(errors="replace").strip()
     if result.exit_code != 0:
-        if stderr.startswith("STATIC_GO_NO_SINGLE_GO: "):
+        no_single_go = re.search(r"^STATIC_GO_NO_SINGLE_GO: ?(.*)$", stderr, re.M)
+        if no_single_go:
             raise GoSdkError(
                 f"The Go SDK archive from {url} has no single `bin/go` (found: "
-                f"{stderr.split(': ', 1)[1]}); is it a Go SDK archive?"
+                f"{no_single_go.group(1)}); is it a Go SDK archive?"
             )
         raise GoSdkError(
             f"Unpacking the Go SDK {version} from {url} failed (exit {result.exit_code}):\n{stderr}"
         )
-    reported, goroot = (result.stdout.decode().splitlines() + ["", ""])[:2]
+    reported = result.stdout.decode().strip()
     if parse_go_version(reported) != parse_go_version(version) or _prerelease(
         reported
     ) != _prerelease(version):
@@ -256,12 +313,12 @@ async def _downloaded_go_sdk(
             f"The Go SDK downloaded for {chosen_by} = {version!r} reports {reported!r}; fix "
             "`version`/`known_versions`/`url_template`."
         )
-    digest = await Get(Digest, RemovePrefix(result.output_digest, GO_SDK_DIGEST_PREFIX))
     return GoSdk(
-        exe=os.path.join(GO_SDK_DIGEST_PREFIX, goroot, "bin", "go"),
-        version=reported.strip(),
-        immutable_input_digests=FrozenDict({GO_SDK_DIGEST_PREFIX: digest}),
+        exe=exe,
+        version=reported,
+        immutable_input_digests=inputs,
         source=url,
+        append_only_caches=caches,
     )
 
 

@@ -140,6 +140,7 @@ async def gofmt_fmt(request: GofmtRequest.Batch, subsystem: StaticGoGofmtSubsyst
             argv=(gofmt_path(sdk), "-w", *subsystem.args, *request.files),
             input_digest=request.snapshot.digest,
             immutable_input_digests=sdk.immutable_input_digests,
+            append_only_caches=sdk.append_only_caches,
             # Not read by gofmt: puts the SDK's full version into the cache key.
             env={"STATIC_GO_SDK_VERSION": sdk.version},
             output_files=request.files,
