@@ -366,3 +366,27 @@ def test_module_path_and_go_version_from_the_module() -> None:
     assert analysis.module_path == "example.com/other"
     assert analysis.go_version == ""
     assert analysis.local_dirs["example.com/other/x"] == "mono/x"
+
+
+def test_analyses_compare_by_fingerprint_not_field_by_field() -> None:
+    """The engine compares analyses often (a rule's new result with its previous one, each
+    package's GoPackageAnalysis holding one): by the fingerprint of what they were read from,
+    never field by field (seconds per edit at 4,000 packages)."""
+    root = f"{SANDBOX}/mono"
+    addr = Address("mono")
+
+    def analysis(fingerprint: str = "", listing: list | None = None):
+        return module_analysis_from_listings(
+            addr, "mono", [listing or _listing_linux(root)], fingerprint=fingerprint
+        )
+
+    a, b = analysis("go-list:1"), analysis("go-list:1")
+    assert a is not b and a == b and hash(a) == hash(b)
+    # The same `go list` output gives the same fields; a fingerprint names the output it was
+    # read from, so equal fields under another fingerprint only cost a re-run downstream.
+    assert analysis("go-list:2") != a
+    # Without a fingerprint (built by hand), the fields are fingerprinted.
+    c, d = analysis(), analysis()
+    assert c == d and hash(c) == hash(d) and c.fingerprint.startswith("fields:")
+    other = [p for p in _listing_linux(root) if not p["ImportPath"].endswith("/winonly")]
+    assert analysis(listing=other) != c
