@@ -218,12 +218,24 @@ PSG_PY_BUILD_DEPS=(build-essential pkg-config xz-utils libssl-dev zlib1g-dev lib
 # `unzip`, which Pants uses to unpack the zig wheel.
 PSG_EXAMPLE_DEBS=(musl-tools gcc-aarch64-linux-gnu libc6-dev-arm64-cross unzip)
 
+# Debian packages the test suite uses besides those of the examples (./run-tests installs the
+# missing ones when it runs as root with apt-get, see psg_ensure_test_debs). Extend here.
+#  - git, xz-utils, ca-certificates: the tests' repositories, Pants' archive extraction, HTTPS;
+#  - qemu-user-static: runs arm64 outputs;
+#  - skopeo, umoci, docker-registry: check scratch_image outputs and publish to a real registry;
+#    podman, runc: load and run the images' docker archives (tests/integration/test_podman.py);
+#  - python3, python3-venv: CPython 3.11 for the BuildGrid cache server of the remote-cache tests
+#    (build-support/buildgrid.py installs BuildGrid itself, from 3rdparty/python/buildgrid.lock);
+#  - llvm (llvm-strip), binutils-aarch64-linux-gnu: the tools of the strip step.
+PSG_TEST_DEBS=(git xz-utils ca-certificates qemu-user-static llvm binutils-aarch64-linux-gnu
+  skopeo umoci docker-registry podman runc python3 python3-venv)
+
 # UPX 4.2+ for the example with `upx=True` (examples/tools/cmd/sizeof:sizeof-upx), found on PATH
 # through `[static-go-upx].use_search_paths` (pants.toml): UPX's own release download (GitHub)
 # cannot be reached everywhere. Debian bookworm has `upx-ucl` only in bookworm-backports (4.2.2):
 # there it is installed as `upx-ucl/bookworm-backports`, which takes just that package from
 # backports (`-t bookworm-backports` would prefer backports for its dependencies too, and pulled
-# in systemd and golang), as .ci/run does. Later Debian and Ubuntu releases have it in main.
+# in systemd and golang). Later Debian and Ubuntu releases have it in main.
 psg__upx_deb() {
   local codename=""
   if [[ -r /etc/os-release ]]; then
@@ -245,8 +257,7 @@ psg__missing_debs() {
   done
 }
 
-# Adds bookworm-backports to apt's sources (the list file .ci/run writes too) unless some source
-# names it already.
+# Adds bookworm-backports to apt's sources unless some source names it already.
 psg__add_bookworm_backports() {
   local list=/etc/apt/sources.list.d/psg-bookworm-backports.list
   grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/ && return 0
@@ -418,7 +429,7 @@ psg__create_venv() {
 # Pants' execution root
 # ---------------------------------------------------------------------------
 #
-# Pants 2.17 materializes each Process's immutable inputs (here the ~240 MB Go SDK and zig)
+# Pants 2.17 materializes each Process's immutable inputs (here the Go SDK archive and zig)
 # into an `immutable_inputs*` temporary directory of `--local-execution-root-dir` (default: the
 # system temp dir) and only removes it when the engine is dropped, which a `--no-pantsd` run, a
 # stopped or restarted pantsd, and a pantsd that re-creates its scheduler (after an options or
@@ -686,6 +697,20 @@ psg_run_pants() {
   trap "psg__finish_run_root '$root'" EXIT
   psg__run_child "$root" "$pants" "$@"
   exit "$PSG__RC"
+}
+
+# Before the test suite (./run-tests): the system packages of the examples and of the tests that
+# are missing, installed as root with apt-get (otherwise a warning says what to install; the
+# tests needing them then fail naming the tool). A few dpkg-query calls when all are there.
+psg_ensure_test_debs() {
+  # shellcheck disable=SC2046 # one package name per word
+  psg__ensure_debs 0 "the system packages of the tests" $(psg__test_debs)
+}
+
+# The packages of psg_ensure_test_debs, one per line (tests/unit/test_system_packages.py reads
+# them too).
+psg__test_debs() {
+  printf '%s\n' "${PSG_EXAMPLE_DEBS[@]}" "${PSG_TEST_DEBS[@]}" "$(psg__upx_deb)"
 }
 
 psg_bootstrap() {

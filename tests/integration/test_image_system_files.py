@@ -25,7 +25,7 @@ pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="umoci unpack and chro
 
 def tool(name: str) -> str:
     path = shutil.which(name)
-    assert path, f"{name} is needed (`.ci/run` installs it)"
+    assert path, f"{name} is needed (`./run-tests` installs it as root with apt-get)"
     return path
 
 

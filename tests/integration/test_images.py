@@ -26,7 +26,7 @@ WEB_OUT = "examples.services.cmd.webserver/image"
 
 def tool(name: str) -> str:
     path = shutil.which(name)
-    assert path, f"{name} is needed (`.ci/run` installs it)"
+    assert path, f"{name} is needed (`./run-tests` installs it as root with apt-get)"
     return path
 
 

@@ -21,8 +21,8 @@ pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="rootful podman needs 
 @pytest.fixture
 def podman():
     exe = shutil.which("podman")
-    assert exe, "podman is needed (`.ci/run` installs it, with runc)"
-    assert shutil.which("runc"), "runc is needed (`.ci/run` installs it)"
+    assert exe, "podman is needed (`./run-tests` installs it as root with apt-get, with runc)"
+    assert shutil.which("runc"), "runc is needed (`./run-tests` installs it as root with apt-get)"
     # Not below pytest's tmp_path: podman refuses a runroot path longer than 50 characters.
     top = Path(tempfile.mkdtemp(prefix="psg-podman-", dir="/tmp"))
     for d in ("root", "run", "xdg"):

@@ -147,7 +147,7 @@ def package_image(rule_runner: RuleRunner) -> dict[str, bytes]:
 
 def skopeo(*args: str) -> str:
     exe = shutil.which("skopeo")
-    assert exe, "skopeo is needed (`.ci/run` installs it)"
+    assert exe, "skopeo is needed (`./run-tests` installs it as root with apt-get)"
     res = subprocess.run([exe, *args], capture_output=True, text=True, timeout=120)
     assert res.returncode == 0, res.stderr
     return res.stdout
@@ -212,7 +212,7 @@ def test_image_sbom_referrers(rule_runner: RuleRunner, tmp_path: Path) -> None:
     validate_spdx(*sorted((tmp_path / "app/img").glob("*.spdx.json")))
     # umoci unpacks the tagged image of one platform copied out as before.
     umoci = shutil.which("umoci")
-    assert umoci, "umoci is needed (`.ci/run` installs it)"
+    assert umoci, "umoci is needed (`./run-tests` installs it as root with apt-get)"
     single = tmp_path / "single"
     skopeo("--override-arch", "arm64", "copy", f"oci:{layout}:latest", f"oci:{single}:x")
     res = subprocess.run(

@@ -155,7 +155,7 @@ def test_git_is_started_by_posix_spawn_not_by_forking_pantsd(
     from pants.core.util_rules.system_binaries import GitBinary
 
     git = shutil.which("git")
-    assert git, "git is needed (it is in .ci/run's packages)"
+    assert git, "git is needed (`./run-tests` installs it as root with apt-get)"
     spawned = []
     real_spawn = os.posix_spawn
 

@@ -173,7 +173,7 @@ def test_umoci_and_skopeo_read_a_layout_with_an_sbom_by_tag(tmp_path) -> None:
         ["umoci", "unpack", "--rootless", "--image", f"{root}:latest", str(tmp_path / "b")],
     ):
         exe = shutil.which(argv[0])
-        assert exe, f"{argv[0]} is needed (`.ci/run` installs it)"
+        assert exe, f"{argv[0]} is needed (`./run-tests` installs it as root with apt-get)"
         res = subprocess.run([exe, *argv[1:]], capture_output=True, text=True, timeout=120)
         assert res.returncode == 0, res.stderr
     assert (tmp_path / "b/rootfs/app/a").read_bytes() == b"#!/bin/true\n"
