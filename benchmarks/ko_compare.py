@@ -19,9 +19,11 @@ Each step runs `--reps` times, ko's and the plugin's runs interleaved; the table
 and the ratio plugin/ko of the medians:
 - one image cold: `hello:image` / `ko build ./cmd/hello`; fresh GOCACHE and named caches, and a
   module path never built before (examples/services copied with its module path rewritten), so
-  no process cache answers (the Go SDK stays in Pants' local store, as on any machine that has
-  built once); Pants without pantsd, and again in another fresh copy whose pantsd is already
-  up (`pantsd up` rows: the build without Pants' own start-up, as in a workstation's session);
+  no process cache answers (the Go SDK stays in Pants' local store, and unpacked in the named
+  cache `static_go_sdk`, linked into the fresh named caches: as on any machine that has built
+  once, as ko's `go` is installed); Pants without pantsd, and again in another fresh copy whose
+  pantsd is already up (`pantsd up` rows: the build without Pants' own start-up, as in a
+  workstation's session);
 - whole repository cold: the three image targets / `ko build` of the three mains (the plugin
   with and without pantsd up, as above);
 - no-op: the one-image step again, nothing changed (plugin with and without pantsd up; ko
@@ -53,7 +55,14 @@ from statistics import median
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(HERE))
-from monorepo_bench import ENTRIES, copy_entries, measure, pants, stop_pantsd  # noqa: E402
+from monorepo_bench import (  # noqa: E402
+    ENTRIES,
+    copy_entries,
+    fresh_named_caches,
+    measure,
+    pants,
+    stop_pantsd,
+)
 
 SERVICES = "examples/services"
 IMAGES = ("hello", "webserver", "worldclock")
@@ -291,11 +300,11 @@ def main() -> None:
             env = ko_env(work, f"one-{i}", reg)
             rec("one image cold", "ko", measure(ko_build(ko, "./cmd/hello"), svc, env)[0])
             named = work / f"named-one-{i}"
-            cmd = pants(repo, "--no-pantsd", f"--named-caches-dir={named}", "package", images[0])
+            cmd = pants(repo, "--no-pantsd", fresh_named_caches(named), "package", images[0])
             rec("one image cold", "plugin", measure(cmd, repo)[0])
             rec("no-op", "ko", measure(ko_build(ko, "./cmd/hello"), svc, env)[0])
             rec("no-op", "plugin", measure(cmd, repo)[0])
-            pd = pants(repo, "--pantsd", f"--named-caches-dir={named}", "package", images[0])
+            pd = pants(repo, "--pantsd", fresh_named_caches(named), "package", images[0])
             measure(pd, repo)  # start pantsd
             rec("no-op", "plugin (pantsd up)", measure(pd, repo)[0])
             stop_pantsd(repo)
@@ -312,7 +321,7 @@ def main() -> None:
             by `--version`, which builds nothing): the build without Pants' own start-up."""
             repo, _ = new_repo(work, name, base)
             named = work / f"named-{name}"
-            opts = ("--pantsd", f"--named-caches-dir={named}")
+            opts = ("--pantsd", fresh_named_caches(named))
             measure(pants(repo, *opts, "--version"), repo)
             try:
                 return measure(pants(repo, *opts, *goal), repo)[0]
@@ -326,7 +335,7 @@ def main() -> None:
             step = "whole repository cold (3 images)"
             rec(step, "ko", measure(ko_build(ko, *mains), svc, env)[0])
             named = work / f"named-all-{i}"
-            cmd = pants(repo, "--no-pantsd", f"--named-caches-dir={named}", "package", *images)
+            cmd = pants(repo, "--no-pantsd", fresh_named_caches(named), "package", *images)
             rec(step, "plugin", measure(cmd, repo)[0])
             rec(step, "plugin (pantsd up)", cold_with_pantsd(f"all-pd-{i}", "package", *images))
 
@@ -342,7 +351,7 @@ def main() -> None:
             rec("run hello cold", "go build + run", measure(["bash", "-c", gb], svc, genv)[0])
             named = work / f"named-run-{i}"
             run = f"{SERVICES}/cmd/hello:hello"
-            cmd = pants(repo, "--no-pantsd", f"--named-caches-dir={named}", "run", run)
+            cmd = pants(repo, "--no-pantsd", fresh_named_caches(named), "run", run)
             rec("run hello cold", "plugin (pants run)", measure(cmd, repo)[0])
             rec(
                 "run hello cold",
@@ -403,7 +412,8 @@ def write_report(args, rows, sizes, load_before, load_after) -> None:
         f"`{PLATFORMS}`, per build `-trimpath -buildvcs=false` (+ `-tags=netgo,osusergo` for "
         "webserver and worldclock), ldflags `-s -w -buildid=`, `CGO_ENABLED=0`, fresh GOCACHE, "
         "push to docker-registry on 127.0.0.1.",
-        "- plugin: `./pants --no-pantsd --named-caches-dir=<fresh> package "
+        "- plugin: `./pants --no-pantsd --named-caches-dir=<fresh, the unpacked Go SDK linked "
+        "in> package "
         f"{SERVICES}/cmd/hello:image` (and the three `:image` targets), `run "
         f"{SERVICES}/cmd/hello:hello`.",
         "- go build: `CGO_ENABLED=0 go build -trimpath -buildvcs=false "

@@ -22,7 +22,8 @@ windows/amd64); both floors then build each binary for each platform (one invoca
 platform for floor1). After the no-op runs, pantsd's resident set (VmRSS) is noted under the
 table for each size. The steps:
 - cold: empty GOCACHE and module cache, and a module path never built before, so no process cache
-  can answer (the Go SDK is already in the local store, as on any machine that has built once);
+  can answer (the Go SDK is already in the local store and unpacked in the named cache
+  `static_go_sdk`, linked into the fresh named caches, as on any machine that has built once);
 - no-op: nothing changed (the plugin with pantsd running, as on a workstation);
 - leaf edit: one leaf package edited; the floor rebuilds exactly the binaries whose `go list -deps`
   contains it, with a warm GOCACHE;
@@ -282,6 +283,24 @@ def go121_dir(venv: Path) -> Path:
     return go.parent
 
 
+# The named cache the plugin unpacks its downloaded Go SDK into (pants-plugins/static_go/go/sdk.py).
+SDK_NAMED_CACHE = "static_go_sdk"
+
+
+def fresh_named_caches(path: Path) -> str:
+    """`--named-caches-dir` of a cold build: empty named caches (GOCACHE, GOMODCACHE) except the
+    unpacked Go SDK, a link to the one in Pants' default named caches: the Go installed on any
+    machine that built once, as the installed `go` is for go build and ko."""
+    path.mkdir(parents=True, exist_ok=True)
+    default = os.environ.get("PANTS_NAMED_CACHES_DIR") or Path.home() / ".cache/pants/named_caches"
+    shared = Path(default) / SDK_NAMED_CACHE
+    shared.mkdir(parents=True, exist_ok=True)
+    link = path / SDK_NAMED_CACHE
+    if not link.is_symlink():
+        link.symlink_to(shared)
+    return f"--named-caches-dir={path}"
+
+
 def copy_entries(dest: Path, entries: tuple[str, ...]) -> None:
     """A new Pants repo at `dest` with these entries of this repository (the launcher etc.)."""
     dest.mkdir(parents=True)
@@ -357,16 +376,14 @@ def bench(
         r["floor1 cold"].append(floor_one(mono, cmds, floor1_cache, floor1_out, platforms))
         named = work / f"named-{tag}-{i}"
         r["plugin cold"].append(
-            measure(
-                pants(repo, "--no-pantsd", f"--named-caches-dir={named}", "package", "::"), repo
-            )
+            measure(pants(repo, "--no-pantsd", fresh_named_caches(named), "package", "::"), repo)
         )
         # The same cold build with pantsd already running (started by `--version`, which builds
         # no target), in a copy of its own. Against "plugin cold", it tells Pants' own start-up
         # apart from the build.
         repo_pd, _ = new_repo(f"repo-pd-{tag}-{i}")
         named_pd = work / f"named-pd-{tag}-{i}"
-        measure(pants(repo_pd, "--pantsd", f"--named-caches-dir={named_pd}", "--version"), repo_pd)
+        measure(pants(repo_pd, "--pantsd", fresh_named_caches(named_pd), "--version"), repo_pd)
         r["plugin cold (pantsd up)"].append(
             measure(
                 pants(repo_pd, "--pantsd", f"--named-caches-dir={named_pd}", "package", "::"),

@@ -10,7 +10,8 @@ package has a `_test.go` and a `static_go_test`).
 Steps, each `go test` run with the plugin's flags (`-trimpath -buildvcs=false -count=1`,
 CGO_ENABLED=0, -mod=readonly):
 - cold: `go test ./pkg/...` with an empty GOCACHE, against `pants test ::` without pantsd on a
-  module path never built before, with fresh named caches (so an empty GOCACHE too);
+  module path never built before, with fresh named caches (so an empty GOCACHE too; the
+  unpacked Go SDK is linked in, as `go` is installed for `go test`);
 - no-op: `pants test ::` again with pantsd up (after one unmeasured run that starts it); there is
   no `go test` counterpart (go would rerun every test with `-count=1`);
 - leaf edit: one leaf package edited (a fresh token each time); `go test` of exactly the packages
@@ -40,7 +41,15 @@ from statistics import median
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from gen_monorepo import generate  # noqa: E402
-from monorepo_bench import ENTRIES, copy_entries, go_env, measure, pants, stop_pantsd  # noqa: E402
+from monorepo_bench import (  # noqa: E402
+    ENTRIES,
+    copy_entries,
+    fresh_named_caches,
+    go_env,
+    measure,
+    pants,
+    stop_pantsd,
+)
 from real_world import git_commit  # noqa: E402
 
 GO = shutil.which("go") or "/usr/local/go/bin/go"
@@ -124,7 +133,7 @@ def main() -> None:
     mono = repos["single"] / "mono"
     pkgs = sorted(graph["packages"])
     floor_cache = work / "floor"
-    named = {mode: f"--named-caches-dir={work / ('named-' + mode)}" for mode in repos}
+    named = {mode: fresh_named_caches(work / f"named-{mode}") for mode in repos}
     results: dict[str, tuple[list[float], list[float], list[float]]] = {}
 
     def plugin(mode: str, *a: str) -> float:
