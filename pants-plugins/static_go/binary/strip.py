@@ -27,6 +27,7 @@ from pants.util.logging import LogLevel
 from pants.util.strutil import softwrap
 
 from static_go.binary.result import GoBinaryFile, single_file_binary
+from static_go.go.subsystem import StaticGoSubsystem
 from static_go.util.host_tools import HostToolCandidates, HostToolRequest
 from static_go.util.platforms import GoPlatform
 
@@ -144,7 +145,7 @@ class StripRequest:
 
 
 @rule(desc="Strip a static Go binary")
-async def strip_go_binary(request: StripRequest) -> GoBinaryFile:
+async def strip_go_binary(request: StripRequest, settings: StaticGoSubsystem) -> GoBinaryFile:
     binary = request.binary
     tool = await Get(StripTool, StripToolRequest(binary.platform))
     name = binary.file_name
@@ -160,6 +161,7 @@ async def strip_go_binary(request: StripRequest) -> GoBinaryFile:
             ),
             output_files=(f"{OUT_DIR}/{name}",),
             level=LogLevel.INFO,
+            remote_cache_speculation_delay_millis=settings.remote_cache_speculation_delay,
         ),
     )
     if result.exit_code != 0:

@@ -36,6 +36,7 @@ from pants.util.strutil import softwrap
 
 from static_go.binary.result import GoBinaryFile, single_file_binary
 from static_go.binary.upx_support import parse_upx_version
+from static_go.go.subsystem import StaticGoSubsystem
 from static_go.util.host_tools import HostToolRequest
 from static_go.util.pinned_tool import (
     PinnedToolError,
@@ -254,19 +255,22 @@ class UpxSelfTestRequest:
     binary: GoBinaryFile  # UPX-packed
 
 
-def _upx_process(tool: UpxTool, args: tuple[str, ...], **kw) -> Process:
+def _upx_process(
+    tool: UpxTool, settings: StaticGoSubsystem, args: tuple[str, ...], **kw
+) -> Process:
     return Process(
         argv=(tool.exe, *args),
         immutable_input_digests=tool.immutable_input_digests,
         # Not read by UPX: puts its version into the cache key (a host binary's bytes are not in
         # it).
         env={"STATIC_GO_UPX_VERSION": tool.version},
+        remote_cache_speculation_delay_millis=settings.remote_cache_speculation_delay,
         **kw,
     )
 
 
 @rule(desc="Pack a static Go binary with UPX")
-async def upx_pack(request: UpxPackRequest) -> GoBinaryFile:
+async def upx_pack(request: UpxPackRequest, settings: StaticGoSubsystem) -> GoBinaryFile:
     tool = await Get(UpxTool)
     binary, name, options = request.binary, request.binary.file_name, request.options
     result = await Get(
@@ -274,6 +278,7 @@ async def upx_pack(request: UpxPackRequest) -> GoBinaryFile:
         Process,
         _upx_process(
             tool,
+            settings,
             (*_UPX_COMMON, *options, "-o", f"{OUT_DIR}/{name}", name),
             input_digest=binary.digest,
             description=(
@@ -296,7 +301,7 @@ async def upx_pack(request: UpxPackRequest) -> GoBinaryFile:
 
 
 @rule(desc="Test a UPX-packed binary with upx -t")
-async def upx_self_test(request: UpxSelfTestRequest) -> GoBinaryFile:
+async def upx_self_test(request: UpxSelfTestRequest, settings: StaticGoSubsystem) -> GoBinaryFile:
     """The packed binary, once `upx -t` passed."""
     tool = await Get(UpxTool)
     binary = request.binary
@@ -305,6 +310,7 @@ async def upx_self_test(request: UpxSelfTestRequest) -> GoBinaryFile:
         Process,
         _upx_process(
             tool,
+            settings,
             (*_UPX_COMMON, "-t", binary.file_name),
             input_digest=binary.digest,
             description=f"Test the UPX-packed {binary.address} for {binary.platform} (upx -t)",

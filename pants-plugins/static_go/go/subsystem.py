@@ -96,13 +96,15 @@ class StaticGoSubsystem(Subsystem):
         advanced=True,
         help=softwrap(
             """
-            Milliseconds a `go` process or an image step waits for the remote cache (with
+            Milliseconds each of the plugin's cacheable processes (`go`, strip, UPX, UPX's
+            start-up measurement, image steps) waits for the remote cache (with
             `remote_cache_read`) before Pants also starts it locally. With Pants' default, 0,
             the lookup and the local run race from the start: a short process (a `go list`, an
             image layer) can finish locally before the first lookups of a run are answered,
-            which costs local CPU but no correctness. A higher value (e.g. 2000) waits for the
-            cache first, so a CI machine does not do work the cache holds. Not part of any
-            cache key.
+            which costs local CPU but no correctness; for the start-up measurement it means the
+            size report holds this machine's figures instead of the cached ones. A higher value
+            (e.g. 2000) waits for the cache first, so a CI machine does not do work the cache
+            holds. Not part of any cache key.
             """
         ),
     )
