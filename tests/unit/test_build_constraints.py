@@ -50,28 +50,38 @@ def package(tmp_path_factory) -> Path:
     return d
 
 
+def go_list(package: Path, goos: str, goarch: str) -> tuple[dict, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GO")}
+    env.update(CGO_ENABLED="0", GOOS=goos, GOARCH=goarch, GOTOOLCHAIN="local", GOFLAGS="")
+    res = subprocess.run(
+        [host_go(), "list", "-e", "-json=GoFiles,IgnoredGoFiles,Error", "."],
+        cwd=package,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(res.stdout), res.stderr
+
+
 @pytest.mark.parametrize("platform", PLATFORMS)
 def test_matches_go_list(package: Path, platform: str) -> None:
     goos, goarch = platform.split("/")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GO")}
-    env.update(CGO_ENABLED="0", GOOS=goos, GOARCH=goarch, GOTOOLCHAIN="local", GOFLAGS="")
-    listed = json.loads(
-        subprocess.run(
-            [host_go(), "list", "-e", "-json=GoFiles", "."],
-            cwd=package,
-            env=env,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
-    )
+    listed, stderr = go_list(package, goos, goarch)
+    first = None
+    if not listed.get("GoFiles"):
+        # plain.go has no constraint, so no GoFiles at all is go not reading the directory, not
+        # a question of constraints (a full suite once got that for one platform; not
+        # reproduced): list once more, and keep the first answer for the message.
+        first = (listed, stderr)
+        listed, stderr = go_list(package, goos, goarch)
     minor = int(go_version(host_go()).removeprefix("go").split(".")[1])
     ours = {
         name
         for name in FILES
         if builds_without_cgo(name, (package / name).read_bytes(), goos, goarch, minor)
     }
-    assert ours == set(listed.get("GoFiles", [])), platform
+    assert ours == set(listed.get("GoFiles", [])), (platform, listed, stderr, first)
 
 
 def test_expressions() -> None:
