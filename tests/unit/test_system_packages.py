@@ -8,17 +8,16 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from testsupport import REPO_ROOT
 
 
 def _bootstrap(script: str) -> str:
     return subprocess.run(
         ["bash", "-c", f"source build-support/bootstrap.sh; {script}"],
-        cwd=ROOT,
+        cwd=REPO_ROOT,
         env={**os.environ, "PSG_BOOTSTRAP_NO_AUTO": "1"},
         capture_output=True,
         text=True,
