@@ -1,5 +1,7 @@
 """`[static-go].remote_cache_speculation_delay` reaches the processes of the steps after `go
-build` (strip, UPX and its self-test, UPX's start-up measurement), not only `go` and image steps.
+build` (strip, UPX and its self-test, UPX's start-up measurement), not only `go` and image steps;
+and the Go SDK's check (run locally, it unpacks the SDK on a machine whose `go` processes may all
+be cache hits) and gofmt.
 The start-up measurement matters most: its figures differ from run to run, so a local run that
 beats a remote lookup puts this machine's figures into the size report, and a clone's dist/
 differs from the writer's (seen once in CI: tests/integration/test_remote_cache.py). Whether the
@@ -9,15 +11,20 @@ tests run each rule with its processes captured and fail whenever the delay is n
 from __future__ import annotations
 
 import pytest
+from pants.core.util_rules.external_tool import DownloadFile
 from pants.engine.addresses import Address
 from pants.engine.fs import (
     EMPTY_DIGEST,
     EMPTY_FILE_DIGEST,
+    EMPTY_SNAPSHOT,
     AddPrefix,
+    CreateDigest,
     Digest,
     DigestEntries,
+    FileEntry,
     MergeDigests,
     RemovePrefix,
+    Snapshot,
 )
 from pants.engine.platform import Platform
 from pants.engine.process import FallibleProcessResult, Process
@@ -43,7 +50,16 @@ from static_go.binary.upx import (
     upx_pack,
     upx_self_test,
 )
+from static_go.go.sdk import GoSdk, GoSdkError, GoSdkRequest, GoSdkSubsystem, find_go_sdk
 from static_go.go.subsystem import StaticGoSubsystem
+from static_go.lint.gofmt import (
+    GofmtError,
+    GofmtRequest,
+    GoSdkPartition,
+    StaticGoGofmtSubsystem,
+    gofmt_fmt,
+)
+from static_go.util.host_tools import HostToolCandidates, HostToolRequest
 from static_go.util.platforms import GoPlatform
 
 DELAY = 4321
@@ -119,4 +135,58 @@ def test_the_startup_measurement_waits_for_the_remote_cache() -> None:
         ],
     )
     assert measurement.not_measured and "exit code 1" in measurement.not_measured
+    assert [p.remote_cache_speculation_delay_millis for p in seen] == [DELAY]
+
+
+def test_the_go_sdk_check_waits_for_the_remote_cache() -> None:
+    """The check of a downloaded SDK (`go env GOVERSION` through the unpacking wrapper)."""
+    sdk = create_subsystem(
+        GoSdkSubsystem,
+        version="1.26.8",
+        known_versions=[f"1.26.8|linux_x86_64|{'0' * 64}|1"],
+        url_template="file:///nowhere/go{version}.{platform}.zip",
+        url_platform_mapping={"linux_x86_64": "linux-amd64"},
+        use_search_paths=False,
+        minimum_version="1.22",
+    )
+    seen: list[Process] = []
+    with pytest.raises(GoSdkError):
+        run_rule_with_mocks(
+            find_go_sdk,
+            rule_args=[GoSdkRequest(), sdk, Platform.linux_x86_64, settings()],
+            mock_gets=[
+                MockGet(Digest, (DownloadFile,), lambda _: EMPTY_DIGEST),
+                MockGet(
+                    DigestEntries,
+                    (Digest,),
+                    lambda _: DigestEntries([FileEntry("go.zip", EMPTY_FILE_DIGEST)]),
+                ),
+                MockGet(Digest, (CreateDigest,), lambda _: EMPTY_DIGEST),
+                failing(seen),
+                # Not reached: the search for a `go` on the host (`use_search_paths`).
+                MockGet(HostToolCandidates, (HostToolRequest,), lambda _: None),
+            ],
+        )
+    assert [p.remote_cache_speculation_delay_millis for p in seen] == [DELAY]
+
+
+def test_gofmt_waits_for_the_remote_cache() -> None:
+    sdk = GoSdk("__go_sdk/bin/go", "go1.26.8", FrozenDict(), "test")
+    seen: list[Process] = []
+    with pytest.raises(GofmtError):
+        run_rule_with_mocks(
+            gofmt_fmt,
+            rule_args=[
+                GofmtRequest.Batch(
+                    "gofmt", ("app/main.go",), GoSdkPartition(None), snapshot=EMPTY_SNAPSHOT
+                ),
+                create_subsystem(StaticGoGofmtSubsystem, args=[]),
+                settings(),
+            ],
+            mock_gets=[
+                MockGet(GoSdk, (GoSdkRequest,), lambda _: sdk),
+                failing(seen),
+                MockGet(Snapshot, (Digest,), lambda _: EMPTY_SNAPSHOT),  # not reached
+            ],
+        )
     assert [p.remote_cache_speculation_delay_millis for p in seen] == [DELAY]

@@ -50,6 +50,7 @@ from pants.util.logging import LogLevel
 from pants.util.strutil import softwrap
 
 from static_go.go.gover import GoVersion, parse_gover
+from static_go.go.subsystem import StaticGoSubsystem
 from static_go.util.host_tools import HostToolRequest
 from static_go.util.pinned_tool import find_tool_at_least, minimum_version, pinned_version
 from static_go.util.resources import resource_text
@@ -253,11 +254,13 @@ def _download_request(sdk: GoSdkSubsystem, platform: Platform, version: str) -> 
 
 
 async def _downloaded_go_sdk(
-    sdk: GoSdkSubsystem, platform: Platform, version: str, chosen_by: str
+    sdk: GoSdkSubsystem, platform: Platform, version: str, chosen_by: str, delay: int
 ) -> GoSdk:
     """The SDK archive, downloaded by version and checksum, run through the wrappers that unpack
     it into the named cache (once per machine). One cached process asks the SDK for its version:
-    only without a process cache does finding the SDK unpack it."""
+    only without a process cache does finding the SDK unpack it. It waits `delay` ms
+    ([static-go].remote_cache_speculation_delay) for a remote cache: run locally, it unpacks the
+    SDK (seconds) on a machine whose `go` processes may all be remote hits."""
     request = _download_request(sdk, platform, version)
     url = request.url
     try:
@@ -292,6 +295,7 @@ async def _downloaded_go_sdk(
             input_digest=EMPTY_DIGEST,
             description=f"Check the Go SDK {version}",
             level=LogLevel.DEBUG,
+            remote_cache_speculation_delay_millis=delay,
         ),
     )
     stderr = result.stderr.decode(errors="replace").strip()
@@ -336,7 +340,10 @@ class GoSdkRequest:
 
 
 @rule(desc="Find the Go SDK", level=LogLevel.DEBUG)
-async def find_go_sdk(request: GoSdkRequest, sdk: GoSdkSubsystem, platform: Platform) -> GoSdk:
+async def find_go_sdk(
+    request: GoSdkRequest, sdk: GoSdkSubsystem, platform: Platform, settings: StaticGoSubsystem
+) -> GoSdk:
+    delay = settings.remote_cache_speculation_delay
     scope, example = GoSdkSubsystem.options_scope, "1.22"
     if request.version is not None:
         if sdk.use_search_paths:
@@ -345,11 +352,13 @@ async def find_go_sdk(request: GoSdkRequest, sdk: GoSdkSubsystem, platform: Plat
                 "set: the Go found there builds every module."
             )
         return await _downloaded_go_sdk(
-            sdk, platform, request.version, "[static-go-sdk].known_versions version"
+            sdk, platform, request.version, "[static-go-sdk].known_versions version", delay
         )
     if not sdk.use_search_paths:
         pinned_version(scope, "Go", sdk.version, sdk.minimum_version, parse_go_version, example)
-        return await _downloaded_go_sdk(sdk, platform, sdk.version, "[static-go-sdk].version")
+        return await _downloaded_go_sdk(
+            sdk, platform, sdk.version, "[static-go-sdk].version", delay
+        )
 
     floor = minimum_version(scope, "Go", sdk.minimum_version, parse_go_version, example)
     search = await find_tool_at_least(

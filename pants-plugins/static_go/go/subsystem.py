@@ -96,8 +96,8 @@ class StaticGoSubsystem(Subsystem):
         advanced=True,
         help=softwrap(
             """
-            Milliseconds the plugin's `go` processes, strip, UPX, UPX's start-up measurement
-            and image steps wait for the remote cache (with
+            Milliseconds the plugin's `go` processes (the Go SDK's check among them), gofmt,
+            strip, UPX, UPX's start-up measurement and image steps wait for the remote cache (with
             `remote_cache_read`) before Pants also starts it locally. With Pants' default, 0,
             the lookup and the local run race from the start: a short process (a `go list`, an
             image layer) can finish locally before the first lookups of a run are answered,

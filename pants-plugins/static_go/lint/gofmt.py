@@ -26,6 +26,7 @@ from pants.util.strutil import pluralize, softwrap
 
 from static_go.go.module_layout import GoModuleContext, GoModuleContextRequest
 from static_go.go.sdk import GoSdk, GoSdkRequest
+from static_go.go.subsystem import StaticGoSubsystem
 from static_go.go.target_index import StaticGoTargetIndex
 from static_go.lint.fields import GoPackageFieldSet, SkipGofmtField, register_fields
 from static_go.lint.package_inputs import owning_module
@@ -130,7 +131,9 @@ def gofmt_path(sdk: GoSdk) -> str:
 
 
 @rule(desc="Format with gofmt", level=LogLevel.DEBUG)
-async def gofmt_fmt(request: GofmtRequest.Batch, subsystem: StaticGoGofmtSubsystem) -> FmtResult:
+async def gofmt_fmt(
+    request: GofmtRequest.Batch, subsystem: StaticGoGofmtSubsystem, settings: StaticGoSubsystem
+) -> FmtResult:
     metadata = request.partition_metadata
     assert isinstance(metadata, GoSdkPartition)
     sdk = await Get(GoSdk, GoSdkRequest(metadata.sdk_version))
@@ -146,6 +149,7 @@ async def gofmt_fmt(request: GofmtRequest.Batch, subsystem: StaticGoGofmtSubsyst
             output_files=request.files,
             description=f"Run gofmt ({sdk.version}) on {pluralize(len(request.files), 'file')}",
             level=LogLevel.DEBUG,
+            remote_cache_speculation_delay_millis=settings.remote_cache_speculation_delay,
         ),
     )
     if result.exit_code != 0:
