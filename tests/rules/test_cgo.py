@@ -100,6 +100,36 @@ def test_musl_gcc_and_cross_gcc_link_static_cgo_binaries(
     assert "musl" in warnings[0] and "netgo,osusergo" in warnings[0]
 
 
+# `twice` in assembly that needs the C preprocessor: a `.sx` file, which go hands to the C
+# compiler like `.S`.
+TWICE_SX = dedent(
+    """\
+    #define DOUBLED (%rdi,%rdi)
+    .text
+    .globl twice
+    .type twice, @function
+    twice:
+        lea DOUBLED, %eax
+        ret
+    .section .note.GNU-stack,"",@progbits
+    """
+)
+
+
+def test_preprocessed_assembly_is_a_package_source(rule_runner: RuleRunner, tmp_path: Path) -> None:
+    """Every file extension go reads into a cgo package is in `static_go_package`'s default
+    `sources`, `.sx` among them: a file left out of the sandbox is a symbol missing at link."""
+    files = cgo_app(
+        MUSL + 'static_go_binary(name="app", platforms=["linux/amd64"], cgo=True, '
+        'c_toolchains=[":musl"])\n'
+    )
+    del files["app/cmd/app/twice.c"]
+    rule_runner.write_files({**files, "app/cmd/app/twice.sx": TWICE_SX})
+    out = build_app(rule_runner, tmp_path)
+    res = run_binary(out["linux_amd64"], goarch="amd64")
+    assert res.returncode == 0 and "twice(21) = 42" in res.stdout, res
+
+
 def test_static_pie_with_cross_gcc(rule_runner: RuleRunner, tmp_path: Path) -> None:
     rule_runner.write_files(
         cgo_app(

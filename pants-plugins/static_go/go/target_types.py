@@ -86,12 +86,14 @@ class StaticGoModuleTarget(Target):
 # static_go_package
 # ---------------------------------------------------------------------------------------------
 
+# Every extension go/build reads into a package (GoFiles, CFiles, ..., SysoFiles) but SWIG's.
 GO_PACKAGE_SOURCE_EXTENSIONS = (
     ".go",
     ".c",
     ".h",
     ".s",
     ".S",
+    ".sx",
     ".cc",
     ".cpp",
     ".cxx",
@@ -101,6 +103,7 @@ GO_PACKAGE_SOURCE_EXTENSIONS = (
     ".m",
     ".f",
     ".F",
+    ".for",
     ".f90",
     ".syso",
 )
