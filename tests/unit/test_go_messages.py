@@ -36,3 +36,17 @@ def test_sandbox_paths_lose_the_sandbox_root() -> None:
 
 def test_a_module_at_the_root_keeps_relative_paths() -> None:
     assert repository_paths("cmd/a/main.go:1:1: x\n", "") == "cmd/a/main.go:1:1: x\n"
+
+
+def test_the_downloaded_sdks_goroot_loses_the_host_cache_path() -> None:
+    """go resolves the sandbox's link to the named cache the SDK is unpacked into: its messages
+    name the host's cache directory (seen in a failed cgo link)."""
+    text = (
+        "/root/.cache/pants/named_caches/static_go_sdk/go1.26.8-652de4e98a8b4aef5e761d3c.4KYt0o"
+        "/goroot/pkg/tool/linux_amd64/link: running /usr/bin/musl-gcc failed: exit status 1\n"
+        "GOROOT=/home/me/.cache/pants/named_caches/static_go_sdk/go1.27.4-0a1b2c3d.Xy9/goroot\n"
+    )
+    assert repository_paths(text, "app") == (
+        "$GOROOT/pkg/tool/linux_amd64/link: running /usr/bin/musl-gcc failed: exit status 1\n"
+        "GOROOT=$GOROOT\n"
+    )

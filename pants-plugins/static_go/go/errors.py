@@ -15,6 +15,9 @@ class GoBuildError(Exception):
 
 # A sandbox's root, as it appears in absolute paths of a tool's messages.
 _SANDBOX_ROOT = re.compile(r"(?:/[^\s:'\"()/]+)*/pants-sandbox-[^/\s]+/")
+# The GOROOT of a downloaded Go SDK, unpacked into the named cache `static_go_sdk` (go/sdk.py;
+# go resolves the sandbox's link to the cache, so its messages name the host's cache directory).
+_SDK_GOROOT = re.compile(r"(?:/[^\s:'\"()/]+)*/static_go_sdk/[^/\s]+/goroot(?=[/\s:]|$)")
 # A source file path relative to the module directory, followed by `:line`.
 _MODULE_RELATIVE = re.compile(
     r"(?m)(^|[\s(])(?:\./)?((?:[\w.+@-]+/)*[\w.+@-]+\.(?:go|s|S|c|h|cc|cpp|cxx|mod|sum|work))"
@@ -27,7 +30,8 @@ def repository_paths(text: str, module_dir: str, known_files: Collection[str] | 
     directory `go` ran in) becomes `<module_dir>/internal/x/x.go:3:1`, and an absolute path
     inside the sandbox (which is gone when the user reads it) loses the sandbox's root.
     With `known_files` (build-root relative), only paths naming one of them are rewritten: a test's
-    output also holds `-trimpath` paths of the standard library (`testing/testing.go:2036`)."""
+    output also holds `-trimpath` paths of the standard library (`testing/testing.go:2036`).
+    The GOROOT of a downloaded SDK (in the named cache, a host path) becomes `$GOROOT`."""
 
     def rewrite(m: re.Match) -> str:
         path = f"{module_dir}/{m.group(2)}"
@@ -37,4 +41,4 @@ def repository_paths(text: str, module_dir: str, known_files: Collection[str] | 
 
     if module_dir:
         text = _MODULE_RELATIVE.sub(rewrite, text)
-    return _SANDBOX_ROOT.sub("", text)
+    return _SDK_GOROOT.sub("$GOROOT", _SANDBOX_ROOT.sub("", text))
