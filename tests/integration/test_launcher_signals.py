@@ -95,8 +95,8 @@ def _start_build(repo: Path, tmpdir: Path, source: str, target: str, *flags: str
         }
         if sandboxed:
             return launcher, original, log, sandboxed
-        # Often: with the module's packages in the shared GOCACHE, the edit's `go build` takes
-        # ~0.2 s (a 0.2 s poll missed it once: "no sandboxed go started").
+        # With the module's packages in the shared GOCACHE the edit's `go build` takes ~0.2 s:
+        # a 0.2 s poll missed it once ("no sandboxed go started").
         time.sleep(0.02)
     path.write_text(original)
     raise AssertionError(f"no sandboxed go started:\n{log.read_text()[-5000:]}")

@@ -4,6 +4,8 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 
+from static_go.go.sdk import GO_SDK_NAMED_CACHE
+
 
 class GoAnalysisError(Exception):
     """The module layout or a package cannot be analyzed (missing targets, `go list` failed)."""
@@ -13,11 +15,15 @@ class GoBuildError(Exception):
     """`go build` cannot run or failed."""
 
 
+# The directories of an absolute path in a tool's message, up to the one a pattern names.
+_ABSOLUTE_DIRS = r"(?:/[^\s:'\"()/]+)*"
 # A sandbox's root, as it appears in absolute paths of a tool's messages.
-_SANDBOX_ROOT = re.compile(r"(?:/[^\s:'\"()/]+)*/pants-sandbox-[^/\s]+/")
-# The GOROOT of a downloaded Go SDK, unpacked into the named cache `static_go_sdk` (go/sdk.py;
-# go resolves the sandbox's link to the cache, so its messages name the host's cache directory).
-_SDK_GOROOT = re.compile(r"(?:/[^\s:'\"()/]+)*/static_go_sdk/[^/\s]+/goroot(?=[/\s:]|$)")
+_SANDBOX_ROOT = re.compile(_ABSOLUTE_DIRS + r"/pants-sandbox-[^/\s]+/")
+# The GOROOT of a downloaded Go SDK, unpacked into its named cache (go/sdk.py; go resolves the
+# sandbox's link to the cache, so its messages name the host's cache directory).
+_SDK_GOROOT = re.compile(
+    _ABSOLUTE_DIRS + "/" + re.escape(GO_SDK_NAMED_CACHE) + r"/[^/\s]+/goroot(?=[/\s:]|$)"
+)
 # A source file path relative to the module directory, followed by `:line`.
 _MODULE_RELATIVE = re.compile(
     r"(?m)(^|[\s(])(?:\./)?((?:[\w.+@-]+/)*[\w.+@-]+\.(?:go|s|S|c|h|cc|cpp|cxx|mod|sum|work))"
