@@ -341,12 +341,15 @@ def bench(
     quick_reps: int,
     platforms: tuple[str, ...] = (),
     notes: list[str] | None = None,
+    batch_size: int = 1,
 ) -> dict[str, Samples]:
     """Every step `reps` times, the floors' and the plugin's runs interleaved (floor, floor1,
     plugin, floor, floor1, plugin, ...) so that the machine's slow and fast phases fall on all.
     With `platforms`, every binary is built for each of them (the floors: per platform)."""
     r: dict[str, Samples] = defaultdict(list)
     tag = f"{n}{'p' + str(len(platforms)) if platforms else ''}"
+    batch_opt = f"--static-go-build-batch-size={batch_size}"
+    batch_label = f"build_batch_size={batch_size}"
 
     def new_repo(name: str, package_targets: str = "per-directory") -> tuple[Path, dict]:
         # A module path never built before: no process cache can answer, yet the Go SDK stays in
@@ -393,6 +396,46 @@ def bench(
         stop_pantsd(repo_pd)
         shutil.rmtree(repo_pd)
         shutil.rmtree(named_pd)
+        if batch_size > 1:
+            # The same cold builds with `[static-go].build_batch_size`, each in a copy of its own;
+            # the last copy built without pantsd stays for the batched leaf edit below.
+            repo_b, _ = new_repo(f"repo-b-{tag}-{i}")
+            named_bat = work / f"named-bat-{tag}-{i}"
+            r[f"plugin cold ({batch_label})"].append(
+                measure(
+                    pants(
+                        repo_b,
+                        "--no-pantsd",
+                        fresh_named_caches(named_bat),
+                        batch_opt,
+                        "package",
+                        "::",
+                    ),
+                    repo_b,
+                )
+            )
+            repo_bpd, _ = new_repo(f"repo-bpd-{tag}-{i}")
+            named_bpd = work / f"named-bpd-{tag}-{i}"
+            measure(
+                pants(repo_bpd, "--pantsd", fresh_named_caches(named_bpd), batch_opt, "--version"),
+                repo_bpd,
+            )
+            r[f"plugin cold (pantsd up, {batch_label})"].append(
+                measure(
+                    pants(
+                        repo_bpd,
+                        "--pantsd",
+                        f"--named-caches-dir={named_bpd}",
+                        batch_opt,
+                        "package",
+                        "::",
+                    ),
+                    repo_bpd,
+                )
+            )
+            stop_pantsd(repo_bpd)
+            shutil.rmtree(repo_bpd)
+            shutil.rmtree(named_bpd)
     # The other steps use the last cold build's repo, GOCACHE and named caches, and next to it the
     # same module (same graph, a module path of its own) with one `static_go_packages()` in its
     # BUILD file instead of a BUILD file per package directory (`static_go_packages` rows).
@@ -401,9 +444,21 @@ def bench(
     def package_with_pantsd(rp: Path) -> tuple[float, float]:
         return measure(pants(rp, "--pantsd", f"--named-caches-dir={named}", "package", "::"), rp)
 
+    def package_batched(*, record: bool = True) -> None:
+        timing = measure(
+            pants(
+                repo_b, "--pantsd", f"--named-caches-dir={named_bat}", batch_opt, "package", "::"
+            ),
+            repo_b,
+        )
+        if record:
+            r[f"plugin leaf edit ({len(affected)} bins, {batch_label})"].append(timing)
+
     package_with_pantsd(repo)  # start pantsd (every process is cached)
     package_with_pantsd(repo_g)  # start pantsd and build (a new module path)
     package_with_pantsd(repo_g)  # one run after the build, as `repo` has had
+    if batch_size > 1:
+        package_batched(record=False)  # start pantsd (every process is cached)
     for _ in range(quick_reps):
         r["floor no-op"].append(floor_build(mono, cmds, floor_cache, floor_out, None, platforms))
         r["floor1 no-op"].append(floor_one(mono, cmds, floor1_cache, floor1_out, platforms))
@@ -420,7 +475,8 @@ def bench(
         )
 
     leaf, affected = edited_leaf(mono, graph, cmds, floor_cache)
-    srcs = [rp / "mono" / leaf / f"{leaf.split('/')[-1]}.go" for rp in (repo, repo_g)]
+    edited = (repo, repo_g, repo_b) if batch_size > 1 else (repo, repo_g)
+    srcs = [rp / "mono" / leaf / f"{leaf.split('/')[-1]}.go" for rp in edited]
     originals = [src.read_text() for src in srcs]
     for _ in range(quick_reps):
         # A new edit each time (a token never seen), so no cache can answer.
@@ -436,11 +492,16 @@ def bench(
         r[f"plugin leaf edit ({len(affected)} bins, static_go_packages)"].append(
             package_with_pantsd(repo_g)
         )
+        if batch_size > 1:
+            package_batched()
     for src, original in zip(srcs, originals):
         src.write_text(original)
     stop_pantsd(repo_g)
     stop_pantsd(repo)
     shutil.rmtree(repo_g)
+    if batch_size > 1:
+        stop_pantsd(repo_b)
+        shutil.rmtree(repo_b)
 
     if remote_cache:
         with buildgrid.server(work / f"buildgrid-{tag}", ["bench"]) as addr:
@@ -610,6 +671,14 @@ def main() -> None:
         help="also measure remote cache hits, with a BuildGrid cache server "
         "(build-support/buildgrid.py)",
     )
+    p.add_argument(
+        "--build-batch-size",
+        type=int,
+        default=1,
+        metavar="N",
+        help="also the plugin's cold builds and leaf edit with `[static-go].build_batch_size = N` "
+        "(1: skip)",
+    )
     p.add_argument("--output", type=Path, default=HERE / "results" / "monorepo.md")
     p.add_argument(
         "--pants-go-backend",
@@ -642,6 +711,7 @@ def main() -> None:
                     args.quick_reps,
                     platforms,
                     notes,
+                    args.build_batch_size,
                 )
             )
             if go_dir and not platforms:

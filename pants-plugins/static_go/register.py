@@ -23,7 +23,9 @@ from static_go.cgo.target_types import GoCToolchainTarget
 from static_go.go import (
     analysis,
     build,
+    build_batch,
     build_cache_warmup,
+    build_inputs,
     build_options,
     dependency_inference,
     generate_packages,
@@ -83,6 +85,8 @@ def rules():
         *stamping.rules(),
         *build_cache_warmup.rules(),
         *build.rules(),
+        *build_batch.rules(),
+        *build_inputs.rules(),
         *tailor.rules(),
         # cgo/
         *zig.rules(),

@@ -15,7 +15,7 @@ from pants.engine.target import Addresses, DependenciesRequest, Targets
 from pants.testutil.rule_runner import RuleRunner
 
 from static_go import register
-from static_go.go.build import GoBuildInputs
+from static_go.go.build_inputs import GoBuildInputs
 from static_go.go.build_options import StaticGoBinaryFieldSet
 from static_go.go.sdk import GoSdk
 from static_go.go.tailor import PutativeStaticGoTargetsRequest

@@ -19,7 +19,6 @@ from pants.util.frozendict import FrozenDict
 
 from rules.conftest import make_rule_runner
 from rules.test_static_go_binary import package
-from static_go.go.build import GoBinaryMain, GoBuildInputs
 from static_go.go.build_cache_warmup import (
     GoBuildCacheWarmupRequest,
     PrecompileGroups,
@@ -28,6 +27,7 @@ from static_go.go.build_cache_warmup import (
     group_request,
     precompile_groups,
 )
+from static_go.go.build_inputs import GoBinaryMain, GoBuildInputs
 from static_go.go.build_options import StaticGoBinaryFieldSet
 from static_go.go.process import GOCACHE_NAMED_CACHE
 from static_go.util.platforms import GoPlatform

@@ -27,7 +27,7 @@ from pants.testutil.rule_runner import RuleRunner
 from rules.conftest import make_rule_runner, write_digest
 from rules.test_static_go_binary import package, package_error
 from static_go.binary.binfmt import read_go_build_info
-from static_go.go.build import GoBuildInputs
+from static_go.go.build_inputs import GoBuildInputs
 from static_go.go.build_options import (
     GoBuildOptions,
     StaticGoBinaryFieldSet,
@@ -169,7 +169,7 @@ def go_build_process_of(rr: RuleRunner, name: str) -> Process:
         [
             go_build_process(
                 options,
-                inputs.main_dir,
+                (inputs.main_dir,),
                 inputs.snapshot.digest,
                 inputs.module_dir,
                 inputs.mod_mode,

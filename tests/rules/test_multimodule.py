@@ -19,13 +19,13 @@ from pants.util.frozendict import FrozenDict
 
 from rules.conftest import make_rule_runner, write_digest
 from rules.test_static_go_binary import package, package_error
-from static_go.go.build import GoBuildInputs
 from static_go.go.build_cache_warmup import (
     GoBuildCacheWarmupRequest,
     PrecompileGroups,
     PrecompileGroupsRequest,
     WarmedGoBuildCache,
 )
+from static_go.go.build_inputs import GoBuildInputs
 from static_go.go.build_options import StaticGoBinaryFieldSet
 from static_go.go.sdk import GoSdk
 from static_go.util.platforms import GoPlatform

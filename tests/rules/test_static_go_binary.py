@@ -14,7 +14,7 @@ from pants.engine.target import Addresses, DependenciesRequest
 from pants.testutil.rule_runner import RuleRunner
 
 from rules.conftest import GO_MOD, write_digest
-from static_go.go.build import GoBuildInputs
+from static_go.go.build_inputs import GoBuildInputs
 from static_go.go.build_options import StaticGoBinaryFieldSet
 from static_go.go.tailor import PutativeStaticGoTargetsRequest
 from static_go.go.target_types import (

@@ -21,7 +21,7 @@ from pants.util.frozendict import FrozenDict
 
 from rules.conftest import GO_MOD, make_rule_runner, write_digest
 from rules.test_static_go_binary import LIB, MAIN, inferred_deps, package, package_error
-from static_go.go.build import GoBuildInputs
+from static_go.go.build_inputs import GoBuildInputs
 from static_go.go.build_options import StaticGoBinaryFieldSet
 from static_go.go.generate_packages import package_dirs
 from static_go.go.tailor import PutativeStaticGoTargetsRequest

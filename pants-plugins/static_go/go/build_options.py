@@ -158,35 +158,52 @@ def go_ldflags(
     return " ".join(flags)
 
 
-def go_build_args(options: GoBuildOptions, main_dir: str) -> tuple[str, ...]:
-    """The `go build` arguments: the output goes to `OUT_DIR/<file name>`."""
+def go_build_args(
+    options: GoBuildOptions, main_dirs: str | tuple[str, ...], batch: bool = False
+) -> tuple[str, ...]:
+    """The `go build` arguments: the output goes to `OUT_DIR/<file name>`, or for a batch into
+    `OUT_DIR/` under the names go gives each main package."""
     args = ["build", "-trimpath", "-buildvcs=false"]
     if options.pie:
         args.append("-buildmode=pie")
     if options.tags:
         args.append("-tags=" + ",".join(options.tags))
-    args += [f"-ldflags={options.ldflags}", "-o", f"{OUT_DIR}/{options.file_name}", main_dir]
+    main_dirs = (main_dirs,) if isinstance(main_dirs, str) else main_dirs
+    output = f"{OUT_DIR}/" if batch else f"{OUT_DIR}/{options.file_name}"
+    args += [f"-ldflags={options.ldflags}", "-o", output, *main_dirs]
     return tuple(args)
 
 
 def go_build_process(
     options: GoBuildOptions,
-    main_dir: str,
+    main_dirs: tuple[str, ...],
     input_digest: Digest,
     module_dir: str,
     mod_mode: str,
     gowork: str = "off",
     sdk_version: str | None = None,
+    batch: tuple[str, ...] = (),
 ) -> GoProcess:
-    """The one `go build` of `options`: its command line, environment and C toolchain inputs."""
+    """The one `go build` of `options`: its command line, environment and C toolchain inputs.
+    With `batch` (the executable names go gives the main packages of `main_dirs`, see
+    build_batch.py), one process builds them all into `OUT_DIR`."""
     toolchain = options.c_toolchain
+    if batch:
+        shown = ", ".join(batch[:3]) + (f" and {len(batch) - 3} more" if len(batch) > 3 else "")
+        description = (
+            f"Build {len(batch)} static Go binaries ({shown}) for {options.platform} (go build)"
+        )
+        outputs = tuple(f"{OUT_DIR}/{name}" for name in batch)
+    else:
+        description = f"Build static Go binary {options.address} for {options.platform} (go build)"
+        outputs = (f"{OUT_DIR}/{options.file_name}",)
     return GoProcess(
-        args=go_build_args(options, main_dir),
-        description=f"Build static Go binary {options.address} for {options.platform} (go build)",
+        args=go_build_args(options, main_dirs, batch=bool(batch)),
+        description=description,
         input_digest=input_digest,
         working_dir=module_dir or None,
         env=options.env,
-        output_files=(f"{OUT_DIR}/{options.file_name}",),
+        output_files=outputs,
         mod_mode=mod_mode,
         gowork=gowork,
         sdk_version=sdk_version,

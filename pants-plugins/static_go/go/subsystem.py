@@ -70,6 +70,26 @@ class StaticGoSubsystem(Subsystem):
             """
         ),
     )
+    build_batch_size = IntOption(
+        default=1,
+        advanced=True,
+        help=softwrap(
+            """
+            How many binaries one `go build` process may build. With 1, the default, every
+            `static_go_binary` is built for each platform by a `go build` of its own, cached on
+            its own: an edit links again only the binaries whose packages changed. With more,
+            the pure-Go binaries of one module that share a platform and every build option but
+            their names (flags, tags, `x_defs`, `env`) are built together, in batches of up to
+            this many in the order of their addresses, by one `go build -o DIR/ ./cmd/a ./cmd/b
+            ...`, which loads the package graph and starts once where one process per binary
+            repeats that: a cold build of many binaries takes less time. The output bytes are
+            the same. But a batch is one process and one cache entry, so an edit to any member
+            links the whole batch again, and building one target builds its batch. Meant for
+            builds of the whole repository from a cold cache (a release job), e.g. 64; leave it
+            at 1 for the edit loop and for CI that shares a cache between runs.
+            """
+        ),
+    )
     extra_env = DictOption[str](
         default={},
         help=softwrap(

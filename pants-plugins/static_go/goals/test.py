@@ -76,8 +76,8 @@ from static_go.go.analysis import (
     GoPackageAnalysis,
     GoPackageAnalysisRequest,
 )
-from static_go.go.build import closure_sources, with_module_context_files
 from static_go.go.build_cache_warmup import module_warmup_inputs
+from static_go.go.build_inputs import closure_sources, with_module_context_files
 from static_go.go.errors import repository_paths
 from static_go.go.module_layout import GoModuleContext
 from static_go.go.process import GoProcess

@@ -24,7 +24,7 @@ from pants.util.logging import LogLevel
 from pants.util.strutil import softwrap
 
 from static_go.go.analysis import GoPackageAnalysis, GoPackageAnalysisRequest
-from static_go.go.build import closure_sources, with_module_context_files
+from static_go.go.build_inputs import closure_sources, with_module_context_files
 from static_go.go.errors import GoAnalysisError, GoBuildError, repository_paths
 from static_go.go.process import GoProcess
 from static_go.go.subsystem import StaticGoSubsystem

@@ -1,0 +1,250 @@
+# Copyright 2026 pants-static-go contributors.
+"""Several binaries in one `go build` process, with `[static-go].build_batch_size` above 1.
+
+One `go build -o DIR/ ./cmd/a ./cmd/b ...` loads the package graph, hashes the sources and
+schedules the links once for all its binaries, where one process per binary pays that (and
+Pants' process start and sandbox) per binary: the difference between the loop of `go build`s
+and one invocation over every main (benchmarks/results/monorepo.md). The price is the cache:
+a batch is one process, cached as a whole, so a change to any member's closure links the whole
+batch again. Hence off by default, for builds of the whole repository from a cold cache
+(release jobs), not for the edit loop.
+
+A batch holds binaries of one module and platform with the same build options apart from the
+target and file name (the same flags, tags, `-X` definitions and environment, pure Go), in the
+order of their addresses, `build_batch_size` at most, never two whose main package gives the
+same executable name (go names each output after its main package's import path). Each
+member's output is the file go wrote, renamed to the target's file name: the bytes are those of
+the member's own `go build` (tests/rules/test_build_batch.py compares them).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import shlex
+from collections import defaultdict
+from dataclasses import dataclass
+
+from pants.engine.addresses import Address
+from pants.engine.fs import (
+    CreateDigest,
+    Digest,
+    DigestEntries,
+    FileEntry,
+    MergeDigests,
+    RemovePrefix,
+)
+from pants.engine.process import FallibleProcessResult
+from pants.engine.rules import Get, MultiGet, collect_rules, rule
+from pants.engine.target import AllTargets
+from pants.util.logging import LogLevel
+from pants.util.strutil import softwrap
+
+from static_go.go.build_cache_warmup import GoBuildCacheWarmupRequest, WarmedGoBuildCache
+from static_go.go.build_inputs import GoBinaryMain, GoBuildInputs
+from static_go.go.build_options import (
+    OUT_DIR,
+    GoBuildOptions,
+    StaticGoBinaryFieldSet,
+    StaticGoBuildRequest,
+    go_build_process,
+)
+from static_go.go.errors import GoBuildError, repository_paths
+from static_go.go.process import GoProcess
+from static_go.go.subsystem import StaticGoSubsystem
+from static_go.util.platforms import GoPlatform
+
+_VERSION_ELEMENT = re.compile(r"v(?:[2-9]|[1-9][0-9]+)")
+
+
+def default_exec_name(import_path: str, platform: GoPlatform) -> str:
+    """The file name `go build -o DIR/` gives a main package (the go command's
+    `load.DefaultExecName`: the last path element, or the one before a major-version suffix such
+    as `/v2`), with `.exe` on Windows."""
+    head, _, elem = import_path.rpartition("/")
+    if head and _VERSION_ELEMENT.fullmatch(elem):
+        elem = head.rpartition("/")[2]
+    return elem + platform.exe_suffix
+
+
+@dataclass(frozen=True)
+class GoBuildBatchPlanRequest:
+    module_address: Address
+    platform: GoPlatform
+
+
+@dataclass(frozen=True)
+class GoBuildBatchMember:
+    field_set: StaticGoBinaryFieldSet
+    exec_name: str  # what `go build -o DIR/` names the output
+
+
+@dataclass(frozen=True)
+class GoBuildBatchRequest:
+    members: tuple[GoBuildBatchMember, ...]
+    platform: GoPlatform
+    # Every binary of the module for the platform is a member: no other build of it runs beside
+    # this one, so go compiles the shared imports itself, without the warm-up's processes first
+    # (as one `go build` over all mains does).
+    whole_module: bool = False
+
+
+@dataclass(frozen=True)
+class GoBuildBatchPlan:
+    """The batches of one module and platform; a binary in none is built on its own."""
+
+    batches: tuple[GoBuildBatchRequest, ...]
+
+    def batch_of(self, address: Address) -> GoBuildBatchRequest | None:
+        for batch in self.batches:
+            if any(m.field_set.address == address for m in batch.members):
+                return batch
+        return None
+
+
+def _batch_key(options: GoBuildOptions, module_address: Address) -> GoBuildOptions:
+    """The options with what differs between the members of one batch left out."""
+    return dataclasses.replace(options, address=module_address, file_name="")
+
+
+def chunk_members(
+    members: list[GoBuildBatchMember], size: int
+) -> list[tuple[GoBuildBatchMember, ...]]:
+    """Members (in address order) in batches of at most `size`, each executable name at most
+    once per batch; deterministic for a given set of members."""
+    chunks: list[list[GoBuildBatchMember]] = []
+    for member in members:
+        for chunk in chunks:
+            if len(chunk) < size and all(m.exec_name != member.exec_name for m in chunk):
+                chunk.append(member)
+                break
+        else:
+            chunks.append([member])
+    return [tuple(c) for c in chunks]
+
+
+@rule(desc="Plan the batches of `go build`s", level=LogLevel.DEBUG)
+async def plan_go_build_batches(
+    request: GoBuildBatchPlanRequest, all_targets: AllTargets, settings: StaticGoSubsystem
+) -> GoBuildBatchPlan:
+    size = settings.build_batch_size
+    candidates = [
+        StaticGoBinaryFieldSet.create(tgt)
+        for tgt in all_targets
+        if StaticGoBinaryFieldSet.is_applicable(tgt)
+    ]
+    candidates = [fs for fs in candidates if request.platform in fs.go_platforms(settings)]
+    mains = await MultiGet(Get(GoBinaryMain, StaticGoBinaryFieldSet, fs) for fs in candidates)
+    in_module = [
+        (fs, main)
+        for fs, main in zip(candidates, mains)
+        if main.analysis.module.module_address == request.module_address
+        and main.analysis.info is not None
+    ]
+    all_options = await MultiGet(
+        Get(GoBuildOptions, StaticGoBuildRequest(fs, request.platform)) for fs, _ in in_module
+    )
+    groups: dict[GoBuildOptions, list[GoBuildBatchMember]] = defaultdict(list)
+    for (fs, main), options in zip(in_module, all_options):
+        if options.cgo:
+            continue  # cgo builds keep their own process (and their linker's warnings)
+        assert main.analysis.info is not None
+        exec_name = default_exec_name(main.analysis.info.import_path, request.platform)
+        groups[_batch_key(options, request.module_address)].append(
+            GoBuildBatchMember(fs, exec_name)
+        )
+    batches = []
+    for members in groups.values():
+        members.sort(key=lambda m: m.field_set.address.spec)
+        batches += [c for c in chunk_members(members, size) if len(c) > 1]
+    return GoBuildBatchPlan(
+        tuple(
+            GoBuildBatchRequest(b, request.platform, whole_module=len(b) == len(in_module))
+            for b in sorted(batches, key=lambda b: b[0].field_set.address.spec)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class GoBuildBatchResult:
+    """The batch's outputs: `exec_name` -> file, at the digest's root."""
+
+    digest: Digest
+
+
+@rule(desc="Build static Go binaries in one `go build`")
+async def build_go_batch(request: GoBuildBatchRequest) -> GoBuildBatchResult:
+    field_sets = [m.field_set for m in request.members]
+    # The plan's, memoized: the members' options differ only in their names.
+    options = await Get(GoBuildOptions, StaticGoBuildRequest(field_sets[0], request.platform))
+    mains = await MultiGet(Get(GoBinaryMain, StaticGoBinaryFieldSet, fs) for fs in field_sets)
+    # The warm-ups (memoized per precompile group) run while the members' closures resolve.
+    warmups = (
+        ()
+        if request.whole_module
+        else [
+            Get(
+                WarmedGoBuildCache,
+                GoBuildCacheWarmupRequest(
+                    main.analysis.module.module_address, fs.address, request.platform, options.env
+                ),
+            )
+            for fs, main in zip(field_sets, mains)
+        ]
+    )
+    results = await MultiGet(
+        [*(Get(GoBuildInputs, StaticGoBinaryFieldSet, fs) for fs in field_sets), *warmups]
+    )
+    all_inputs: list[GoBuildInputs] = list(results[: len(field_sets)])  # type: ignore[arg-type]
+    first = all_inputs[0]
+    merged = await Get(Digest, MergeDigests(i.snapshot.digest for i in all_inputs))
+    process = go_build_process(
+        options,
+        tuple(i.main_dir for i in all_inputs),
+        merged,
+        first.module_dir,
+        first.mod_mode,
+        gowork=first.gowork,
+        sdk_version=first.sdk_version,
+        batch=tuple(m.exec_name for m in request.members),
+    )
+    result = await Get(FallibleProcessResult, GoProcess, process)
+    addresses = ", ".join(str(fs.address) for fs in field_sets)
+    if result.exit_code != 0:
+        raise GoBuildError(
+            softwrap(
+                f"""
+                `go build` failed for the batch of {addresses} ({options.describe()};
+                `[static-go].build_batch_size` = {len(field_sets)} or more), exit code
+                {result.exit_code}. Command (in `{first.module_dir or "."}`):
+                go {shlex.join(process.args)}
+                """
+            )
+            + "\n\n"
+            + repository_paths(
+                result.stderr.decode(errors="replace") + result.stdout.decode(errors="replace"),
+                first.module_dir,
+            ).strip()
+        )
+    return GoBuildBatchResult(await Get(Digest, RemovePrefix(result.output_digest, OUT_DIR)))
+
+
+async def batch_member_output(
+    batch: GoBuildBatchResult, member: GoBuildBatchMember, file_name: str
+) -> Digest:
+    """A member's file of the batch's outputs, as `file_name` alone."""
+    entries = await Get(DigestEntries, Digest, batch.digest)
+    found = [e for e in entries if isinstance(e, FileEntry) and e.path == member.exec_name]
+    if not found:
+        raise GoBuildError(
+            f"`go build` of the batch holding {member.field_set.address} wrote no "
+            f"`{member.exec_name}` (it wrote {sorted(e.path for e in entries)})."
+        )
+    return await Get(
+        Digest,
+        CreateDigest([FileEntry(file_name, found[0].file_digest, is_executable=True)]),
+    )
+
+
+def rules():
+    return collect_rules()

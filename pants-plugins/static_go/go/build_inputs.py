@@ -1,0 +1,194 @@
+# Copyright 2026 pants-static-go contributors.
+"""What a binary's `go build` reads: its main package and module, and its input digest.
+
+The digest holds only the binary's package closure as the dependency graph knows it: the
+`static_go_package` sources (no `*_test.go`, no `testdata/`), `go.mod`/`go.sum` (and `vendor/`),
+and the `resources`/`files` embedded with `//go:embed`; and what the module's context
+(module_layout.py) makes the go command read besides: the `go.mod`/`go.sum` of replaced local
+modules and workspace modules, `go.work`/`go.work.sum`. Packages of replaced local modules are
+ordinary `static_go_package` targets of the closure. `x_defs` keys are checked against it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+
+from pants.core.target_types import FileSourceField, ResourceSourceField
+from pants.core.util_rules.source_files import SourceFiles, SourceFilesRequest
+from pants.engine.addresses import Address
+from pants.engine.fs import DigestContents, DigestSubset, MergeDigests, PathGlobs, Snapshot
+from pants.engine.rules import Get, collect_rules, rule
+from pants.engine.target import (
+    InvalidFieldException,
+    SourcesField,
+    TransitiveTargets,
+    TransitiveTargetsRequest,
+)
+from pants.util.logging import LogLevel
+
+from static_go.go.analysis import GoModuleAnalysis, GoPackageAnalysis, GoPackageAnalysisRequest
+from static_go.go.build_options import StaticGoBinaryFieldSet
+from static_go.go.dependency_inference import MainPackage, MainPackageRequest
+from static_go.go.errors import GoBuildError
+from static_go.go.module_layout import (
+    GoModuleContext,
+    GoModuleContextFiles,
+    GoModuleContextRequest,
+)
+from static_go.go.target_types import (
+    StaticGoModuleSourcesField,
+    StaticGoPackageSourcesField,
+    go_package_dir,
+)
+
+
+@dataclass(frozen=True)
+class GoBuildInputs:
+    """Everything `go build` sees of the repository for one binary."""
+
+    snapshot: Snapshot
+    module_address: Address
+    module_dir: str
+    main_dir: str  # relative to module_dir, `.`-prefixed for `go build`
+    mod_mode: str  # `readonly` or `vendor`
+    gowork: str = "off"  # GoModuleContext.gowork
+    sdk_version: str | None = None  # GoModuleContext.sdk_version: None for the default Go
+
+
+def _x_def_target(fs: StaticGoBinaryFieldSet, module: GoModuleAnalysis, main: str, key: str):
+    """The package directory and variable of an `x_defs` key (directory None outside the
+    repository); refuses a package outside the binary's `go list -deps` closure, which the linker
+    would silently ignore."""
+    pkg, _, name = key.rpartition(".")
+    path = main if pkg == "main" else pkg
+    if path != main and module.import_chain(main, path) is None:
+        raise InvalidFieldException(
+            f"The `x_defs` field of {fs.address} has the key {key!r}, but `{path}` is not among "
+            f"the packages {fs.address} is built from (`go list -deps {main}`): the linker would "
+            "ignore it and the binary keep its default. Use `main.<name>` for the main package or "
+            "the full import path of a package the binary imports."
+        )
+    return module.local_dirs.get(path), name
+
+
+async def _check_x_defs(
+    fs: StaticGoBinaryFieldSet, module: GoModuleAnalysis, main: str, snapshot: Snapshot
+) -> None:
+    """Each `x_defs` key names a package of the build and a name its Go files use. The binary is
+    linked stripped (no symbol table to ask), so the package's own files are read instead: a key
+    whose name appears in none of them (a typo, a renamed variable) fails before the build."""
+    wanted = [(key, *_x_def_target(fs, module, main, key)) for key in fs.x_defs.value or {}]
+    local = [(key, d, name) for key, d, name in wanted if d is not None]
+    if not local:
+        return
+    globs = PathGlobs([f"{d}/*.go" if d else "*.go" for _, d, _ in local])
+    contents = await Get(DigestContents, DigestSubset(snapshot.digest, globs))
+    for key, d, name in local:
+        texts = [
+            fc.content.decode(errors="replace") for fc in contents if os.path.dirname(fc.path) == d
+        ]
+        if texts and not any(re.search(rf"\b{re.escape(name)}\b", t) for t in texts):
+            raise InvalidFieldException(
+                f"The `x_defs` field of {fs.address} has the key {key!r}, but no Go file of "
+                f"`{d or '.'}` declares `{name}`: the linker would ignore it and the binary keep "
+                "its default. Check the spelling (Go names are case-sensitive); the variable must "
+                "be a package-level `string` variable."
+            )
+
+
+async def closure_sources(
+    addresses: Address | tuple[Address, ...], *extra: type[SourcesField]
+) -> SourceFiles:
+    """The files of the closure of one or more targets that a `go` process reads: Go package
+    sources, `go.mod`/`go.sum`/`vendor/`, embedded `resources`/`files`, and those of the `extra`
+    types."""
+    roots = (addresses,) if isinstance(addresses, Address) else addresses
+    transitive = await Get(TransitiveTargets, TransitiveTargetsRequest(roots))
+    return await Get(
+        SourceFiles,
+        SourceFilesRequest(
+            (tgt.get(SourcesField) for tgt in transitive.closure),
+            for_sources_types=(
+                *extra,
+                StaticGoPackageSourcesField,
+                StaticGoModuleSourcesField,
+                ResourceSourceField,
+                FileSourceField,
+            ),
+            enable_codegen=False,
+        ),
+    )
+
+
+async def with_module_context_files(
+    module_address: Address, snapshot: Snapshot
+) -> tuple[GoModuleContext, Snapshot]:
+    """The module's context, and `snapshot` with what that context makes the go command read
+    besides (other local modules' `go.mod`/`go.sum`, `go.work`), see module_layout.py."""
+    context = await Get(GoModuleContext, GoModuleContextRequest(module_address))
+    if context.local_modules or context.workspace:
+        context_files = await Get(GoModuleContextFiles, GoModuleContext, context)
+        snapshot = await Get(Snapshot, MergeDigests([snapshot.digest, context_files.digest]))
+    return context, snapshot
+
+
+@dataclass(frozen=True)
+class GoBinaryMain:
+    """A binary's main package: its target, its directory and its analysis (which names its
+    module)."""
+
+    address: Address
+    main_dir: str
+    analysis: GoPackageAnalysis
+
+
+@rule(desc="Find the main package and module of a static Go binary", level=LogLevel.DEBUG)
+async def resolve_go_binary_main(fs: StaticGoBinaryFieldSet) -> GoBinaryMain:
+    """Needs only the module's `go list` analysis, not the binary's closure of targets, so that
+    the build cache warm-up can start before that closure is resolved."""
+    main = await Get(MainPackage, MainPackageRequest(fs.main))
+    main_dir = go_package_dir(main.address)
+    analysis = await Get(GoPackageAnalysis, GoPackageAnalysisRequest(main_dir))
+    info = analysis.info
+    if info is not None and info.name and info.name != "main":
+        raise InvalidFieldException(
+            f"The `main` field of {fs.address} points to {main.address}, which is "
+            f"`package {info.name}` ({info.import_path}), not `package main`. Point `main` at a "
+            "`static_go_package` whose files say `package main`."
+        )
+    return GoBinaryMain(main.address, main_dir, analysis)
+
+
+@rule(desc="Collect the inputs of a static Go binary", level=LogLevel.DEBUG)
+async def collect_go_build_inputs(fs: StaticGoBinaryFieldSet) -> GoBuildInputs:
+    binary_main = await Get(GoBinaryMain, StaticGoBinaryFieldSet, fs)
+    main_dir, analysis = binary_main.main_dir, binary_main.analysis
+    info = analysis.info
+    sources = await closure_sources(fs.address)
+    module_dir = analysis.module.module_dir
+    prefix = f"{module_dir}/" if module_dir else ""
+    if f"{prefix}go.mod" not in sources.files:
+        raise GoBuildError(
+            f"{fs.address}: the closure of {binary_main.address} holds no `{prefix}go.mod`."
+        )
+    if info is not None:
+        await _check_x_defs(fs, analysis.module, info.import_path, sources.snapshot)
+    rel_main = os.path.relpath(main_dir or ".", module_dir or ".")
+    context, snapshot = await with_module_context_files(
+        analysis.module.module_address, sources.snapshot
+    )
+    return GoBuildInputs(
+        snapshot=snapshot,
+        module_address=analysis.module.module_address,
+        module_dir=module_dir,
+        main_dir="." if rel_main == "." else f"./{rel_main}",
+        mod_mode=context.mod_mode(sources.files),
+        gowork=context.gowork,
+        sdk_version=context.sdk_version,
+    )
+
+
+def rules():
+    return collect_rules()

@@ -1,0 +1,165 @@
+"""`[static-go].build_batch_size`: several binaries in one `go build`, with the bytes of their
+own builds."""
+
+from __future__ import annotations
+
+from textwrap import dedent
+
+import pytest
+from pants.engine.addresses import Address
+from pants.engine.rules import QueryRule
+from pants.testutil.rule_runner import RuleRunner
+
+from rules.conftest import GO_MOD, make_rule_runner, write_digest
+from rules.test_static_go_binary import package, package_error
+from static_go.go.build_batch import (
+    GoBuildBatchMember,
+    GoBuildBatchPlan,
+    GoBuildBatchPlanRequest,
+    chunk_members,
+    default_exec_name,
+)
+from static_go.util.platforms import GoPlatform
+from testsupport import run_binary
+
+AMD64 = GoPlatform.parse("linux/amd64")
+MODULE = Address("app", target_name="app")
+
+
+def _main(name: str) -> str:
+    return dedent(
+        f"""\
+        package main
+
+        import (
+            "fmt"
+
+            "example.com/app/lib"
+        )
+
+        var version = "dev"
+
+        func main() {{ fmt.Println(lib.Hello({name!r:s}), version) }}
+        """
+    ).replace("'", '"')
+
+
+def _binary(name: str, extra: str = "") -> str:
+    return f'static_go_package(name="main")\nstatic_go_binary(name="{name}"{extra})\n'
+
+
+def batch_files() -> dict[str, str]:
+    files = {
+        "app/BUILD": "static_go_module()",
+        "app/go.mod": GO_MOD,
+        "app/lib/BUILD": "static_go_package()",
+        "app/lib/lib.go": 'package lib\n\nfunc Hello(s string) string { return "hello " + s }\n',
+    }
+    binaries = {
+        # Built together (size 3, address order): `b` is renamed, `c/v2` is named `c` by go.
+        "cmd/a": ("a", ""),
+        "cmd/b": ("b", ', binary_name="bee"'),
+        "cmd/c/v2": ("c", ""),
+        # Other `-X` definitions: not batched with the rest.
+        "cmd/d": ("d", ', x_defs={"main.version": "1.0"}'),
+        "cmd/e": ("e", ""),
+        # go would name it `a` too: not in the batch of cmd/a.
+        "tools/a": ("a", ""),
+    }
+    for d, (name, extra) in binaries.items():
+        files[f"app/{d}/BUILD"] = _binary(name, extra)
+        files[f"app/{d}/main.go"] = _main(d)
+    return files
+
+
+ADDRESSES = [
+    Address("app/cmd/a", target_name="a"),
+    Address("app/cmd/b", target_name="b"),
+    Address("app/cmd/c/v2", target_name="c"),
+    Address("app/cmd/d", target_name="d"),
+    Address("app/cmd/e", target_name="e"),
+    Address("app/tools/a", target_name="a"),
+]
+
+
+@pytest.fixture
+def batch_runner() -> RuleRunner:
+    rr = make_rule_runner(QueryRule(GoBuildBatchPlan, [GoBuildBatchPlanRequest]))
+    rr.write_files(batch_files())
+    return rr
+
+
+def test_default_exec_name() -> None:
+    windows = GoPlatform.parse("windows/amd64")
+    assert default_exec_name("example.com/app/cmd/a", AMD64) == "a"
+    assert default_exec_name("example.com/app/cmd/c/v2", AMD64) == "c"
+    assert default_exec_name("example.com/app/cmd/v1", AMD64) == "v1"
+    assert default_exec_name("example.com/app/cmd/v10", windows) == "cmd.exe"
+    assert default_exec_name("example.com/app/v2x", AMD64) == "v2x"
+    assert default_exec_name("app", AMD64) == "app"
+
+
+def test_chunks_keep_executable_names_apart() -> None:
+    ms = [GoBuildBatchMember(None, n) for n in ["a", "b", "a", "c", "a", "d"]]  # type: ignore
+    names = [[m.exec_name for m in c] for c in chunk_members(ms, 3)]
+    assert names == [["a", "b", "c"], ["a", "d"], ["a"]]
+
+
+def test_plan(batch_runner: RuleRunner) -> None:
+    batch_runner.set_options(["--static-go-build-batch-size=3"], env_inherit={"PATH"})
+    plan = batch_runner.request(GoBuildBatchPlan, [GoBuildBatchPlanRequest(MODULE, AMD64)])
+    got = [[(str(m.field_set.address), m.exec_name) for m in b.members] for b in plan.batches]
+    assert got == [
+        [("app/cmd/a:a", "a"), ("app/cmd/b:b", "b"), ("app/cmd/c/v2:c", "c")],
+        [("app/cmd/e:e", "e"), ("app/tools/a:a", "a")],
+    ]
+    assert not any(b.whole_module for b in plan.batches)
+    # One batch for all the module's binaries: no precompile before it.
+    batch_runner.write_files(
+        {"app/cmd/d/BUILD": _binary("d"), "app/tools/a/BUILD": "", "app/cmd/e/BUILD": ""}
+    )
+    batch_runner.set_options(["--static-go-build-batch-size=8"], env_inherit={"PATH"})
+    plan = batch_runner.request(GoBuildBatchPlan, [GoBuildBatchPlanRequest(MODULE, AMD64)])
+    assert [len(b.members) for b in plan.batches] == [4] and plan.batches[0].whole_module
+    batch_runner.set_options([], env_inherit={"PATH"})
+    plan = batch_runner.request(GoBuildBatchPlan, [GoBuildBatchPlanRequest(MODULE, AMD64)])
+    assert plan.batches == ()
+
+
+def _artifacts(rr: RuleRunner, tmp_path) -> dict[str, bytes]:
+    out = {}
+    for address in ADDRESSES:
+        built = package(rr, address)
+        files = write_digest(rr, built.digest, tmp_path)
+        for path in (a.relpath for a in built.artifacts):
+            file = files[path]
+            if "/linux_amd64/" in path:
+                out[path] = file.read_bytes()
+                res = run_binary(file, goarch="amd64")
+                assert res.returncode == 0, res.stderr
+                want = "1.0" if address.spec_path.endswith("cmd/d") else "dev"
+                assert res.stdout.split() == ["hello", address.spec_path[len("app/") :], want]
+    return out
+
+
+def test_batched_binaries_have_the_bytes_of_their_own_builds(
+    batch_runner: RuleRunner, tmp_path
+) -> None:
+    alone = _artifacts(batch_runner, tmp_path / "alone")
+    assert "app.cmd.b/b/linux_amd64/bee" in alone and len(alone) == 6
+    batch_runner.set_options(["--static-go-build-batch-size=3"], env_inherit={"PATH"})
+    assert _artifacts(batch_runner, tmp_path / "batched") == alone
+
+
+def test_a_member_is_built_by_its_batch(batch_runner: RuleRunner) -> None:
+    """Building one target builds its batch: a compile error in another member fails it, with
+    go's message and the batch's members named."""
+    batch_runner.write_files({"app/cmd/b/main.go": "package main\n\nfunc main() { undefined() }\n"})
+    batch_runner.set_options(["--static-go-build-batch-size=3"], env_inherit={"PATH"})
+    err = package_error(batch_runner, ADDRESSES[0])
+    assert "failed for the batch of app/cmd/a:a, app/cmd/b:b, app/cmd/c/v2:c" in err
+    assert "undefined: undefined" in err
+    # Outside the batch, and alone by default, cmd/e and cmd/a build.
+    package(batch_runner, ADDRESSES[4])
+    batch_runner.set_options([], env_inherit={"PATH"})
+    package(batch_runner, ADDRESSES[0])
