@@ -157,7 +157,7 @@ def test_a_member_is_built_by_its_batch(batch_runner: RuleRunner) -> None:
     batch_runner.write_files({"app/cmd/b/main.go": "package main\n\nfunc main() { undefined() }\n"})
     batch_runner.set_options(["--static-go-build-batch-size=3"], env_inherit={"PATH"})
     err = package_error(batch_runner, ADDRESSES[0])
-    assert "failed for the batch of app/cmd/a:a, app/cmd/b:b, app/cmd/c/v2:c" in err
+    assert "failed for the batch of app/cmd/a:a, app/cmd/b:b, app/cmd/c/v2:c (" in err
     assert "undefined: undefined" in err
     # Outside the batch, and alone by default, cmd/e and cmd/a build.
     package(batch_runner, ADDRESSES[4])

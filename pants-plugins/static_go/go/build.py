@@ -9,7 +9,6 @@ a function of the inputs, the SDK and the flags.
 from __future__ import annotations
 
 import logging
-import shlex
 from dataclasses import dataclass
 
 from pants.engine.fs import Digest, RemovePrefix
@@ -33,9 +32,9 @@ from static_go.go.build_options import (
     GoBuildOptions,
     StaticGoBinaryFieldSet,
     StaticGoBuildRequest,
+    go_build_failed,
     go_build_process,
 )
-from static_go.go.errors import GoBuildError, repository_paths
 from static_go.go.subsystem import StaticGoSubsystem
 
 logger = logging.getLogger(__name__)
@@ -97,20 +96,7 @@ async def build_static_go_binary(
     )
     result = await Get(FallibleProcessResult, process)
     if result.exit_code != 0:
-        raise GoBuildError(
-            softwrap(
-                f"""
-                `go build` failed for {fs.address} ({options.describe()}),
-                exit code {result.exit_code}. Command (in `{inputs.module_dir or "."}`):
-                go {shlex.join(process.args)}
-                """
-            )
-            + "\n\n"
-            + repository_paths(
-                result.stderr.decode(errors="replace") + result.stdout.decode(errors="replace"),
-                inputs.module_dir,
-            ).strip()
-        )
+        raise go_build_failed(str(fs.address), options, process, result, inputs.module_dir)
     if options.c_toolchain is not None:
         _warn_glibc_nss(options, result.stderr.decode(errors="replace"))
     digest = await Get(Digest, RemovePrefix(result.output_digest, OUT_DIR))

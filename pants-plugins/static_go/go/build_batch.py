@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import shlex
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -30,15 +29,15 @@ from pants.engine.fs import (
     CreateDigest,
     Digest,
     DigestEntries,
+    FileDigest,
     FileEntry,
     MergeDigests,
-    RemovePrefix,
 )
 from pants.engine.process import FallibleProcessResult
 from pants.engine.rules import Get, MultiGet, collect_rules, rule
 from pants.engine.target import AllTargets
+from pants.util.frozendict import FrozenDict
 from pants.util.logging import LogLevel
-from pants.util.strutil import softwrap
 
 from static_go.go.build_cache_warmup import GoBuildCacheWarmupRequest, WarmedGoBuildCache
 from static_go.go.build_inputs import GoBinaryMain, GoBuildInputs
@@ -47,9 +46,10 @@ from static_go.go.build_options import (
     GoBuildOptions,
     StaticGoBinaryFieldSet,
     StaticGoBuildRequest,
+    go_build_failed,
     go_build_process,
 )
-from static_go.go.errors import GoBuildError, repository_paths
+from static_go.go.errors import GoBuildError
 from static_go.go.process import GoProcess
 from static_go.go.subsystem import StaticGoSubsystem
 from static_go.util.platforms import GoPlatform
@@ -85,7 +85,9 @@ class GoBuildBatchRequest:
     platform: GoPlatform
     # Every binary of the module for the platform is a member: no other build of it runs beside
     # this one, so go compiles the shared imports itself, without the warm-up's processes first
-    # (as one `go build` over all mains does).
+    # (as one `go build` over all mains does; a precompile of all the module's outside imports
+    # beside the members' dependency inference was tried and did not help, see
+    # benchmarks/results/monorepo.md).
     whole_module: bool = False
 
 
@@ -167,9 +169,9 @@ async def plan_go_build_batches(
 
 @dataclass(frozen=True)
 class GoBuildBatchResult:
-    """The batch's outputs: `exec_name` -> file, at the digest's root."""
+    """The batch's outputs by the name go gave them."""
 
-    digest: Digest
+    files: FrozenDict[str, FileDigest]
 
 
 @rule(desc="Build static Go binaries in one `go build`")
@@ -209,41 +211,40 @@ async def build_go_batch(request: GoBuildBatchRequest) -> GoBuildBatchResult:
         batch=tuple(m.exec_name for m in request.members),
     )
     result = await Get(FallibleProcessResult, GoProcess, process)
-    addresses = ", ".join(str(fs.address) for fs in field_sets)
     if result.exit_code != 0:
-        raise GoBuildError(
-            softwrap(
-                f"""
-                `go build` failed for the batch of {addresses} ({options.describe()};
-                `[static-go].build_batch_size` = {len(field_sets)} or more), exit code
-                {result.exit_code}. Command (in `{first.module_dir or "."}`):
-                go {shlex.join(process.args)}
-                """
-            )
-            + "\n\n"
-            + repository_paths(
-                result.stderr.decode(errors="replace") + result.stdout.decode(errors="replace"),
-                first.module_dir,
-            ).strip()
+        names = [str(fs.address) for fs in field_sets]
+        shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+        raise go_build_failed(
+            f"the batch of {shown}",
+            options,
+            process,
+            result,
+            first.module_dir,
+            note="They are built by one `go build` because `[static-go].build_batch_size` is "
+            "above 1; go's messages below name the package that failed.",
         )
-    return GoBuildBatchResult(await Get(Digest, RemovePrefix(result.output_digest, OUT_DIR)))
+    entries = await Get(DigestEntries, Digest, result.output_digest)
+    prefix = f"{OUT_DIR}/"
+    return GoBuildBatchResult(
+        FrozenDict(
+            (e.path[len(prefix) :], e.file_digest)
+            for e in entries
+            if isinstance(e, FileEntry) and e.path.startswith(prefix)
+        )
+    )
 
 
 async def batch_member_output(
     batch: GoBuildBatchResult, member: GoBuildBatchMember, file_name: str
 ) -> Digest:
     """A member's file of the batch's outputs, as `file_name` alone."""
-    entries = await Get(DigestEntries, Digest, batch.digest)
-    found = [e for e in entries if isinstance(e, FileEntry) and e.path == member.exec_name]
-    if not found:
+    file_digest = batch.files.get(member.exec_name)
+    if file_digest is None:
         raise GoBuildError(
             f"`go build` of the batch holding {member.field_set.address} wrote no "
-            f"`{member.exec_name}` (it wrote {sorted(e.path for e in entries)})."
+            f"`{member.exec_name}` (it wrote {sorted(batch.files)})."
         )
-    return await Get(
-        Digest,
-        CreateDigest([FileEntry(file_name, found[0].file_digest, is_executable=True)]),
-    )
+    return await Get(Digest, CreateDigest([FileEntry(file_name, file_digest, is_executable=True)]))
 
 
 def rules():

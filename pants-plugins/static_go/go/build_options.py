@@ -11,11 +11,13 @@ involves more than one field. `go_build_process` is the one place that turns the
 from __future__ import annotations
 
 import dataclasses
+import shlex
 from dataclasses import dataclass
 
 from pants.engine.addresses import Address
 from pants.engine.env_vars import EnvironmentVars, EnvironmentVarsRequest
 from pants.engine.fs import Digest
+from pants.engine.process import FallibleProcessResult
 from pants.engine.rules import Get, collect_rules, rule
 from pants.engine.target import FieldSet, InvalidFieldException
 from pants.util.frozendict import FrozenDict
@@ -23,7 +25,7 @@ from pants.util.logging import LogLevel
 from pants.util.strutil import softwrap
 
 from static_go.cgo.toolchain import BinaryCToolchainRequest, CToolchain, MaybeCToolchain
-from static_go.go.errors import GoBuildError
+from static_go.go.errors import GoBuildError, repository_paths
 from static_go.go.process import GoProcess
 from static_go.go.stamping import MaybeGitStamp, fill_x_defs, first_placeholder
 from static_go.go.subsystem import StaticGoSubsystem
@@ -209,6 +211,32 @@ def go_build_process(
         sdk_version=sdk_version,
         immutable_input_digests=toolchain.immutable_input_digests if toolchain else FrozenDict(),
         append_only_caches=toolchain.append_only_caches if toolchain else FrozenDict(),
+    )
+
+
+def go_build_failed(
+    what: str,
+    options: GoBuildOptions,
+    process: GoProcess,
+    result: FallibleProcessResult,
+    module_dir: str,
+    note: str = "",
+) -> GoBuildError:
+    """The error of a failed `go build` of `what`: the command, and go's messages with the
+    sandbox's paths made repository paths."""
+    return GoBuildError(
+        softwrap(
+            f"""
+            `go build` failed for {what} ({options.describe()}), exit code {result.exit_code}.
+            Command (in `{module_dir or "."}`): go {shlex.join(process.args)}
+            """
+        )
+        + (f"\n{note}" if note else "")
+        + "\n\n"
+        + repository_paths(
+            result.stderr.decode(errors="replace") + result.stdout.decode(errors="replace"),
+            module_dir,
+        ).strip()
     )
 
 
