@@ -801,6 +801,7 @@ def main() -> None:
         )
         + (" --pants-go-backend" if go_dir else "")
         + (" --remote-cache" if args.remote_cache else "")
+        + (f" --build-batch-size {args.build_batch_size}" if args.build_batch_size > 1 else "")
     )
     go_versions = subprocess.run(
         [shutil.which("go") or "/usr/local/go/bin/go", "version"], capture_output=True, text=True

@@ -85,8 +85,10 @@ class StaticGoSubsystem(Subsystem):
             repeats that: a cold build of many binaries takes less time. The output bytes are
             the same. But a batch is one process and one cache entry, so an edit to any member
             links the whole batch again, and building one target builds its batch. Meant for
-            builds of the whole repository from a cold cache (a release job), e.g. 64; leave it
-            at 1 for the edit loop and for CI that shares a cache between runs.
+            builds of the whole repository from a cold cache (a release job), with a size that
+            holds all of a module's binaries (e.g. 10000: one `go build` per module and
+            configuration, which also skips the precompile); leave it at 1 for the edit loop and
+            for CI that shares a cache between runs.
             """
         ),
     )
