@@ -163,3 +163,25 @@ def test_a_member_is_built_by_its_batch(batch_runner: RuleRunner) -> None:
     package(batch_runner, ADDRESSES[4])
     batch_runner.set_options([], env_inherit={"PATH"})
     package(batch_runner, ADDRESSES[0])
+
+
+def test_a_whole_module_batch(batch_runner: RuleRunner, tmp_path) -> None:
+    """All the module's binaries in one batch: no precompile before it, the same bytes."""
+    batch_runner.write_files(
+        {"app/cmd/d/BUILD": _binary("d"), "app/tools/a/BUILD": "", "app/cmd/e/BUILD": ""}
+    )
+    members = [ADDRESSES[i] for i in (0, 1, 2, 3)]
+
+    def built() -> dict[str, bytes]:
+        out = {}
+        for address in members:
+            pkg = package(batch_runner, address)
+            files = write_digest(batch_runner, pkg.digest, tmp_path / str(len(out)))
+            out.update({a.relpath: files[a.relpath].read_bytes() for a in pkg.artifacts})
+        return out
+
+    alone = built()
+    batch_runner.set_options(["--static-go-build-batch-size=8"], env_inherit={"PATH"})
+    plan = batch_runner.request(GoBuildBatchPlan, [GoBuildBatchPlanRequest(MODULE, AMD64)])
+    assert [b.whole_module for b in plan.batches] == [True]
+    assert built() == alone

@@ -23,6 +23,7 @@ import dataclasses
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any, cast
 
 from pants.engine.addresses import Address
 from pants.engine.fs import (
@@ -180,11 +181,11 @@ async def build_go_batch(request: GoBuildBatchRequest) -> GoBuildBatchResult:
     # The plan's, memoized: the members' options differ only in their names.
     options = await Get(GoBuildOptions, StaticGoBuildRequest(field_sets[0], request.platform))
     mains = await MultiGet(Get(GoBinaryMain, StaticGoBinaryFieldSet, fs) for fs in field_sets)
-    # The warm-ups (memoized per precompile group) run while the members' closures resolve.
-    warmups = (
-        ()
-        if request.whole_module
-        else [
+    # The members' inputs, and beside them (unless the batch is the whole module) the warm-ups,
+    # memoized per precompile group.
+    gets: list[Get[Any]] = [Get(GoBuildInputs, StaticGoBinaryFieldSet, fs) for fs in field_sets]
+    if not request.whole_module:
+        gets += [
             Get(
                 WarmedGoBuildCache,
                 GoBuildCacheWarmupRequest(
@@ -193,11 +194,8 @@ async def build_go_batch(request: GoBuildBatchRequest) -> GoBuildBatchResult:
             )
             for fs, main in zip(field_sets, mains)
         ]
-    )
-    results = await MultiGet(
-        [*(Get(GoBuildInputs, StaticGoBinaryFieldSet, fs) for fs in field_sets), *warmups]
-    )
-    all_inputs: list[GoBuildInputs] = list(results[: len(field_sets)])  # type: ignore[arg-type]
+    results = await MultiGet(gets)
+    all_inputs = cast("list[GoBuildInputs]", list(results[: len(field_sets)]))
     first = all_inputs[0]
     merged = await Get(Digest, MergeDigests(i.snapshot.digest for i in all_inputs))
     process = go_build_process(
