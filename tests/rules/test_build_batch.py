@@ -69,6 +69,8 @@ def batch_files() -> dict[str, str]:
     for d, (name, extra) in binaries.items():
         files[f"app/{d}/BUILD"] = _binary(name, extra)
         files[f"app/{d}/main.go"] = _main(d)
+    # A binary whose `main` is not `package main`: in no batch, its own build fails.
+    files["app/cmd/broken/BUILD"] = 'static_go_binary(name="broken", main="app/lib")\n'
     return files
 
 
@@ -114,6 +116,8 @@ def test_plan(batch_runner: RuleRunner) -> None:
         [("app/cmd/e:e", "e"), ("app/tools/a:a", "a")],
     ]
     assert not any(b.whole_module for b in plan.batches)
+    err = package_error(batch_runner, Address("app/cmd/broken", target_name="broken"))
+    assert "not `package main`" in err and "batch" not in err
     # One batch for all the module's binaries: no precompile before it.
     batch_runner.write_files(
         {"app/cmd/d/BUILD": _binary("d"), "app/tools/a/BUILD": "", "app/cmd/e/BUILD": ""}

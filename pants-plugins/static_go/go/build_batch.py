@@ -126,29 +126,59 @@ def chunk_members(
     return [tuple(c) for c in chunks]
 
 
+@dataclass(frozen=True)
+class _CandidateRequest:
+    field_set: StaticGoBinaryFieldSet
+    module_address: Address
+    platform: GoPlatform
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    """A binary of the module built for the platform, with its main package and options; empty
+    for another module's or platform's binary, and for one whose fields are wrong (its own build
+    reports that; the batches of the others go on)."""
+
+    main: GoBinaryMain | None = None
+    options: GoBuildOptions | None = None
+
+
+@rule(level=LogLevel.DEBUG)
+async def _batch_candidate(request: _CandidateRequest, settings: StaticGoSubsystem) -> _Candidate:
+    fs = request.field_set
+    try:
+        if request.platform not in fs.go_platforms(settings):
+            return _Candidate()
+        main = await Get(GoBinaryMain, StaticGoBinaryFieldSet, fs)
+        if main.analysis.module.module_address != request.module_address:
+            return _Candidate()
+        options = await Get(GoBuildOptions, StaticGoBuildRequest(fs, request.platform))
+    except Exception:  # noqa: BLE001 - reported by the binary's own build
+        return _Candidate()
+    return _Candidate(main, options)
+
+
 @rule(desc="Plan the batches of `go build`s", level=LogLevel.DEBUG)
 async def plan_go_build_batches(
     request: GoBuildBatchPlanRequest, all_targets: AllTargets, settings: StaticGoSubsystem
 ) -> GoBuildBatchPlan:
     size = settings.build_batch_size
-    candidates = [
+    field_sets = [
         StaticGoBinaryFieldSet.create(tgt)
         for tgt in all_targets
         if StaticGoBinaryFieldSet.is_applicable(tgt)
     ]
-    candidates = [fs for fs in candidates if request.platform in fs.go_platforms(settings)]
-    mains = await MultiGet(Get(GoBinaryMain, StaticGoBinaryFieldSet, fs) for fs in candidates)
-    in_module = [
-        (fs, main)
-        for fs, main in zip(candidates, mains)
-        if main.analysis.module.module_address == request.module_address
-        and main.analysis.info is not None
-    ]
-    all_options = await MultiGet(
-        Get(GoBuildOptions, StaticGoBuildRequest(fs, request.platform)) for fs, _ in in_module
+    candidates = await MultiGet(
+        Get(_Candidate, _CandidateRequest(fs, request.module_address, request.platform))
+        for fs in field_sets
     )
+    in_module: list[tuple[StaticGoBinaryFieldSet, GoBinaryMain, GoBuildOptions]] = [
+        (fs, c.main, c.options)
+        for fs, c in zip(field_sets, candidates)
+        if c.main is not None and c.options is not None and c.main.analysis.info is not None
+    ]
     groups: dict[GoBuildOptions, list[GoBuildBatchMember]] = defaultdict(list)
-    for (fs, main), options in zip(in_module, all_options):
+    for fs, main, options in in_module:
         if options.cgo:
             continue  # cgo builds keep their own process (and their linker's warnings)
         assert main.analysis.info is not None
