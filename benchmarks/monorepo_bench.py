@@ -441,24 +441,17 @@ def bench(
     # BUILD file instead of a BUILD file per package directory (`static_go_packages` rows).
     repo_g, _ = new_repo(f"repo-gen-{tag}", "generated")
 
-    def package_with_pantsd(rp: Path) -> tuple[float, float]:
-        return measure(pants(rp, "--pantsd", f"--named-caches-dir={named}", "package", "::"), rp)
-
-    def package_batched(*, record: bool = True) -> None:
-        timing = measure(
-            pants(
-                repo_b, "--pantsd", f"--named-caches-dir={named_bat}", batch_opt, "package", "::"
-            ),
-            repo_b,
-        )
-        if record:
-            r[f"plugin leaf edit ({len(affected)} bins, {batch_label})"].append(timing)
+    def package_with_pantsd(
+        rp: Path, named_caches: Path | None = None, *options: str
+    ) -> tuple[float, float]:
+        caches = f"--named-caches-dir={named_caches or named}"
+        return measure(pants(rp, "--pantsd", caches, *options, "package", "::"), rp)
 
     package_with_pantsd(repo)  # start pantsd (every process is cached)
     package_with_pantsd(repo_g)  # start pantsd and build (a new module path)
     package_with_pantsd(repo_g)  # one run after the build, as `repo` has had
     if batch_size > 1:
-        package_batched(record=False)  # start pantsd (every process is cached)
+        package_with_pantsd(repo_b, named_bat, batch_opt)  # start pantsd (all cached)
     for _ in range(quick_reps):
         r["floor no-op"].append(floor_build(mono, cmds, floor_cache, floor_out, None, platforms))
         r["floor1 no-op"].append(floor_one(mono, cmds, floor1_cache, floor1_out, platforms))
@@ -493,7 +486,9 @@ def bench(
             package_with_pantsd(repo_g)
         )
         if batch_size > 1:
-            package_batched()
+            r[f"plugin leaf edit ({len(affected)} bins, {batch_label})"].append(
+                package_with_pantsd(repo_b, named_bat, batch_opt)
+            )
     for src, original in zip(srcs, originals):
         src.write_text(original)
     stop_pantsd(repo_g)

@@ -61,10 +61,10 @@ async def build_static_go_binary(
             GoBuildBatchPlan,
             GoBuildBatchPlanRequest(binary_main.analysis.module.module_address, options.platform),
         )
-        batch = plan.batch_of(fs.address)
-        if batch is not None:
+        found = plan.batch_of(fs.address)
+        if found is not None:
+            batch, member = found
             built = await Get(GoBuildBatchResult, GoBuildBatchRequest, batch)
-            member = next(m for m in batch.members if m.field_set.address == fs.address)
             digest = await batch_member_output(built, member, options.file_name)
             return await single_file_binary(fs.address, options.platform, digest, options.file_name)
     if options.cgo:

@@ -20,6 +20,7 @@ the member's own `go build` (tests/rules/test_build_batch.py compares them).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -54,6 +55,7 @@ from static_go.go.errors import GoBuildError
 from static_go.go.process import GoProcess
 from static_go.go.subsystem import StaticGoSubsystem
 from static_go.util.platforms import GoPlatform
+from static_go.util.text import first_and_more
 
 _VERSION_ELEMENT = re.compile(r"v(?:[2-9]|[1-9][0-9]+)")
 
@@ -82,6 +84,7 @@ class GoBuildBatchMember:
 
 @dataclass(frozen=True)
 class GoBuildBatchRequest:
+    module_address: Address
     members: tuple[GoBuildBatchMember, ...]
     platform: GoPlatform
     # Every binary of the module for the platform is a member: no other build of it runs beside
@@ -98,11 +101,14 @@ class GoBuildBatchPlan:
 
     batches: tuple[GoBuildBatchRequest, ...]
 
-    def batch_of(self, address: Address) -> GoBuildBatchRequest | None:
-        for batch in self.batches:
-            if any(m.field_set.address == address for m in batch.members):
-                return batch
-        return None
+    @functools.cached_property
+    def _by_address(self) -> dict[Address, tuple[GoBuildBatchRequest, GoBuildBatchMember]]:
+        # Every member of a large module asks once: an index, not a scan per member.
+        return {m.field_set.address: (b, m) for b in self.batches for m in b.members}
+
+    def batch_of(self, address: Address) -> tuple[GoBuildBatchRequest, GoBuildBatchMember] | None:
+        """The batch holding the binary, and the binary's entry in it."""
+        return self._by_address.get(address)
 
 
 def _batch_key(options: GoBuildOptions, module_address: Address) -> GoBuildOptions:
@@ -192,7 +198,9 @@ async def plan_go_build_batches(
         batches += [c for c in chunk_members(members, size) if len(c) > 1]
     return GoBuildBatchPlan(
         tuple(
-            GoBuildBatchRequest(b, request.platform, whole_module=len(b) == len(in_module))
+            GoBuildBatchRequest(
+                request.module_address, b, request.platform, whole_module=len(b) == len(in_module)
+            )
             for b in sorted(batches, key=lambda b: b[0].field_set.address.spec)
         )
     )
@@ -210,7 +218,6 @@ async def build_go_batch(request: GoBuildBatchRequest) -> GoBuildBatchResult:
     field_sets = [m.field_set for m in request.members]
     # The plan's, memoized: the members' options differ only in their names.
     options = await Get(GoBuildOptions, StaticGoBuildRequest(field_sets[0], request.platform))
-    mains = await MultiGet(Get(GoBinaryMain, StaticGoBinaryFieldSet, fs) for fs in field_sets)
     # The members' inputs, and beside them (unless the batch is the whole module) the warm-ups,
     # memoized per precompile group.
     gets: list[Get[Any]] = [Get(GoBuildInputs, StaticGoBinaryFieldSet, fs) for fs in field_sets]
@@ -219,10 +226,10 @@ async def build_go_batch(request: GoBuildBatchRequest) -> GoBuildBatchResult:
             Get(
                 WarmedGoBuildCache,
                 GoBuildCacheWarmupRequest(
-                    main.analysis.module.module_address, fs.address, request.platform, options.env
+                    request.module_address, fs.address, request.platform, options.env
                 ),
             )
-            for fs, main in zip(field_sets, mains)
+            for fs in field_sets
         ]
     results = await MultiGet(gets)
     all_inputs = cast("list[GoBuildInputs]", list(results[: len(field_sets)]))
@@ -240,10 +247,8 @@ async def build_go_batch(request: GoBuildBatchRequest) -> GoBuildBatchResult:
     )
     result = await Get(FallibleProcessResult, GoProcess, process)
     if result.exit_code != 0:
-        names = [str(fs.address) for fs in field_sets]
-        shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
         raise go_build_failed(
-            f"the batch of {shown}",
+            f"the batch of {first_and_more([str(fs.address) for fs in field_sets], 5)}",
             options,
             process,
             result,

@@ -46,6 +46,7 @@ from static_go.go.target_types import (
     go_package_dir,
 )
 from static_go.util.platforms import GoPlatform
+from static_go.util.text import first_and_more
 
 logger = logging.getLogger(__name__)
 
@@ -223,10 +224,10 @@ class _PrecompileGroupRequest:
 
 def _group_description(request: _PrecompileGroupRequest, group: PrecompileGroup) -> str:
     names = [b.target_name for b in group.binaries]
-    shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
     return (
         f"Precompile {len(group.packages)} standard-library and third-party packages shared by "
-        f"{shown} of {request.module_address} for {request.platform} (go list -export)"
+        f"{first_and_more(names, 3)} of {request.module_address} for {request.platform} "
+        "(go list -export)"
     )
 
 

@@ -46,6 +46,7 @@ from static_go.go.target_types import (
     StaticGoBinaryXDefsField,
 )
 from static_go.util.platforms import GoPlatform
+from static_go.util.text import first_and_more
 
 OUT_DIR = "__static_go_out"
 
@@ -191,9 +192,9 @@ def go_build_process(
     build_batch.py), one process builds them all into `OUT_DIR`."""
     toolchain = options.c_toolchain
     if batch:
-        shown = ", ".join(batch[:3]) + (f" and {len(batch) - 3} more" if len(batch) > 3 else "")
         description = (
-            f"Build {len(batch)} static Go binaries ({shown}) for {options.platform} (go build)"
+            f"Build {len(batch)} static Go binaries ({first_and_more(batch, 3)}) for "
+            f"{options.platform} (go build)"
         )
         outputs = tuple(f"{OUT_DIR}/{name}" for name in batch)
     else:
