@@ -26,6 +26,10 @@ class GoBinaryFile:
     size: int
     sha256: str
     summary: str = ""  # what it is and went through, e.g. "static ELF, go1.26.8, UPX 4.2.2 --lzma"
+    # The Go build information verification read (`go version -m`'s module text and the Go
+    # version), for the SBOM: not read from the file a second time.
+    go_version: str = ""
+    modinfo: str = ""
     sizes: ArtifactSizes | None = None  # per step, for the size report (set by the pipeline)
 
     def replace(self, **changes) -> GoBinaryFile:

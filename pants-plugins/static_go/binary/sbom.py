@@ -14,11 +14,9 @@ from dataclasses import dataclass
 from typing import Optional
 
 from pants.engine.env_vars import EnvironmentVars, EnvironmentVarsRequest
-from pants.engine.fs import Digest, DigestContents
 from pants.engine.rules import Get, MultiGet, collect_rules, rule
 from pants.util.logging import LogLevel
 
-from static_go.binary.binfmt import read_go_build_info
 from static_go.binary.result import GoBinaryFile
 from static_go.binary.spdx import ImageSubject, parse_modinfo, spdx_document
 from static_go.binary.verify import VerifyRequest
@@ -51,9 +49,8 @@ async def go_binary_sbom(request: SbomRequest) -> Sbom:
         Get(GoBuildOptions, StaticGoBuildRequest, request.build),
         Get(EnvironmentVars, EnvironmentVarsRequest(["SOURCE_DATE_EPOCH"])),
     )
-    contents = await Get(DigestContents, Digest, built.digest)
-    bi = read_go_build_info(contents[0].content)
-    if bi is None or not bi.modinfo:
+    # Verification read the build information (once: a binary is not read again for it).
+    if not built.modinfo:
         raise SbomError(
             f"{built.address} ({built.platform}): the built `{built.file_name}` has no Go build "
             "information to make its SBOM from. Set `sbom=False` on the target to build it "
@@ -62,7 +59,7 @@ async def go_binary_sbom(request: SbomRequest) -> Sbom:
     final = request.final
     return Sbom(
         spdx_document(
-            parse_modinfo(bi.go_version, bi.modinfo),
+            parse_modinfo(built.go_version, built.modinfo),
             binary_name=final.file_name,
             platform=str(final.platform),
             binary_sha256=final.sha256,

@@ -145,7 +145,12 @@ async def verify_static_go_binary(request: VerifyRequest) -> GoBinaryFile:
             f"{built.address} ({options.describe()}): the built `{built.file_name}` failed "
             f"verification:\n{explain(problems, info)}"
         )
-    return built.replace(summary=binary_summary(info))
+    bi = info.go_build_info
+    return built.replace(
+        summary=binary_summary(info),
+        go_version=bi.go_version if bi else "",
+        modinfo=bi.modinfo if bi else "",
+    )
 
 
 def rules():
