@@ -6,8 +6,10 @@ from __future__ import annotations
 from textwrap import dedent
 
 import pytest
+from pants.core.util_rules.source_files import SourceFiles, SourceFilesRequest
 from pants.engine.addresses import Address
 from pants.engine.rules import QueryRule
+from pants.engine.target import AllTargets, SourcesField
 from pants.testutil.rule_runner import RuleRunner
 
 from rules.conftest import GO_MOD, make_rule_runner, write_digest
@@ -19,6 +21,7 @@ from static_go.go.build_batch import (
     chunk_members,
     default_exec_name,
 )
+from static_go.go.build_inputs import GO_SOURCE_TYPES, GoModuleSources, GoModuleSourcesRequest
 from static_go.util.platforms import GoPlatform
 from testsupport import run_binary
 
@@ -86,7 +89,12 @@ ADDRESSES = [
 
 @pytest.fixture
 def batch_runner() -> RuleRunner:
-    rr = make_rule_runner(QueryRule(GoBuildBatchPlan, [GoBuildBatchPlanRequest]))
+    rr = make_rule_runner(
+        QueryRule(GoBuildBatchPlan, [GoBuildBatchPlanRequest]),
+        QueryRule(GoModuleSources, [GoModuleSourcesRequest]),
+        QueryRule(AllTargets, []),
+        QueryRule(SourceFiles, [SourceFilesRequest]),
+    )
     rr.write_files(batch_files())
     return rr
 
@@ -189,3 +197,87 @@ def test_a_whole_module_batch(batch_runner: RuleRunner, tmp_path) -> None:
     plan = batch_runner.request(GoBuildBatchPlan, [GoBuildBatchPlanRequest(MODULE, AMD64)])
     assert [b.whole_module for b in plan.batches] == [True]
     assert built() == alone
+
+
+def _whole_module(rr: RuleRunner) -> None:
+    """cmd/a, cmd/b, cmd/c/v2 and cmd/d in one batch of the whole module."""
+    rr.write_files(
+        {"app/cmd/d/BUILD": _binary("d"), "app/tools/a/BUILD": "", "app/cmd/e/BUILD": ""}
+    )
+    rr.set_options(["--static-go-build-batch-size=8"], env_inherit={"PATH"})
+
+
+def test_a_whole_module_batch_reads_the_module_without_closures(batch_runner: RuleRunner) -> None:
+    """Its input: the files of every target of the module (a nested module's and test files left
+    out), found without dependency inference by matching the targets' globs against one listing:
+    the same files as Pants' own hydration of those targets' sources."""
+    batch_runner.write_files(
+        {
+            "app/lib/lib_test.go": "package lib\n",
+            "app/lib/data/BUILD": 'resources(sources=["*.txt"])',
+            "app/lib/data/x.txt": "x",
+            "app/lib/testdata/BUILD": 'files(sources=["*"])',
+            "app/lib/testdata/t.bin": "t",
+            "app/assets/BUILD": 'resources(name="r", sources=["**/*.html", "!skip/**"])',
+            "app/assets/a.html": "a",
+            "app/assets/sub/b.html": "b",
+            "app/assets/skip/c.html": "c",
+            "app/assets/d.txt": "d",
+            "app/gen/BUILD": "static_go_packages()",
+            "app/gen/p/p.go": "package p\n",
+            "app/gen/q/q.go": "package q\n",
+            "app/gen/q/q_test.go": "package q\n",
+            "app/unused/BUILD": 'static_go_package(sources=["*.go", "!skip.go"])',
+            "app/unused/u.go": "package unused\n",
+            "app/unused/skip.go": "package unused\n",
+            "app/notarget/n.go": "package notarget\n",
+            "app/nested/BUILD": "static_go_module()\nstatic_go_package(name='p')",
+            "app/nested/go.mod": "module example.com/nested\n\ngo 1.22\n",
+            "app/nested/n.go": "package nested\n",
+        }
+    )
+    _whole_module(batch_runner)
+    got = batch_runner.request(GoModuleSources, [GoModuleSourcesRequest(MODULE)])
+    files = set(got.snapshot.files)
+    assert {"app/go.mod", "app/lib/lib.go", "app/lib/data/x.txt", "app/unused/u.go"} <= files
+    assert {"app/gen/p/p.go", "app/gen/q/q.go", "app/assets/sub/b.html"} <= files
+    assert {"app/cmd/c/v2/main.go", "app/lib/testdata/t.bin"} <= files
+    assert got.mod_mode == "readonly"
+    assert not any(f.startswith("app/nested/") for f in files)
+    assert not files & {"app/lib/lib_test.go", "app/notarget/n.go", "app/unused/skip.go"}
+    assert not files & {"app/assets/skip/c.html", "app/assets/d.txt", "app/gen/q/q_test.go"}
+    # The same files as hydrating every target of the module.
+    targets = [
+        t
+        for t in batch_runner.request(AllTargets, [])
+        if t.address.spec_path.startswith("app")
+        and not t.address.spec_path.startswith("app/nested")
+    ]
+    hydrated = batch_runner.request(
+        SourceFiles,
+        [
+            SourceFilesRequest(
+                [t.get(SourcesField) for t in targets], for_sources_types=GO_SOURCE_TYPES
+            )
+        ],
+    )
+    assert files == set(hydrated.files)
+
+
+def test_a_whole_module_batch_reports_what_the_closures_would(batch_runner: RuleRunner) -> None:
+    """A whole-module batch does not wait for its members' closures; when go fails, what they
+    would have said first is the error, as in the members' own builds (here: an imported
+    package no target owns, which go alone reports as a package it cannot find)."""
+    batch_runner.write_files(
+        {
+            "app/orphan/orphan.go": "package orphan\n\nfunc X() {}\n",
+            "app/cmd/a/main.go": (
+                'package main\n\nimport "example.com/app/orphan"\n\nfunc main() { orphan.X() }\n'
+            ),
+        }
+    )
+    alone = package_error(batch_runner, ADDRESSES[0])
+    _whole_module(batch_runner)
+    batched = package_error(batch_runner, ADDRESSES[1])
+    want = "imports `example.com/app/orphan`, whose directory `app/orphan` has no"
+    assert want in alone and want in batched

@@ -42,7 +42,13 @@ from pants.util.frozendict import FrozenDict
 from pants.util.logging import LogLevel
 
 from static_go.go.build_cache_warmup import GoBuildCacheWarmupRequest, WarmedGoBuildCache
-from static_go.go.build_inputs import GoBinaryMain, GoBuildInputs
+from static_go.go.build_inputs import (
+    GoBinaryMain,
+    GoBuildInputs,
+    GoModuleSources,
+    GoModuleSourcesRequest,
+    check_x_defs,
+)
 from static_go.go.build_options import (
     OUT_DIR,
     GoBuildOptions,
@@ -91,8 +97,18 @@ class GoBuildBatchRequest:
     # this one, so go compiles the shared imports itself, without the warm-up's processes first
     # (as one `go build` over all mains does; a precompile of all the module's outside imports
     # beside the members' dependency inference was tried and did not help, see
-    # benchmarks/results/monorepo.md).
+    # benchmarks/results/monorepo.md), and reads the module's sources instead of the union of the
+    # members' closures, so that it starts without waiting for their dependency inference.
     whole_module: bool = False
+
+    def __post_init__(self) -> None:
+        # Every member asks for its batch: hashed once, not once per member (a 1,000-member batch
+        # hashed 1,000 field sets per ask, ~2 s with Pants' rules waiting for the interpreter).
+        key = (self.module_address, self.members, self.platform, self.whole_module)
+        object.__setattr__(self, "_hash", hash(key))
+
+    def __hash__(self) -> int:
+        return self._hash  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -213,46 +229,95 @@ class GoBuildBatchResult:
     files: FrozenDict[str, FileDigest]
 
 
+@dataclass(frozen=True)
+class _BatchInputs:
+    digest: Digest
+    main_dirs: tuple[str, ...]  # as `go build` in module_dir names them
+    module_dir: str
+    mod_mode: str
+    gowork: str
+    sdk_version: str | None
+
+
+async def _whole_module_inputs(request: GoBuildBatchRequest) -> _BatchInputs:
+    """The module's sources, without the members' closures: no dependency inference, which would
+    keep go idle while it runs for every package of the module. The members' `x_defs` are checked
+    against them."""
+    field_sets = [m.field_set for m in request.members]
+    sources, *mains = await MultiGet(
+        Get(GoModuleSources, GoModuleSourcesRequest(request.module_address)),
+        *(Get(GoBinaryMain, StaticGoBinaryFieldSet, fs) for fs in field_sets),
+    )
+    for fs, main in zip(field_sets, mains):
+        await check_x_defs(fs, main, sources.snapshot)
+    return _BatchInputs(
+        sources.snapshot.digest,
+        tuple(m.main_arg for m in mains),
+        mains[0].analysis.module.module_dir,
+        sources.mod_mode,
+        sources.gowork,
+        sources.sdk_version,
+    )
+
+
+async def _members_inputs(request: GoBuildBatchRequest, options: GoBuildOptions) -> _BatchInputs:
+    """The union of the members' closures, once their precompile groups are warm."""
+    field_sets = [m.field_set for m in request.members]
+    gets: list[Get[Any]] = [Get(GoBuildInputs, StaticGoBinaryFieldSet, fs) for fs in field_sets]
+    gets += [
+        Get(
+            WarmedGoBuildCache,
+            GoBuildCacheWarmupRequest(
+                request.module_address, fs.address, request.platform, options.env
+            ),
+        )
+        for fs in field_sets
+    ]
+    results = await MultiGet(gets)
+    all_inputs = cast("list[GoBuildInputs]", list(results[: len(field_sets)]))
+    first = all_inputs[0]
+    digest = await Get(Digest, MergeDigests(i.snapshot.digest for i in all_inputs))
+    return _BatchInputs(
+        digest,
+        tuple(i.main_dir for i in all_inputs),
+        first.module_dir,
+        first.mod_mode,
+        first.gowork,
+        first.sdk_version,
+    )
+
+
 @rule(desc="Build static Go binaries in one `go build`")
 async def build_go_batch(request: GoBuildBatchRequest) -> GoBuildBatchResult:
     field_sets = [m.field_set for m in request.members]
     # The plan's, memoized: the members' options differ only in their names.
     options = await Get(GoBuildOptions, StaticGoBuildRequest(field_sets[0], request.platform))
-    # The members' inputs, and beside them (unless the batch is the whole module) the warm-ups,
-    # memoized per precompile group.
-    gets: list[Get[Any]] = [Get(GoBuildInputs, StaticGoBinaryFieldSet, fs) for fs in field_sets]
-    if not request.whole_module:
-        gets += [
-            Get(
-                WarmedGoBuildCache,
-                GoBuildCacheWarmupRequest(
-                    request.module_address, fs.address, request.platform, options.env
-                ),
-            )
-            for fs in field_sets
-        ]
-    results = await MultiGet(gets)
-    all_inputs = cast("list[GoBuildInputs]", list(results[: len(field_sets)]))
-    first = all_inputs[0]
-    merged = await Get(Digest, MergeDigests(i.snapshot.digest for i in all_inputs))
+    if request.whole_module:
+        inputs = await _whole_module_inputs(request)
+    else:
+        inputs = await _members_inputs(request, options)
     process = go_build_process(
         options,
-        tuple(i.main_dir for i in all_inputs),
-        merged,
-        first.module_dir,
-        first.mod_mode,
-        gowork=first.gowork,
-        sdk_version=first.sdk_version,
+        inputs.main_dirs,
+        inputs.digest,
+        inputs.module_dir,
+        inputs.mod_mode,
+        gowork=inputs.gowork,
+        sdk_version=inputs.sdk_version,
         batch=tuple(m.exec_name for m in request.members),
     )
     result = await Get(FallibleProcessResult, GoProcess, process)
     if result.exit_code != 0:
+        if request.whole_module:
+            # What the members' closures say first (a package no target owns, an embed no
+            # target holds: clearer than go's "cannot find package"), as their own builds would.
+            await MultiGet(Get(GoBuildInputs, StaticGoBinaryFieldSet, fs) for fs in field_sets)
         raise go_build_failed(
             f"the batch of {first_and_more([str(fs.address) for fs in field_sets], 5)}",
             options,
             process,
             result,
-            first.module_dir,
+            inputs.module_dir,
             note="They are built by one `go build` because `[static-go].build_batch_size` is "
             "above 1; go's messages below name the package that failed.",
         )
