@@ -230,8 +230,8 @@ class GoModuleSources:
     """What `go build` of every binary of a module reads, without their closures: the sources of
     every target of the module and of its context's other local modules (Go packages, `go.mod`,
     `resources`/`files`), and the context's files (module_layout.py). A superset of the union of
-    its binaries' closures, found without dependency inference; `snapshot` is also what the
-    closures' errors would be found in (build_batch.py asks for those when go fails)."""
+    its binaries' closures, found without dependency inference (so without its errors either:
+    build_batch.py resolves the closures when go fails)."""
 
     snapshot: Snapshot
     mod_mode: str
@@ -293,12 +293,11 @@ async def collect_go_module_sources(
         owned.update(prefix + n for n in matcher.matches(names))
     entries = await Get(DigestEntries, Digest, tree.digest)
     digest = await Get(Digest, CreateDigest(e for e in entries if e.path in owned))
-    _, snapshot = await with_module_context_files(
-        request.module_address, await Get(Snapshot, Digest, digest)
-    )
+    sources = await Get(Snapshot, Digest, digest)
+    _, snapshot = await with_module_context_files(request.module_address, sources)
     return GoModuleSources(
         snapshot,
-        mod_mode=context.mod_mode(tuple(sorted(owned))),
+        mod_mode=context.mod_mode(sources.files),
         gowork=context.gowork,
         sdk_version=context.sdk_version,
     )
