@@ -80,6 +80,12 @@ REPOS = {
         "ea916395469808d37d726ae183fa40fd575a9d8a",
         "`vendor/`, a root-level `package main`, several mains and `//go:build ignore` generators",
     ),
+    "node_exporter": (
+        "prometheus/node_exporter",
+        "a7dcc3a01545180d4f2087db70994cbc3abfed13",
+        "one module, a root-level `package main`, one file set per GOOS (cgo on the BSDs and "
+        "darwin), `go 1.25.0`",
+    ),
 }
 GO_FLAGS = ["-trimpath", "-buildvcs=false", "-ldflags=-s -w -buildid="]
 GIT_ENV = {

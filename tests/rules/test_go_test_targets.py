@@ -305,6 +305,14 @@ def test_tailor_writes_a_test_target_per_directory() -> None:
             "gt/leaf/golden.json": "{}\n",
             "gt/leaf/sub/more.toml": "a = 1\n",
             "gt/leaf/testdata/in.txt": "x\n",
+            # Directories named in literals (node_exporter's tests read "fixtures/sys" and
+            # "fixtures/udev/data"): owned as `dir/**`, the outermost one named; not one holding
+            # Go files (a package's own), nor one that does not exist.
+            "gt/leaf/fixtures/sys/class/net/bond0/mode": "802.3ad\n",
+            "gt/leaf/fixtures/sys/block/sda/stat": "1 2 3\n",
+            "gt/leaf/fixtures/udev/data/b8:0": "E:ID=1\n",
+            "gt/leaf/fixtures/tool/tool.go": "package tool\n",
+            "gt/leaf/fixtures/tool/data.txt": "x\n",
             "gt/mid/x.txt": "x\n",
             # No testdata/ here: tailor leaves its glob out (Pants warns about unmatched globs).
             "gt/onlytests/data_test.go": DATA_TEST.replace("package leaf", "package onlytests"),
@@ -326,8 +334,11 @@ def test_tailor_writes_a_test_target_per_directory() -> None:
     assert leaf[StaticGoTestSourcesField].value == (
         "*_test.go",
         "testdata/**",
+        "fixtures/sys/**",
+        "fixtures/tool/data.txt",
+        "fixtures/udev/**",
         "golden.json",
-        "sub/more.toml",
+        "sub/**",
     )
     only = rule_runner.get_target(Address("gt/onlytests", target_name="onlytests"))
     assert only[StaticGoTestSourcesField].value == ("*_test.go", "golden.json")
@@ -344,7 +355,9 @@ import (
 
 func TestData(t *testing.T) {
 \tfor _, f := range []string{"golden.json", `sub/more.toml`, "../mid/x.txt", "missing.txt",
-\t\t"testdata/in.txt", "leaf.go", filepath.Join("sub", "more.toml"), "[what", "*.json"} {
+\t\t"testdata/in.txt", "leaf.go", filepath.Join("sub", "more.toml"), "[what", "*.json",
+\t\t"fixtures/sys", "fixtures/sys/class/net", "fixtures/udev/data", "fixtures/udev/",
+\t\t"fixtures/tool", "fixtures/tool/data.txt", "fixtures/none"} {
 \t\t_, _ = os.ReadFile(f)
 \t}
 }

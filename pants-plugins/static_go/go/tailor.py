@@ -9,7 +9,8 @@
 - `static_go_test` in each directory with `*_test.go` files that no target owns yet (also with
   `static_go_packages`, which generates packages only); besides its default sources it lists the
   files outside `testdata/` that its test files name in a string literal (`"golden.json"`,
-  `"sub/data.toml"`) and that exist below the directory, since `go test` reads them there;
+  `"sub/data.toml"`) and that exist below the directory, since `go test` reads them there, and
+  as `dir/**` the directories they name that hold data only (`"fixtures/sys"`);
 - `static_go_binary` for each `package main` that no `static_go_binary` builds and that
   `CGO_ENABLED=0 go build` compiles for a default platform (build_constraints.py), named like
   `go build` names the executable;
@@ -373,11 +374,49 @@ def named_data_files(directory: str, test_sources: Iterable[bytes]) -> set[str]:
     return out
 
 
+def data_directories(dirs: Iterable[str], files_below: Iterable[str]) -> set[str]:
+    """Of the named directories, those that a test target may own as `dir/**`: with files below
+    them, none of them a `.go` file (a Go package's directory belongs to its own targets) or a
+    BUILD file."""
+    named = set(dirs)
+    holding: dict[str, list[str]] = defaultdict(list)
+    for f in files_below:
+        parent = os.path.dirname(f)
+        while parent:
+            if parent in named:
+                holding[parent].append(f)
+            parent = os.path.dirname(parent)
+    return {
+        d
+        for d, files in holding.items()
+        if not any(
+            f.endswith(".go") or os.path.basename(f) in ("BUILD", "BUILD.pants") for f in files
+        )
+    }
+
+
+def data_sources_entries(
+    directory: str, named: set[str], files: set[str], data_dirs: set[str]
+) -> list[str]:
+    """The `sources` entries, relative to `directory`, for what its tests name (`named`) that
+    exists: the outermost data directories as `dir/**` and the files outside them."""
+    dirs = {
+        d for d in named & data_dirs if not any(d.startswith(f"{o}/") for o in named & data_dirs)
+    }
+    kept = {f for f in named & files if not any(f.startswith(f"{d}/") for d in dirs)}
+
+    def rel(path: str) -> str:
+        return os.path.relpath(path, directory or ".")
+
+    return sorted([*(rel(f) for f in kept), *(f"{rel(d)}/**" for d in dirs)])
+
+
 async def _test_targets(layout: _Layout, new_test_files: list[str]) -> list[PutativeTarget]:
     """A `static_go_test` in every directory with `*_test.go` files no target owns; named after
     the directory when that name is free (so usually `static_go_test()` next to a
     `static_go_packages` module), else `tests`. Files the tests name that exist are added to its
-    `sources` (see named_data_files)."""
+    `sources` (see named_data_files), and so are directories they name, as `dir/**` (a fixture
+    tree such as `"fixtures/sys"`; see data_directories)."""
     by_dir = group_by_dir(new_test_files)
     contents = await Get(DigestContents, PathGlobs(new_test_files)) if new_test_files else ()
     by_path = {fc.path: fc.content for fc in contents}
@@ -387,12 +426,18 @@ async def _test_targets(layout: _Layout, new_test_files: list[str]) -> list[Puta
     }
     wanted = sorted(set().union(*candidates.values())) if candidates else []
     testdata = [os.path.join(d, "testdata/**") for d, names in candidates.items() if names]
-    found = (await Get(Paths, PathGlobs([*wanted, *testdata]))).files if wanted else ()
-    existing = set(found)
+    paths = await Get(Paths, PathGlobs([*wanted, *testdata])) if wanted else Paths((), ())
+    found, named_dirs = set(paths.files), set(paths.dirs) & set(wanted)
+    below = (
+        (await Get(Paths, PathGlobs([f"{d}/**" for d in sorted(named_dirs)]))).files
+        if named_dirs
+        else ()
+    )
+    data_dirs = data_directories(named_dirs, below)
     out = []
     for d, filenames in sorted(by_dir.items()):
         name = layout.names.claim(d, (os.path.basename(d) or TEST_TARGET_NAME, TEST_TARGET_NAME))
-        data = sorted(os.path.relpath(p, d or ".") for p in candidates[d] & existing)
+        data = data_sources_entries(d, candidates[d], found, data_dirs)
         kwargs = None
         if data:
             # Only globs that match: Pants warns about an unmatched one in a BUILD file.
