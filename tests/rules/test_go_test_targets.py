@@ -93,6 +93,39 @@ def test_build_tags_decide_what_the_tests_import(rule_runner: RuleRunner) -> Non
     assert inferred_deps_of_test(rule_runner, Address("gt/tagged")) == {"gt:mod", "gt:pkgs#tagged"}
 
 
+BUILDS_MID_TEST = """package leaf
+
+import (
+\t"os"
+\t"os/exec"
+\t"testing"
+)
+
+// As age's cmd/age tests build the commands they run: by import path, at run time.
+func TestBuildsAnotherPackage(t *testing.T) {
+\tcmd := exec.Command("go", "build", "-o", os.DevNull, "example.com/gotests/mid")
+\tif out, err := cmd.CombinedOutput(); err != nil {
+\t\tt.Fatalf("%v: %s", err, out)
+\t}
+\t_ = "example.com/gotests/nosuch" // no such package: no dependency
+}
+"""
+
+
+def test_packages_the_tests_name_by_import_path_are_dependencies(rule_runner: RuleRunner) -> None:
+    rule_runner.write_files(
+        {**fixture_files(with_build_files=True), "gt/leaf/builds_test.go": BUILDS_MID_TEST}
+    )
+    assert inferred_deps_of_test(rule_runner, Address("gt/leaf")) == {
+        "gt:mod",
+        "gt:pkgs#leaf",
+        "gt:pkgs#mid",
+    }
+    # `go build` in the test finds mid's sources (and those of what mid imports) in the sandbox.
+    result = run_test(rule_runner, Address("gt/leaf"))
+    assert result.exit_code == 0, result.stdout + result.stderr
+
+
 def inferred_deps_of_test(rule_runner: RuleRunner, addr: Address) -> set[str]:
     field = rule_runner.get_target(addr).get(StaticGoTestDependenciesField)
     return {str(a) for a in rule_runner.request(Addresses, [DependenciesRequest(field)])}

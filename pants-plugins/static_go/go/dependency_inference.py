@@ -2,7 +2,8 @@
 """Dependency inference from the `go list` analysis: package -> imported packages of the same
 module or of another local module (a `replace` target, a workspace module), package -> its
 `static_go_module`, package -> `resources`/`files` owning `//go:embed` files, binary -> its main
-package (and the packages of its closure reached through other modules)."""
+package (and the packages of its closure reached through other modules), test -> what its test
+files import or embed, and the module's packages they name by import path in a string literal."""
 
 from __future__ import annotations
 
@@ -11,11 +12,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from pants.build_graph.address import Address, AddressInput
-from pants.engine.fs import PathGlobs, Paths
+from pants.engine.fs import DigestContents, DigestSubset, PathGlobs, Paths
 from pants.engine.internals.graph import Owners, OwnersRequest
 from pants.engine.rules import Get, MultiGet, collect_rules, rule
 from pants.engine.target import (
     FieldSet,
+    HydratedSources,
+    HydrateSourcesRequest,
     InferDependenciesRequest,
     InferredDependencies,
     InvalidFieldException,
@@ -37,6 +40,7 @@ from static_go.go.embed_sources import (
     format_resources_target,
 )
 from static_go.go.errors import GoAnalysisError
+from static_go.go.goheader import go_string_literals
 from static_go.go.target_index import StaticGoTargetIndex
 from static_go.go.target_types import (
     StaticGoBinaryDependenciesField,
@@ -159,12 +163,34 @@ def embed_pattern_globs(directory: str, patterns: Iterable[str]) -> list[str]:
     return out
 
 
+async def _packages_named_in_tests(
+    fs: StaticGoTestInferenceFieldSet, module: GoModuleAnalysis, own_import_path: str
+) -> tuple[str, ...]:
+    """Import paths of the module's (and its local modules') packages that the test files
+    spell out whole in a string literal."""
+    hydrated = await Get(HydratedSources, HydrateSourcesRequest(fs.sources))
+    contents = await Get(
+        DigestContents, DigestSubset(hydrated.snapshot.digest, PathGlobs(["**/*_test.go"]))
+    )
+    return tuple(
+        sorted(
+            {
+                text
+                for fc in contents
+                for text in go_string_literals(fc.content)
+                if text in module.local_dirs and text != own_import_path
+            }
+        )
+    )
+
+
 @rule(desc="Infer dependencies of a static_go_test", level=LogLevel.DEBUG)
 async def infer_static_go_test_dependencies(
     request: InferStaticGoTestDependencies, index: StaticGoTargetIndex
 ) -> InferredDependencies:
-    """The package under test, the module, the packages the test files import (and the local
-    packages of other modules their closure reaches) and the owners of files they embed."""
+    """The package under test, the module, the packages the test files import or name by import
+    path (and the local packages of other modules their closure reaches) and the owners of
+    files they embed."""
     fs = request.field_set
     address, directory = fs.address, fs.address.spec_path
     analysis = await Get(GoPackageAnalysis, GoPackageAnalysisRequest(directory))
@@ -181,8 +207,14 @@ async def infer_static_go_test_dependencies(
     if info is None:
         return InferredDependencies(sorted(deps))
     deps.update(_imported_package_targets(address, module, info.imports, index))
+    # Packages the tests build or run by import path, e.g. `exec.Command("go", "build",
+    # "example.com/m/cmd/tool")` (age's cmd/age tests): go needs their sources at run time.
+    named = await _packages_named_in_tests(fs, module, info.import_path)
+    deps.update(
+        dep for imp in named if (dep := index.packages.get(module.local_dirs[imp])) is not None
+    )
     roots = {directory} | {
-        d for imp in info.imports if (d := module.local_dirs.get(imp)) is not None
+        d for imp in (*info.imports, *named) if (d := module.local_dirs.get(imp)) is not None
     }
     for d in reached_through_other_modules_from(module, roots):
         dep = index.packages.get(d)

@@ -135,3 +135,16 @@ def go_list_view_bytes(data: bytes) -> bytes:
     except UnicodeDecodeError:
         return data  # not valid Go; `go list` reports it
     return go_list_view(text).encode("utf-8")
+
+
+# A Go string literal on one line, interpreted ("...", no escapes) or raw (`...`).
+_GO_STRING = re.compile(rb'"([^"\\\n]+)"|`([^`]+)`')
+
+
+def go_string_literals(source: bytes) -> list[str]:
+    """The texts of the simple string literals of a Go file (no escape sequences; raw strings
+    as they are), for the heuristics that read paths and import paths in test files."""
+    return [
+        (m.group(1) or m.group(2) or b"").decode("utf-8", errors="replace")
+        for m in _GO_STRING.finditer(source)
+    ]

@@ -58,6 +58,7 @@ from static_go.go.embed_sources import (
     escape_glob,
 )
 from static_go.go.errors import GoAnalysisError
+from static_go.go.goheader import go_string_literals
 from static_go.go.sdk import GoSdkSubsystem
 from static_go.go.subsystem import StaticGoSubsystem, TailorPackagesForm
 from static_go.go.target_types import (
@@ -340,9 +341,6 @@ def _package_targets(
     return out
 
 
-_GO_STRING = re.compile(rb'"([^"\\\n]+)"|`([^`]+)`')
-
-
 def named_data_files(directory: str, test_sources: Iterable[bytes]) -> set[str]:
     """Paths below `directory` (repository-relative) that the test files name in a Go string
     literal and that could be data the tests read from their working directory: relative, not
@@ -350,8 +348,7 @@ def named_data_files(directory: str, test_sources: Iterable[bytes]) -> set[str]:
     Whether they exist is for the caller to find out."""
     out = set()
     for source in test_sources:
-        for m in _GO_STRING.finditer(source):
-            text = (m.group(1) or m.group(2) or b"").decode("utf-8", errors="replace")
+        for text in go_string_literals(source):
             # Glob characters: a name with them cannot be looked up as a literal path.
             if (
                 len(text) > 200
