@@ -36,8 +36,9 @@ Both sides read modules from one module proxy directory filled before the measur
 (`GOPROXY=file://...,https://proxy.golang.org`), so network speed is not measured. Flags:
 `CGO_ENABLED=0 go build -trimpath -buildvcs=false -ldflags="-s -w -buildid="`, `GOTOOLCHAIN=local`
 (the host's Go must be the plugin's default Go for byte equality; the run stops otherwise).
-Every output of the plugin is checked static (pyelftools: no PT_INTERP, no DT_NEEDED) and its
-sha256 compared with `go build`'s output for the same binary and platform.
+Every linux output of the plugin is checked static (pyelftools: no PT_INTERP, no DT_NEEDED; the
+column counts linux outputs, others are PE or Mach-O) and every output's sha256 compared with
+`go build`'s output for the same binary and platform.
 Writes a Markdown table to `--output` (default benchmarks/results/real_world.md); the notes under
 it are written by hand after a run.
 """
@@ -85,6 +86,12 @@ REPOS = {
         "a7dcc3a01545180d4f2087db70994cbc3abfed13",
         "one module, a root-level `package main`, one file set per GOOS (cgo on the BSDs and "
         "darwin), `go 1.25.0`",
+    ),
+    "age": (
+        "FiloSottile/age",
+        "10561a774f9f6de47c8d23ddc58537b6a18b083d",
+        "one module, `go 1.24.0` with a `toolchain` line, eight mains (`cmd/`, `extra/`), "
+        "testscript tests",
     ),
 }
 GO_FLAGS = ["-trimpath", "-buildvcs=false", "-ldflags=-s -w -buildid="]
@@ -224,7 +231,8 @@ def binaries(repo: Path) -> list[Binary]:
 def dist_path(repo: Path, b: Binary, platform: str) -> Path:
     name = b.address.split(":")[1]
     sub = f"{b.main_dir.replace('/', '.')}/" if b.main_dir else ""
-    return repo / "dist" / f"{sub}{name}" / platform.replace("/", "_") / name
+    exe = ".exe" if platform.startswith("windows/") else ""  # as go names it
+    return repo / "dist" / f"{sub}{name}" / platform.replace("/", "_") / f"{name}{exe}"
 
 
 def go_env(cache: Path, proxy: str, platform: str) -> dict[str, str]:
@@ -356,8 +364,10 @@ def bench_repo(name: str, source: Path, work: Path, args) -> Result:
             if not ours.exists():
                 res.failures.append(f"{b.address} {platform}: no {ours.relative_to(repo)}")
                 continue
-            facts = elf_facts(ours)
-            static = not facts.interp and not facts.needed
+            static: bool | None = None  # only an ELF (linux) output can be dynamically linked
+            if platform.startswith("linux/"):
+                facts = elf_facts(ours)
+                static = not facts.interp and not facts.needed
             res.outputs.append(
                 (b.address, platform, sha256(ours) == sha256(theirs), static, sha256(ours))
             )
@@ -422,7 +432,7 @@ def report(results: list[Result], args, seconds: float) -> str:
             fmt(t.get("go build no-op", [])),
             ratio(t, "plugin no-op (pantsd)", "go build no-op"),
             f"{sum(o[2] for o in r.outputs)}/{n}",
-            f"{sum(o[3] for o in r.outputs)}/{n}",
+            f"{sum(o[3] is True for o in r.outputs)}/{sum(o[3] is not None for o in r.outputs)}",
             edits,
         ]
         lines.append("| " + " | ".join(cells) + " |")
@@ -441,7 +451,8 @@ def report(results: list[Result], args, seconds: float) -> str:
         for address, platform, equal, static, digest in r.outputs:
             lines.append(
                 f"| {r.name} | `{address}` | {platform} | `{digest[:16]}` | "
-                f"{'yes' if equal else 'NO'} | {'yes' if static else 'NO'} |"
+                f"{'yes' if equal else 'NO'} | "
+                f"{'n/a' if static is None else 'yes' if static else 'NO'} |"
             )
     return "\n".join(lines) + "\n"
 
