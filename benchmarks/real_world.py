@@ -93,6 +93,12 @@ REPOS = {
         "one module, `go 1.24.0` with a `toolchain` line, eight mains (`cmd/`, `extra/`), "
         "testscript tests",
     ),
+    "toml": (
+        "BurntSushi/toml",
+        "d733fc535e4a9f3c454e421a87b90ade5d49bf31",
+        "one module, `go 1.21`, three mains under `cmd/`, a test suite embedded with "
+        "`//go:embed` (`internal/toml-test`)",
+    ),
 }
 GO_FLAGS = ["-trimpath", "-buildvcs=false", "-ldflags=-s -w -buildid="]
 GIT_ENV = {
