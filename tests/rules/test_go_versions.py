@@ -294,15 +294,22 @@ def test_the_go_lines_a_module_context_reads(go127_zip, files, expected) -> None
 
 def test_a_toolchain_line_is_noted_once(go127_zip, caplog) -> None:
     """The `toolchain` line is not honoured (docs/go-versions.md), visibly: one warning naming
-    the file and line, and none for a module without one."""
+    the file and line, and none for a module without one, nor for a line naming a Go no newer
+    than the one the module builds with (1.26.8), which the go command would not use either
+    (age's `toolchain go1.25.5`)."""
     rr = runner(
         sdk_options("file:///nonexistent", [DEFAULT_LINUX_LINE, go127_line(go127_zip)])
         + ["--static-go-workspaces=false"]
     )
     rr.write_files(
-        {**module_files("old", "go 1.22\ntoolchain go1.27.3"), **module_files("new", "go 1.22")}
+        {
+            **module_files("old", "go 1.22\ntoolchain go1.27.3"),
+            **module_files("new", "go 1.22"),
+            **module_files("older", "go 1.22\ntoolchain go1.25.5"),
+            **module_files("same", "go 1.22\ntoolchain go1.26.8"),
+        }
     )
-    for name in ("old", "new", "old"):
+    for name in ("old", "new", "old", "older", "same"):
         rr.request(GoModuleContext, [GoModuleContextRequest(module(name))])
     notes = [r.getMessage() for r in caplog.records if "toolchain" in r.getMessage()]
     assert len(notes) == 1, notes

@@ -47,7 +47,7 @@ from pants.util.logging import LogLevel
 from static_go.go.errors import GoAnalysisError
 from static_go.go.gover import parse_gover
 from static_go.go.process import go_mod_mode
-from static_go.go.sdk import GoRequirement, GoSdkChoice, GoSdkChoiceRequest
+from static_go.go.sdk import GoRequirement, GoSdkChoice, GoSdkChoiceRequest, GoSdkSubsystem
 from static_go.go.subsystem import StaticGoSubsystem
 from static_go.go.target_index import StaticGoTargetIndex
 from static_go.go.target_types import StaticGoModuleSourcesField
@@ -511,21 +511,30 @@ async def _go_sdk_of_context(
     return requirement, choice.version
 
 
-def _note_toolchain_line(go_mod: GoModFile) -> None:
+def _note_toolchain_line(go_mod: GoModFile, build_go: str | None) -> None:
     """A `toolchain` line is not honoured (docs/go-versions.md); say so once per module and run
-    rather than silently building with another Go than the line names."""
+    rather than silently building with another Go than the line names. Not when the line names
+    a Go no newer than `build_go`, the Go the build uses (None: not known before the SDK is
+    found): the go command, even with GOTOOLCHAIN=auto, only ever moves to a newer Go."""
     line = go_mod.toolchain_directive
-    if line is not None:
-        logger.warning(
-            f"{go_mod.path}:{line.line}: `toolchain {line.args[0]}` is not used: like the go "
-            "command with GOTOOLCHAIN=local, the build uses the Go that the `go` line needs. If "
-            "the module needs that Go, raise its `go` line (docs/go-versions.md)."
-        )
+    if line is None:
+        return
+    wanted, used = parse_gover(line.args[0]), parse_gover(build_go or "")
+    if wanted is not None and used is not None and wanted <= used:
+        return
+    logger.warning(
+        f"{go_mod.path}:{line.line}: `toolchain {line.args[0]}` is not used: like the go "
+        "command with GOTOOLCHAIN=local, the build uses the Go that the `go` line needs. If "
+        "the module needs that Go, raise its `go` line (docs/go-versions.md)."
+    )
 
 
 @rule(desc="Resolve the module context of a Go module", level=LogLevel.DEBUG)
 async def resolve_go_module_context(
-    request: GoModuleContextRequest, index: StaticGoTargetIndex, settings: StaticGoSubsystem
+    request: GoModuleContextRequest,
+    index: StaticGoTargetIndex,
+    settings: StaticGoSubsystem,
+    sdk: GoSdkSubsystem,
 ) -> GoModuleContext:
     module_dir = request.module_address.spec_path
     own_files = [_file(module_dir, "go.mod"), _file(module_dir, "vendor/modules.txt")]
@@ -541,7 +550,6 @@ async def resolve_go_module_context(
             "belongs next to its module's `go.mod`."
         )
     go_mod = parse_go_mod(go_mod_path, by_path[go_mod_path])
-    _note_toolchain_line(go_mod)
     # The nearest go.work, as the go command looks for it from the module's directory.
     work_path = next((p for p in work_candidates if p in by_path), None)
     go_work = parse_go_work(work_path, by_path[work_path]) if work_path else None
@@ -574,6 +582,9 @@ async def resolve_go_module_context(
     requirement, sdk_version = await _go_sdk_of_context(
         request.module_address, go_mod, go_work, local, go_mods
     )
+    # A Go found on search paths is known only once it is found: then the line is always noted.
+    default_go = None if sdk.use_search_paths else sdk.version
+    _note_toolchain_line(go_mod, sdk_version or default_go)
     return GoModuleContext(
         module_address=request.module_address,
         module_dir=module_dir,
