@@ -33,6 +33,7 @@ from static_go.goals.test import (
     StaticGoTestRequest,
     cover_args,
     go_test_args,
+    timeout_note,
 )
 from testsupport import REPO_ROOT
 
@@ -304,6 +305,48 @@ def test_a_batch_of_packages_is_one_go_test(rule_runner: RuleRunner) -> None:
     assert re.search(r"^FAIL\s+example.com/gotests/leaf\s", result.stdout, re.M), result.stdout
     assert re.search(r"^ok\s+example.com/gotests/other\s", result.stdout, re.M), result.stdout
     assert "-count=1 ./leaf ./mid ./other` in `gt` exited 1" in result.stderr, result.stderr
+
+
+HOME_TEST = """package leaf
+
+import (
+\t"os"
+\t"path/filepath"
+\t"testing"
+)
+
+// mvdan/sh's interp tests `cd` to $HOME and expand `~`.
+func TestHome(t *testing.T) {
+\thome, err := os.UserHomeDir()
+\tif err != nil {
+\t\tt.Fatal(err)
+\t}
+\tif err := os.WriteFile(filepath.Join(home, ".rc"), []byte("x"), 0o644); err != nil {
+\t\tt.Fatal(err)
+\t}
+}
+"""
+
+
+def test_a_test_has_a_home_that_exists(rule_runner: RuleRunner) -> None:
+    rule_runner.write_files(
+        {**fixture_files(with_build_files=True), "gt/leaf/home_test.go": HOME_TEST}
+    )
+    result = run_test(rule_runner, Address("gt/leaf"))
+    assert result.exit_code == 0, result.stdout + result.stderr
+
+
+def test_a_timed_out_test_names_the_timeout_that_applied() -> None:
+    out = "panic: test timed out after 10m0s\n\trunning tests:\n"
+    assert timeout_note("interp:tests", 2, out) == (
+        " (the tests of interp:tests exceeded their timeout of 2s)"
+    )
+    # No Pants timeout (mvdan/sh's interp tests): go's own 10m, and how to change it; the
+    # message said "their timeout of Nones" before.
+    note = timeout_note("interp:tests", None, out)
+    assert "go test's own `-timeout` of 10m0s" in note and "None" not in note
+    assert "`[test].timeout_default`" in note
+    assert timeout_note("interp:tests", None, "--- FAIL: TestX\n") == ""
 
 
 def test_go_test_args() -> None:

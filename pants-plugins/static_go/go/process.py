@@ -26,6 +26,9 @@ from static_go.util.platforms import GoPlatform, go_platform_of_pants_platform
 # `go-build*` and gcc's `cc*.s` then live and die with the sandbox, also when a build is cancelled.
 # A dot directory, so `./...` patterns never see it.
 SANDBOX_TMPDIR = ".tmp"
+# HOME of every `go` process. Only a test's sandbox has it as a directory (goals/test.py): code
+# under test may use its home (`os.UserHomeDir`, `~`), go itself never does (GOENV is off).
+SANDBOX_HOME = ".home"
 
 # `go build` flags of the plugin's own helper programs (the UPX start-up timer, staticcheck):
 # output bytes that depend only on the sources, the SDK and the platform.
@@ -87,7 +90,7 @@ async def setup_go_process(request: GoProcess, settings: StaticGoSubsystem) -> P
         "GOCACHE": f"{{chroot}}/.cache/{GOCACHE_NAMED_CACHE}",
         "GOMODCACHE": f"{{chroot}}/.cache/{GOMODCACHE_NAMED_CACHE}",
         "GOPATH": "{chroot}/.gopath",
-        "HOME": "{chroot}/.home",
+        "HOME": f"{{chroot}}/{SANDBOX_HOME}",
         "TMPDIR": f"{{chroot}}/{SANDBOX_TMPDIR}",
         # Go telemetry off (GOTELEMETRY is read-only; `go telemetry off` writes a file under the
         # user config dir). A relative XDG_CONFIG_HOME is invalid, so os.UserConfigDir fails and

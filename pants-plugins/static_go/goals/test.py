@@ -30,6 +30,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 import posixpath
+import re
 import shlex
 from collections import defaultdict
 from collections.abc import Iterable
@@ -47,7 +48,7 @@ from pants.core.goals.test import (
 from pants.core.util_rules.partitions import Partition, PartitionerType, Partitions
 from pants.engine.addresses import Address
 from pants.engine.env_vars import EnvironmentVars, EnvironmentVarsRequest
-from pants.engine.fs import EMPTY_DIGEST, Digest
+from pants.engine.fs import EMPTY_DIGEST, CreateDigest, Digest, Directory, MergeDigests
 from pants.engine.platform import Platform
 from pants.engine.process import (
     FallibleProcessResult,
@@ -80,7 +81,7 @@ from static_go.go.build_cache_warmup import module_warmup_inputs
 from static_go.go.build_inputs import closure_sources, with_module_context_files
 from static_go.go.errors import repository_paths
 from static_go.go.module_layout import GoModuleContext
-from static_go.go.process import GoProcess
+from static_go.go.process import SANDBOX_HOME, GoProcess
 from static_go.go.target_types import (
     StaticGoTestBatchCompatibilityTagField,
     StaticGoTestBuildTagsField,
@@ -221,6 +222,24 @@ def go_test_args(
     if not any(a.lstrip("-").split("=", 1)[0] == "count" for a in user_args):
         args.append("-count=1")
     return (*args, *packages, *user_args)
+
+
+_GO_TEST_TIMED_OUT = re.compile(r"panic: test timed out after (\S+)")
+
+
+def timeout_note(what: str, timeout: int | None, output: str) -> str:
+    """What to add to a failed `go test`'s message when its test binary timed out: the
+    target's timeout, or (none set) go's own `-timeout`, 10m by default, and how to change it."""
+    m = _GO_TEST_TIMED_OUT.search(output)
+    if m is None:
+        return ""
+    if timeout is not None:
+        return f" (the tests of {what} exceeded their timeout of {timeout}s)"
+    return (
+        f" (the tests of {what} exceeded go test's own `-timeout` of {m.group(1)}: the target "
+        "sets no `timeout` and `[test].timeout_default` is unset; set one of them, or `-timeout` "
+        "in `[static-go-tests].args`, for longer tests)"
+    )
 
 
 def cover_args(mode: GoCoverMode, coverpkg: tuple[str, ...], race: bool = False) -> tuple[str, ...]:
@@ -483,10 +502,12 @@ async def setup_go_test(
         else f"{n} package{'' if n == 1 else 's'} of {analysis.module.module_address} "
         f"(batch_compatibility_tag={batch.partition_metadata.tag!r})"
     )
+    # An empty HOME of its own, as a test run by hand has a home that exists.
+    home = await Get(Digest, CreateDigest([Directory(SANDBOX_HOME)]))
     process = GoProcess(
         args=args,
         description=f"Test {what} (go test)",
-        input_digest=snapshot.digest,
+        input_digest=await Get(Digest, MergeDigests([snapshot.digest, home])),
         working_dir=module_dir or None,
         env=FrozenDict({**test_extra_env.env, **field_env, **cgo_env}),
         output_files=(COVER_PROFILE,) if request.coverage else (),
@@ -554,9 +575,7 @@ async def run_static_go_test(
         stderr += (
             f"\n`go {shlex.join(process.args)}` in `{module_dir or '.'}` exited {result.exit_code}"
         )
-        if "panic: test timed out after" in stdout + stderr:
-            stderr += f" (the tests of {setup.what} exceeded their timeout of {setup.timeout}s)"
-        stderr += ".\n"
+        stderr += timeout_note(setup.what, setup.timeout, stdout + stderr) + ".\n"
         if process.env.get("CGO_ENABLED") == "0" and any(
             m in stdout + stderr for m in _BUILD_FAILED
         ):
