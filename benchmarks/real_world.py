@@ -99,6 +99,12 @@ REPOS = {
         "one module, `go 1.21`, three mains under `cmd/`, a test suite embedded with "
         "`//go:embed` (`internal/toml-test`)",
     ),
+    "sh": (
+        "mvdan/sh",
+        "40b09e18a8485f01ecbc6e25297265f06bacc39d",
+        "two modules (`moreinterp/` requires a released root `/v3` module), `go 1.26.0`, two "
+        "mains, testscript tests",
+    ),
 }
 GO_FLAGS = ["-trimpath", "-buildvcs=false", "-ldflags=-s -w -buildid="]
 GIT_ENV = {
