@@ -336,6 +336,43 @@ def test_a_test_has_a_home_that_exists(rule_runner: RuleRunner) -> None:
     assert result.exit_code == 0, result.stdout + result.stderr
 
 
+GO_TOOL_TEST = """package leaf
+
+import (
+\t"os"
+\t"os/exec"
+\t"path/filepath"
+\t"strings"
+\t"testing"
+)
+
+// As cobra's TestDeadcodeElimination: build a program, then `go tool nm` it (Go 1.25+ ships no
+// nm: go tool builds it from src/cmd).
+func TestGoToolNm(t *testing.T) {
+\tdir := t.TempDir()
+\tsrc, exe := filepath.Join(dir, "prog.go"), filepath.Join(dir, "prog")
+\tif err := os.WriteFile(src, []byte("package main\\n\\nfunc main() {}\\n"), 0o644); err != nil {
+\t\tt.Fatal(err)
+\t}
+\tif out, err := exec.Command("go", "build", "-o", exe, src).CombinedOutput(); err != nil {
+\t\tt.Fatalf("go build: %v\\n%s", err, out)
+\t}
+\tout, err := exec.Command("go", "tool", "nm", exe).CombinedOutput()
+\tif err != nil || !strings.Contains(string(out), "main.main") {
+\t\tt.Fatalf("go tool nm: %v\\n%s", err, out)
+\t}
+}
+"""
+
+
+def test_a_test_can_run_go_tool(rule_runner: RuleRunner) -> None:
+    rule_runner.write_files(
+        {**fixture_files(with_build_files=True), "gt/leaf/tool_test.go": GO_TOOL_TEST}
+    )
+    result = run_test(rule_runner, Address("gt/leaf"))
+    assert result.exit_code == 0, result.stdout + result.stderr
+
+
 def test_a_timed_out_test_names_the_timeout_that_applied() -> None:
     out = "panic: test timed out after 10m0s\n\trunning tests:\n"
     assert timeout_note("interp:tests", 2, out) == (

@@ -54,9 +54,9 @@ unpack() (
       echo "static_go: unpacking the Go SDK needs unzip, found in none of $PATH" >&2
       exit 4
     fi
-    # Skipping the toolchain's sources and test data here only saves time (unzip's wildcards
-    # match across `/`); the pruning below decides what stays.
-    unzip -q "$archive" -d "$x" -x 'src/cmd/*' '*/src/cmd/*' '*/testdata/*' '*_test.go'
+    # Skipping test files and test data here only saves time (unzip's wildcards match across
+    # `/`); the pruning below decides what stays.
+    unzip -q "$archive" -d "$x" -x '*/testdata/*' '*_test.go'
     ;;
   *) tar -xf "$archive" -C "$x" ;; # gzip, xz, bzip2: tar recognizes them
   esac

@@ -160,13 +160,15 @@ class GoSdkError(Exception):
     pass
 
 
-# What `go build`, `go list` and `go env` never read in a Go SDK, relative to its GOROOT: the
-# toolchain's own sources (its tools ship prebuilt in pkg/tool), the SDK's test suite, API lists
-# and docs, and below src/ the standard library's `testdata` directories and `_test.go` files.
-# Leaving them out roughly halves what is unpacked into the named cache: for Go 1.26, 15,036 ->
-# about 3,800 files and 240 -> 143 MB. Builds are byte-identical either way (the cache keys of
+# What `go build`, `go list`, `go env` and `go tool` never read in a Go SDK, relative to its
+# GOROOT: the SDK's test suite, API lists and docs, and below src/ the `testdata` directories and
+# `_test.go` files. The toolchain's own sources (`src/cmd`) stay: since Go 1.25 the SDK ships
+# only the tools builds run (compile, link, asm, cgo, cover, vet, ...) and `go tool nm`,
+# `objdump`, `pprof` and the rest build theirs from `src/cmd` when first run (cobra's tests run
+# `go tool nm`). Leaving the rest out makes the unpacked SDK much smaller (Go 1.26: 15,036
+# files and 240 MB in the archive); builds are byte-identical either way (the cache keys of
 # compiled packages hash only the files they read).
-GO_SDK_UNUSED_DIRS = ("src/cmd", "test", "api", "doc", "misc")
+GO_SDK_UNUSED_DIRS = ("test", "api", "doc", "misc")
 
 # Where a downloaded SDK is unpacked, once per machine: a named cache (not in any cache key), one
 # directory per archive. The first `go` process that needs it unpacks it (go_sdk_wrapper.sh).
@@ -192,9 +194,11 @@ def _archive_kind(archive_name: str, url: str) -> str:
 
 
 def _wrapper_script(version: str, archive_sha256: str, kind: str) -> str:
-    """The wrapper of one archive. The directory it unpacks into is named by the archive's hash
-    and the wrapper's own text, so a change of how the SDK is unpacked never reuses an old one."""
-    key = hashlib.sha256(f"{archive_sha256}\n{GO_SDK_WRAPPER_SCRIPT}".encode()).hexdigest()
+    """The wrapper of one archive. The directory it unpacks into is named by the archive's hash,
+    the wrapper's own text and what it leaves out, so a change of how the SDK is unpacked never
+    reuses an old one."""
+    unpacking = f"{archive_sha256}\n{GO_SDK_WRAPPER_SCRIPT}\n{' '.join(GO_SDK_UNUSED_DIRS)}"
+    key = hashlib.sha256(unpacking.encode()).hexdigest()
     script = GO_SDK_WRAPPER_SCRIPT
     for placeholder, value in {
         "@CACHE_DIR@": f".cache/{GO_SDK_NAMED_CACHE}",
