@@ -328,12 +328,15 @@ func TestHome(t *testing.T) {
 """
 
 
-def test_a_test_has_a_home_that_exists(rule_runner: RuleRunner) -> None:
-    rule_runner.write_files(
-        {**fixture_files(with_build_files=True), "gt/leaf/home_test.go": HOME_TEST}
-    )
+def assert_leaf_passes_with(rule_runner: RuleRunner, name: str, source: str) -> None:
+    """The fixture's `leaf` package with one more test file: its tests pass."""
+    rule_runner.write_files({**fixture_files(with_build_files=True), f"gt/leaf/{name}": source})
     result = run_test(rule_runner, Address("gt/leaf"))
     assert result.exit_code == 0, result.stdout + result.stderr
+
+
+def test_a_test_has_a_home_that_exists(rule_runner: RuleRunner) -> None:
+    assert_leaf_passes_with(rule_runner, "home_test.go", HOME_TEST)
 
 
 GO_TOOL_TEST = """package leaf
@@ -366,11 +369,7 @@ func TestGoToolNm(t *testing.T) {
 
 
 def test_a_test_can_run_go_tool(rule_runner: RuleRunner) -> None:
-    rule_runner.write_files(
-        {**fixture_files(with_build_files=True), "gt/leaf/tool_test.go": GO_TOOL_TEST}
-    )
-    result = run_test(rule_runner, Address("gt/leaf"))
-    assert result.exit_code == 0, result.stdout + result.stderr
+    assert_leaf_passes_with(rule_runner, "tool_test.go", GO_TOOL_TEST)
 
 
 def test_a_timed_out_test_names_the_timeout_that_applied() -> None:
