@@ -624,6 +624,33 @@ psg__exec_pantsd_client() {
   exec "$pants" "$@"
 }
 
+# Pants restarts pantsd when a file on `pythonpath` changes, but only once its watcher has seen
+# the change: a run started right after the plugin's files were replaced (an update by copy, a
+# `git checkout`) was often served by the pantsd that still had the old code loaded: 8 runs of
+# 10 by hand, each right after an edit of the plugin (docs/install.md, "Updating the plugin").
+# So when a file under pants-plugins/ changed after the running pantsd of this repository wrote
+# its pid file, stop that pantsd first and the client starts a new one. By ctime, not mtime:
+# `tar -x` and `cp -p` keep the copied files' old mtimes. `__pycache__` is Python's own writing.
+psg__stop_stale_pantsd() {
+  local plugins="$PSG_ROOT/pants-plugins" pidfile pid changed i
+  [[ -d "$plugins" ]] || return 0
+  for pidfile in "$PSG_ROOT"/.pids/*/pantsd/pid; do
+    [[ -f "$pidfile" ]] || continue
+    changed="$(find "$plugins" -name __pycache__ -prune -o -type f -cnewer "$pidfile" -print -quit 2> /dev/null)" || true
+    [[ -n "$changed" ]] || continue
+    pid="$(cat "$pidfile" 2> /dev/null)" || continue
+    [[ "$pid" =~ ^[0-9]+$ ]] || continue
+    # The pid file is this repository's; the pid is still its pantsd while the title says so.
+    grep -q -F -- "pantsd [" "/proc/$pid/cmdline" 2> /dev/null || continue
+    printf './pants: %s changed since pantsd started: restarting pantsd\n' "${changed#"$PSG_ROOT"/}" >&2
+    kill -TERM "$pid" 2> /dev/null || continue
+    for ((i = 0; i < 100; i++)); do
+      kill -0 "$pid" 2> /dev/null || break
+      sleep 0.1
+    done
+  done
+}
+
 psg__forward_signal() {
   PSG__SIGNALLED=1
   kill -s "$1" "$PSG__CHILD" 2> /dev/null || true
@@ -688,6 +715,7 @@ psg_run_pants() {
     psg__keep_sandboxes "$@" \
       && printf './pants: --keep-sandboxes: with pantsd, kept sandboxes are under %s until pantsd stops\n' "$root" >&2
     export PANTS_LOCAL_EXECUTION_ROOT_DIR="$root"
+    psg__stop_stale_pantsd
     psg__exec_pantsd_client "$pants" "$@"
   fi
   root="$(mktemp -d "$base/run-$$.XXXXXX")" || exec "$pants" "$@"

@@ -7,6 +7,7 @@ and a real git history."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import uuid
@@ -241,3 +242,14 @@ def test_stamping(adopted: Adopted, tmp_path: Path) -> None:
         f"greeter version=v1.0.0-2-g{third[:12]}-dirty commit={third} short={third[:12]} "
         "dirty=true time=2030-02-03T04:05:06Z"
     )
+
+
+def test_the_update_steps_copy_what_the_adoption_copies() -> None:
+    """docs/install.md's update by copy removes the old copy, then runs the README's copy
+    command as written (a text check, so the two cannot drift apart)."""
+    text = (REPO_ROOT / "docs/install.md").read_text()
+    start = text.index("\n## Updating the plugin\n")
+    section = text[start : text.index("\n## ", start + 1)]
+    blocks = re.findall(r"^```bash\n(.*?)^```$", section, re.M | re.S)
+    copy = readme_blocks()["bash"][0]
+    assert blocks == ["rm -rf pants-plugins/static_go\n" + copy], blocks

@@ -14,7 +14,7 @@ import time
 import uuid
 from pathlib import Path
 
-from integration.pantsrun import check, pantsd_pids, run_pants, stop_pantsd
+from integration.pantsrun import check, copy_repo, pantsd_pids, run_pants, stop_pantsd
 
 
 def _exec_base(tmpdir: Path) -> Path:
@@ -210,3 +210,36 @@ def test_without_plugins_the_options_are_still_validated(built_repo: Path) -> No
         "The `--no-watch-filesystem` option may not be set if `--pantsd` or `--loop` is set."
         in res.stderr
     )
+
+
+def test_a_plugin_edit_restarts_pantsd_before_the_next_run(tmp_path: Path) -> None:
+    """Pants restarts pantsd when a file on `pythonpath` changes only once its watcher reports
+    the change; a run right after an edit was often served by the old pantsd, with the old
+    plugin code loaded (8 runs of 10 by hand). The launcher stops the pantsd that started before
+    a file under pants-plugins/ changed, so the next run always loads the new code."""
+    repo = copy_repo(tmp_path / "repo", examples=False)
+    subsystem = repo / "pants-plugins/static_go/go/subsystem.py"
+    original = subsystem.read_text()
+    marker = "Options for building static Go binaries"
+    assert marker in original
+    try:
+        first = check(run_pants(repo, "help", "static-go", pantsd=True))
+        assert marker in first.stdout and pantsd_pids(repo)
+        for _ in range(2):
+            # Let the running pantsd settle, as between two commands of a user.
+            time.sleep(2)
+            token = uuid.uuid4().hex
+            subsystem.write_text(original.replace(marker, f"{marker} {token}", 1))
+            edited = check(run_pants(repo, "help", "static-go", pantsd=True))
+            assert token in edited.stdout, "the run used the plugin code from before the edit"
+            assert (
+                "./pants: pants-plugins/static_go/go/subsystem.py changed since pantsd started: "
+                "restarting pantsd" in edited.stderr
+            ), edited.stderr
+        pids = pantsd_pids(repo)
+        unchanged = check(run_pants(repo, "help", "static-go", pantsd=True))
+        assert token in unchanged.stdout
+        assert "restarting pantsd" not in unchanged.stderr
+        assert pantsd_pids(repo) == pids, "nothing changed: pantsd should have been kept"
+    finally:
+        stop_pantsd(repo)
