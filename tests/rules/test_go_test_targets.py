@@ -12,6 +12,7 @@ import pytest
 from pants.core.goals import test as core_test
 from pants.core.goals.tailor import rules as tailor_rules
 from pants.core.goals.test import TestResult
+from pants.core.target_types import FilesGeneratingSourcesField
 from pants.engine.addresses import Address
 from pants.engine.rules import QueryRule
 from pants.engine.target import (
@@ -123,6 +124,51 @@ def test_packages_the_tests_name_by_import_path_are_dependencies(rule_runner: Ru
         "gt:pkgs#mid",
     }
     # `go build` in the test finds mid's sources (and those of what mid imports) in the sandbox.
+    result = run_test(rule_runner, Address("gt/leaf"))
+    assert result.exit_code == 0, result.stdout + result.stderr
+
+
+READS_PARENT_TEST = """package leaf
+
+import (
+\t"os"
+\t"testing"
+)
+
+// As yq's and go-task's tests read data above their package: `load("../../examples/x.yml")`.
+func TestReadsParentData(t *testing.T) {
+\tfor _, f := range []string{"../../Taskfile.yml", "../../examples/small.yaml"} {
+\t\tif _, err := os.ReadFile(f); err != nil {
+\t\t\tt.Fatal(err)
+\t\t}
+\t}
+\t_ = `load("../../examples/")` // the directory, inside a longer literal
+\t_ = "../mid/mid.go"            // a Go file: its package's, never data
+}
+"""
+
+
+def test_data_the_tests_name_above_their_directory_is_a_dependency(
+    rule_runner: RuleRunner,
+) -> None:
+    rule_runner.write_files(
+        {
+            **fixture_files(with_build_files=True),
+            "gt/leaf/reads_test.go": READS_PARENT_TEST,
+            "Taskfile.yml": "version: 3\n",
+            "examples/small.yaml": "a: 1\n",
+            "examples/deeper/b.yaml": "b: 2\n",
+            "BUILD": 'files(name="test_data", sources=["Taskfile.yml", "examples/**"])\n',
+            "other.txt": "not named\n",
+        }
+    )
+    assert inferred_deps_of_test(rule_runner, Address("gt/leaf")) == {
+        "gt:mod",
+        "gt:pkgs#leaf",
+        "//Taskfile.yml:test_data",
+        "//examples/small.yaml:../test_data",
+        "//examples/deeper/b.yaml:../../test_data",
+    }
     result = run_test(rule_runner, Address("gt/leaf"))
     assert result.exit_code == 0, result.stdout + result.stderr
 
@@ -426,6 +472,13 @@ def test_tailor_writes_a_test_target_per_directory() -> None:
             "gt/leaf/fixtures/tool/tool.go": "package tool\n",
             "gt/leaf/fixtures/tool/data.txt": "x\n",
             "gt/mid/x.txt": "x\n",
+            # Data above the test's directory ("../mid/x.txt", "../shared/golden/"): a `files`
+            # target where it is, for the named file and the named data directory; not for an
+            # owned file, a Go package's directory, or a path above the repository.
+            "gt/shared/golden/a.json": "{}\n",
+            "gt/shared/golden/deeper/b.json": "{}\n",
+            "gt/shared/owned.txt": "x\n",
+            "gt/shared/BUILD": 'files(name="mine", sources=["owned.txt"])\n',
             # No testdata/ here: tailor leaves its glob out (Pants warns about unmatched globs).
             "gt/onlytests/data_test.go": DATA_TEST.replace("package leaf", "package onlytests"),
             "gt/onlytests/golden.json": "{}\n",
@@ -454,7 +507,19 @@ def test_tailor_writes_a_test_target_per_directory() -> None:
     )
     only = rule_runner.get_target(Address("gt/onlytests", target_name="onlytests"))
     assert only[StaticGoTestSourcesField].value == ("*_test.go", "golden.json")
-    assert "sources" not in Path(rule_runner.build_root, "gt/mid/BUILD").read_text()
+    assert written["gt/mid:test_data"] == "files"
+    assert rule_runner.get_target(Address("gt/mid", target_name="test_data")).get(
+        FilesGeneratingSourcesField
+    ).value == ("x.txt",)
+    assert written["gt/shared:test_data"] == "files"
+    assert rule_runner.get_target(Address("gt/shared", target_name="test_data")).get(
+        FilesGeneratingSourcesField
+    ).value == ("golden/**",)
+    assert {a for a, alias in written.items() if alias == "files"} == {
+        "gt/mid:test_data",
+        "gt/shared:mine",
+        "gt/shared:test_data",
+    }
 
 
 DATA_TEST = """package leaf
@@ -469,7 +534,9 @@ func TestData(t *testing.T) {
 \tfor _, f := range []string{"golden.json", `sub/more.toml`, "../mid/x.txt", "missing.txt",
 \t\t"testdata/in.txt", "leaf.go", filepath.Join("sub", "more.toml"), "[what", "*.json",
 \t\t"fixtures/sys", "fixtures/sys/class/net", "fixtures/udev/data", "fixtures/udev/",
-\t\t"fixtures/tool", "fixtures/tool/data.txt", "fixtures/none"} {
+\t\t"fixtures/tool", "fixtures/tool/data.txt", "fixtures/none",
+\t\t`load("../shared/golden/")`, "../shared/golden/a.json", "../shared/owned.txt", "../other",
+\t\t"../../../../outside.txt"} {
 \t\t_, _ = os.ReadFile(f)
 \t}
 }

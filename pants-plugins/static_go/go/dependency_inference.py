@@ -12,6 +12,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from pants.build_graph.address import Address, AddressInput
+from pants.core.target_types import (
+    FilesGeneratingSourcesField,
+    FileSourceField,
+    ResourcesGeneratingSourcesField,
+    ResourceSourceField,
+)
+from pants.engine.addresses import Addresses
 from pants.engine.fs import DigestContents, DigestSubset, PathGlobs, Paths
 from pants.engine.internals.graph import Owners, OwnersRequest
 from pants.engine.rules import Get, MultiGet, collect_rules, rule
@@ -22,6 +29,7 @@ from pants.engine.target import (
     InferDependenciesRequest,
     InferredDependencies,
     InvalidFieldException,
+    Targets,
     WrappedTarget,
     WrappedTargetRequest,
 )
@@ -40,7 +48,7 @@ from static_go.go.embed_sources import (
     format_resources_target,
 )
 from static_go.go.errors import GoAnalysisError
-from static_go.go.goheader import go_string_literals
+from static_go.go.goheader import go_string_literals, named_parent_paths
 from static_go.go.target_index import StaticGoTargetIndex
 from static_go.go.target_types import (
     StaticGoBinaryDependenciesField,
@@ -163,15 +171,11 @@ def embed_pattern_globs(directory: str, patterns: Iterable[str]) -> list[str]:
     return out
 
 
-async def _packages_named_in_tests(
-    fs: StaticGoTestInferenceFieldSet, module: GoModuleAnalysis, own_import_path: str
+def _packages_named_in_tests(
+    contents: DigestContents, module: GoModuleAnalysis, own_import_path: str
 ) -> tuple[str, ...]:
     """Import paths of the module's (and its local modules') packages that the test files
     spell out whole in a string literal."""
-    hydrated = await Get(HydratedSources, HydrateSourcesRequest(fs.sources))
-    contents = await Get(
-        DigestContents, DigestSubset(hydrated.snapshot.digest, PathGlobs(["**/*_test.go"]))
-    )
     return tuple(
         sorted(
             {
@@ -184,13 +188,35 @@ async def _packages_named_in_tests(
     )
 
 
+# What `files` and `resources` targets (and their generators) own: data a test may read.
+_DATA_SOURCE_FIELDS = (
+    FileSourceField,
+    FilesGeneratingSourcesField,
+    ResourceSourceField,
+    ResourcesGeneratingSourcesField,
+)
+
+
+async def _owners_of_parent_data(address: Address, paths: set[str]) -> set[Address]:
+    """The `files`/`resources` targets owning what the tests name above their directory (a file,
+    or the files below a named directory; see named_parent_paths): go-task's and yq's tests read
+    `../../Taskfile.yml` and `../../examples/*`, which `tailor` gives a `files` target."""
+    found = await Get(Paths, PathGlobs([*sorted(paths), *(f"{p}/**" for p in sorted(paths))]))
+    if not found.files:
+        return set()
+    owners = await Get(Owners, OwnersRequest(tuple(found.files)))
+    targets = await Get(Targets, Addresses(sorted(o for o in owners if o != address)))
+    return {t.address for t in targets if any(t.has_field(f) for f in _DATA_SOURCE_FIELDS)}
+
+
 @rule(desc="Infer dependencies of a static_go_test", level=LogLevel.DEBUG)
 async def infer_static_go_test_dependencies(
     request: InferStaticGoTestDependencies, index: StaticGoTargetIndex
 ) -> InferredDependencies:
     """The package under test, the module, the packages the test files import or name by import
-    path (and the local packages of other modules their closure reaches) and the owners of
-    files they embed."""
+    path (and the local packages of other modules their closure reaches), the owners of files
+    they embed, and the `files`/`resources` targets owning data they name above their directory
+    (`"../../examples/thing.yml"`)."""
     fs = request.field_set
     address, directory = fs.address, fs.address.spec_path
     analysis = await Get(GoPackageAnalysis, GoPackageAnalysisRequest(directory))
@@ -209,7 +235,11 @@ async def infer_static_go_test_dependencies(
     deps.update(_imported_package_targets(address, module, info.imports, index))
     # Packages the tests build or run by import path, e.g. `exec.Command("go", "build",
     # "example.com/m/cmd/tool")` (age's cmd/age tests): go needs their sources at run time.
-    named = await _packages_named_in_tests(fs, module, info.import_path)
+    hydrated = await Get(HydratedSources, HydrateSourcesRequest(fs.sources))
+    contents = await Get(
+        DigestContents, DigestSubset(hydrated.snapshot.digest, PathGlobs(["**/*_test.go"]))
+    )
+    named = _packages_named_in_tests(contents, module, info.import_path)
     deps.update(
         dep for imp in named if (dep := index.packages.get(module.local_dirs[imp])) is not None
     )
@@ -220,6 +250,9 @@ async def infer_static_go_test_dependencies(
         dep = index.packages.get(d)
         if dep is not None:
             deps.add(dep)
+    parent_paths = named_parent_paths(directory, (fc.content for fc in contents))
+    if parent_paths:
+        deps.update(await _owners_of_parent_data(address, parent_paths))
     if info.embed_patterns:
         embedded = await Get(Paths, PathGlobs(embed_pattern_globs(directory, info.embed_patterns)))
         owners_per_file = await MultiGet(Get(Owners, OwnersRequest((f,))) for f in embedded.files)

@@ -11,7 +11,9 @@ the analysis is a cache hit instead of a new `go list` over the whole module.
 
 from __future__ import annotations
 
+import os
 import re
+from collections.abc import Iterable
 
 # Go tokens, enough to walk the package clause and import declarations and to skip comments,
 # strings and runes anywhere. `bad` is the start of an unterminated comment, string or rune;
@@ -148,3 +150,34 @@ def go_string_literals(source: bytes) -> list[str]:
         (m.group(1) or m.group(2) or b"").decode("utf-8", errors="replace")
         for m in _GO_STRING.finditer(source)
     ]
+
+
+# A relative path that climbs out of a directory, anywhere in a literal: yq's tests run
+# expressions such as `load("../../examples/thing.yml")`, go-task's name "../../Taskfile.yml".
+_PARENT_PATH = re.compile(r"(?:\.\./)+[\w.-][\w./-]*")
+_BUILD_FILE_NAMES = ("BUILD", "BUILD.pants")
+
+
+def named_parent_paths(directory: str, test_sources: Iterable[bytes]) -> set[str]:
+    """Repository-relative paths outside `directory` that its test files name relative to it
+    (`../x`, also inside a longer literal), as tests that read data from a parent directory do
+    where they run (the package directory). Not above the repository, not `directory` or one of
+    its ancestors, not below it, not Go or BUILD files. Whether they exist is for the caller to
+    find out."""
+    out = set()
+    for source in test_sources:
+        for text in go_string_literals(source):
+            for m in _PARENT_PATH.finditer(text):
+                path = os.path.normpath(os.path.join(directory, m.group(0)))
+                if (
+                    path in (".", "..")
+                    or path.startswith("../")
+                    or path == directory
+                    or directory.startswith(f"{path}/")
+                    or path.startswith(f"{directory}/")
+                    or path.endswith(".go")
+                    or os.path.basename(path) in _BUILD_FILE_NAMES
+                ):
+                    continue
+                out.add(path)
+    return out

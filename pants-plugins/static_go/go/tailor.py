@@ -40,7 +40,7 @@ from pants.core.goals.tailor import (
     PutativeTargets,
     PutativeTargetsRequest,
 )
-from pants.core.target_types import ResourcesGeneratorTarget
+from pants.core.target_types import FilesGeneratorTarget, ResourcesGeneratorTarget
 from pants.engine.fs import DigestContents, PathGlobs, Paths
 from pants.engine.rules import Get, MultiGet, collect_rules, rule
 from pants.engine.target import AllUnexpandedTargets, Target, UnexpandedTargets
@@ -58,7 +58,7 @@ from static_go.go.embed_sources import (
     escape_glob,
 )
 from static_go.go.errors import GoAnalysisError
-from static_go.go.goheader import go_string_literals
+from static_go.go.goheader import go_string_literals, named_parent_paths
 from static_go.go.sdk import GoSdkSubsystem
 from static_go.go.subsystem import StaticGoSubsystem, TailorPackagesForm
 from static_go.go.target_types import (
@@ -86,6 +86,8 @@ PACKAGES_TARGET_NAME = "pkgs"
 MODULE_FALLBACK_TARGET_NAME = "mod"
 # A `static_go_test`'s name when the directory's name is taken (by the package's target).
 TEST_TARGET_NAME = "tests"
+# A `files` target of data that tests of other directories name by a `../` path.
+TEST_DATA_TARGET_NAME = "test_data"
 # A binary's name when its executable's name is taken by an existing target; `binary_name` then
 # keeps the executable's name.
 BINARY_FALLBACK_TARGET_NAME = "bin"
@@ -408,12 +410,46 @@ def data_sources_entries(
     return sorted([*(rel(f) for f in kept), *(f"{rel(d)}/**" for d in dirs)])
 
 
-async def _test_targets(layout: _Layout, new_test_files: list[str]) -> list[PutativeTarget]:
+def parent_data_entries(
+    named: set[str], files: set[str], data_dirs: set[str], owned: set[str], below: Iterable[str]
+) -> dict[str, list[str]]:
+    """For the paths tests name above their directory (named_parent_paths) that exist and that
+    no target owns yet (a directory: none of the files below it): the `sources` of a `files`
+    target per directory holding them, relative to it (`name` for a file, `name/**` for a data
+    directory; a file inside a named directory is left to the directory)."""
+    owned_dirs = set()
+    for f in below:
+        if f in owned:
+            parent = os.path.dirname(f)
+            while parent:
+                owned_dirs.add(parent)
+                parent = os.path.dirname(parent)
+    dirs = {
+        d
+        for d in named & data_dirs
+        if d not in owned_dirs and not any(d.startswith(f"{o}/") for o in named & data_dirs)
+    }
+    kept = {
+        f for f in named & files if f not in owned and not any(f.startswith(f"{d}/") for d in dirs)
+    }
+    out: dict[str, list[str]] = defaultdict(list)
+    for f in kept:
+        out[os.path.dirname(f)].append(os.path.basename(f))
+    for d in dirs:
+        out[os.path.dirname(d)].append(f"{os.path.basename(d)}/**")
+    return {d: sorted(entries) for d, entries in sorted(out.items())}
+
+
+async def _test_targets(
+    layout: _Layout, new_test_files: list[str], owned: set[str]
+) -> list[PutativeTarget]:
     """A `static_go_test` in every directory with `*_test.go` files no target owns; named after
     the directory when that name is free (so usually `static_go_test()` next to a
     `static_go_packages` module), else `tests`. Files the tests name that exist are added to its
     `sources` (see named_data_files), and so are directories they name, as `dir/**` (a fixture
-    tree such as `"fixtures/sys"`; see data_directories)."""
+    tree such as `"fixtures/sys"`; see data_directories). What they name above their directory
+    (`"../../examples/thing.yml"`) and no target owns gets a `files` target in the directory
+    holding it, which dependency inference then adds to the tests that name it."""
     by_dir = group_by_dir(new_test_files)
     contents = await Get(DigestContents, PathGlobs(new_test_files)) if new_test_files else ()
     by_path = {fc.path: fc.content for fc in contents}
@@ -421,7 +457,10 @@ async def _test_targets(layout: _Layout, new_test_files: list[str]) -> list[Puta
         d: named_data_files(d, (by_path.get(os.path.join(d, f), b"") for f in filenames))
         for d, filenames in by_dir.items()
     }
-    wanted = sorted(set().union(*candidates.values())) if candidates else []
+    parents: set[str] = set()
+    for d, filenames in by_dir.items():
+        parents |= named_parent_paths(d, (by_path.get(os.path.join(d, f), b"") for f in filenames))
+    wanted = sorted(set().union(parents, *candidates.values()))
     testdata = [os.path.join(d, "testdata/**") for d, names in candidates.items() if names]
     paths = await Get(Paths, PathGlobs([*wanted, *testdata])) if wanted else Paths((), ())
     found, named_dirs = set(paths.files), set(paths.dirs) & set(wanted)
@@ -446,6 +485,18 @@ async def _test_targets(layout: _Layout, new_test_files: list[str]) -> list[Puta
             ]
             kwargs = {"sources": (*defaults, *data)}
         out.append(putative_target(StaticGoTestTarget, d, name, sorted(filenames), kwargs))
+    parent_data = parent_data_entries(parents, found, data_dirs, owned, below)
+    for d, entries in parent_data.items():
+        name = layout.names.claim(d, (TEST_DATA_TARGET_NAME,))
+        out.append(
+            putative_target(
+                FilesGeneratorTarget,
+                d,
+                name,
+                [e for e in entries if not e.endswith("/**")],
+                {"sources": tuple(entries)},
+            )
+        )
     return out
 
 
@@ -521,7 +572,7 @@ async def find_putative_static_go_targets(
     new_test_files = [
         f for f in package_files(go_files.files, mod_dirs, tests=True) if f not in owned
     ]
-    putative += await _test_targets(layout, new_test_files)
+    putative += await _test_targets(layout, new_test_files, owned)
     module_addresses = {
         t.address.spec_path: t.address
         for t in all_targets
