@@ -118,14 +118,15 @@ def test_packages_the_tests_name_by_import_path_are_dependencies(rule_runner: Ru
     rule_runner.write_files(
         {**fixture_files(with_build_files=True), "gt/leaf/builds_test.go": BUILDS_MID_TEST}
     )
-    assert inferred_deps_of_test(rule_runner, Address("gt/leaf")) == {
-        "gt:mod",
-        "gt:pkgs#leaf",
-        "gt:pkgs#mid",
-    }
-    # `go build` in the test finds mid's sources (and those of what mid imports) in the sandbox.
-    result = run_test(rule_runner, Address("gt/leaf"))
-    assert result.exit_code == 0, result.stdout + result.stderr
+    assert_inferred_and_passing(
+        rule_runner,
+        Address("gt/leaf"),
+        {
+            "gt:mod",
+            "gt:pkgs#leaf",
+            "gt:pkgs#mid",
+        },
+    )
 
 
 READS_PARENT_TEST = """package leaf
@@ -162,14 +163,71 @@ def test_data_the_tests_name_above_their_directory_is_a_dependency(
             "other.txt": "not named\n",
         }
     )
-    assert inferred_deps_of_test(rule_runner, Address("gt/leaf")) == {
-        "gt:mod",
-        "gt:pkgs#leaf",
-        "//Taskfile.yml:test_data",
-        "//examples/small.yaml:../test_data",
-        "//examples/deeper/b.yaml:../../test_data",
-    }
-    result = run_test(rule_runner, Address("gt/leaf"))
+    assert_inferred_and_passing(
+        rule_runner,
+        Address("gt/leaf"),
+        {
+            "gt:mod",
+            "gt:pkgs#leaf",
+            "//Taskfile.yml:test_data",
+            "//examples/small.yaml:../test_data",
+            "//examples/deeper/b.yaml:../../test_data",
+        },
+    )
+
+
+WORKSPACE_TEST = """package pkg
+
+import (
+\t"testing"
+
+\t"example.com/ws/testutil"
+)
+
+func TestAnswer(t *testing.T) {
+\tif testutil.Answer() != 42 || F() != 1 {
+\t\tt.Fatal("wrong answer")
+\t}
+}
+"""
+
+
+def test_a_module_below_a_workspace_root_module_has_its_tests_and_their_imports(
+    rule_runner: RuleRunner,
+) -> None:
+    """etcd's layout: a `go.work` that uses the root module and `server/` below it. The test
+    files of `sub/` must not be lost to the root module's exclusion of its own test files, and a
+    package of another local module that only tests import (etcd's client/pkg/v3/testutil) is a
+    dependency."""
+    rule_runner.write_files(
+        {
+            "ws/go.work": "go 1.22\n\nuse (\n\t.\n\t./sub\n)\n",
+            "ws/go.mod": "module example.com/ws\n\ngo 1.22\n",
+            "ws/BUILD": 'static_go_module(name="mod")\nstatic_go_packages(name="pkgs")\n',
+            "ws/testutil/testutil.go": "package testutil\n\nfunc Answer() int { return 42 }\n",
+            "ws/sub/go.mod": "module example.com/ws/sub\n\ngo 1.22\n",
+            "ws/sub/BUILD": 'static_go_module(name="mod")\nstatic_go_packages(name="pkgs")\n',
+            "ws/sub/pkg/pkg.go": "package pkg\n\nfunc F() int { return 1 }\n",
+            "ws/sub/pkg/pkg_test.go": WORKSPACE_TEST,
+            "ws/sub/pkg/BUILD": "static_go_test()\n",
+        }
+    )
+    assert_inferred_and_passing(
+        rule_runner,
+        Address("ws/sub/pkg"),
+        {
+            "ws/sub:mod",
+            "ws/sub:pkgs#pkg",
+            "ws:pkgs#testutil",
+        },
+    )
+
+
+def assert_inferred_and_passing(rule_runner: RuleRunner, addr: Address, deps: set[str]) -> None:
+    """The test target's inferred dependencies are `deps`, and its tests pass: what they need at
+    run time (sources go builds, data they read) is in the sandbox."""
+    assert inferred_deps_of_test(rule_runner, addr) == deps
+    result = run_test(rule_runner, addr)
     assert result.exit_code == 0, result.stdout + result.stderr
 
 

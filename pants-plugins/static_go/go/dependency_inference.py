@@ -49,6 +49,7 @@ from static_go.go.embed_sources import (
 )
 from static_go.go.errors import GoAnalysisError
 from static_go.go.goheader import go_string_literals, named_parent_paths
+from static_go.go.module_layout import GoModuleContext, GoModuleContextRequest
 from static_go.go.target_index import StaticGoTargetIndex
 from static_go.go.target_types import (
     StaticGoBinaryDependenciesField,
@@ -233,6 +234,16 @@ async def infer_static_go_test_dependencies(
     if info is None:
         return InferredDependencies(sorted(deps))
     deps.update(_imported_package_targets(address, module, info.imports, index))
+    # A package of another local module (a `replace` target, a workspace module) that only tests
+    # import is not in the module analysis, which lists what the module's build reaches (etcd's
+    # server/auth tests import go.etcd.io/etcd/client/pkg/v3/testutil).
+    outside = [imp for imp in info.imports if imp not in module.local_dirs]
+    if outside:
+        context = await Get(GoModuleContext, GoModuleContextRequest(module.module_address))
+        for imp in outside:
+            d = context.local_package_dir(imp)
+            if d is not None and (dep := index.packages.get(d)) is not None:
+                deps.add(dep)
     # Packages the tests build or run by import path, e.g. `exec.Command("go", "build",
     # "example.com/m/cmd/tool")` (age's cmd/age tests): go needs their sources at run time.
     hydrated = await Get(HydratedSources, HydrateSourcesRequest(fs.sources))

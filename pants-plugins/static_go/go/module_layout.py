@@ -310,11 +310,31 @@ class GoModuleContext:
     # Directory -> `static_go_module` of every other module whose `go.mod` the go command reads:
     # replace targets, workspace modules. Their packages are local packages of the repository.
     local_modules: FrozenDict[str, Address]
+    # Directory -> module path (the `module` line) of those of them that have one.
+    local_module_paths: FrozenDict[str, str] = FrozenDict()
     # The newest `go` line of the context (the module's, another local module's, the go.work's).
     go_requirement: GoRequirement | None = None
     # The Go of `[static-go-sdk].known_versions` its `go` processes run (GoProcess.sdk_version):
     # None for `[static-go-sdk].version`, which satisfies `go_requirement`.
     sdk_version: str | None = None
+
+    def local_package_dir(self, import_path: str) -> str | None:
+        """The directory of `import_path` if it is a package of one of the other local modules
+        (the module whose path is its longest prefix), else None."""
+        best = max(
+            (
+                (path, d)
+                for d, path in self.local_module_paths.items()
+                if import_path == path or import_path.startswith(f"{path}/")
+            ),
+            key=lambda pd: len(pd[0]),
+            default=None,
+        )
+        if best is None:
+            return None
+        path, d = best
+        rest = import_path[len(path) + 1 :]
+        return posixpath.join(d, rest) if d and rest else (d or rest)
 
     @property
     def gowork(self) -> str:
@@ -592,6 +612,9 @@ async def resolve_go_module_context(
         workspace=work_path,
         vendor=vendor,
         local_modules=FrozenDict(sorted(local.items())),
+        local_module_paths=FrozenDict(
+            sorted((d, m.module_path) for d, m in go_mods.items() if d in local and m.module_path)
+        ),
         go_requirement=requirement,
         sdk_version=sdk_version,
     )

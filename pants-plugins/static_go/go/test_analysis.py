@@ -16,9 +16,9 @@ import os
 from dataclasses import dataclass
 
 from pants.build_graph.address import Address
-from pants.engine.fs import PathGlobs, Snapshot
+from pants.engine.fs import MergeDigests, PathGlobs, Snapshot
 from pants.engine.process import FallibleProcessResult
-from pants.engine.rules import Get, collect_rules, rule
+from pants.engine.rules import Get, MultiGet, collect_rules, rule
 from pants.util.frozendict import FrozenDict
 from pants.util.logging import LogLevel
 
@@ -59,11 +59,17 @@ class GoTestAnalysis:
     packages: FrozenDict[str, GoTestFilesInfo]  # by directory
 
 
-def test_analysis_globs(context: GoModuleContext) -> list[str]:
-    """The module analysis's globs, with this module's test files and `testdata/` kept."""
+def test_analysis_globs(context: GoModuleContext) -> tuple[list[str], list[str]]:
+    """The module analysis's globs, and those of this module's test files and `testdata/`: two
+    sets, read apart and merged, because an exclude applies to a whole PathGlobs, and a module
+    below another local module (etcd's `server/` in a `go.work` that uses the root module) would
+    lose its test files to the root's `!**/*_test.go`."""
     prefix = f"{context.module_dir}/" if context.module_dir else ""
     own_excludes = {f"!{prefix}**/*_test.go", f"!{prefix}**/testdata/**"}
-    return [g for g in analysis_globs(context) if g not in own_excludes]
+    return (
+        [g for g in analysis_globs(context) if g not in own_excludes],
+        [f"{prefix}**/*_test.go", f"{prefix}**/testdata/**"],
+    )
 
 
 def test_files_infos(listing: list[dict], module_dir: str) -> dict[str, GoTestFilesInfo]:
@@ -91,7 +97,11 @@ def test_files_infos(listing: list[dict], module_dir: str) -> dict[str, GoTestFi
 @rule(desc="Analyze the test files of a Go module with `go list`")
 async def analyze_go_module_tests(request: GoTestAnalysisRequest) -> GoTestAnalysis:
     context = await Get(GoModuleContext, GoModuleContextRequest(request.module_address))
-    snapshot = await Get(Snapshot, PathGlobs(test_analysis_globs(context)))
+    module_globs, test_globs = test_analysis_globs(context)
+    module_files, test_files = await MultiGet(
+        Get(Snapshot, PathGlobs(module_globs)), Get(Snapshot, PathGlobs(test_globs))
+    )
+    snapshot = await Get(Snapshot, MergeDigests([module_files.digest, test_files.digest]))
     listed = await Get(GoListInput, GoListInputRequest(snapshot.digest))
     tags = (f"-tags={','.join(request.build_tags)}",) if request.build_tags else ()
     result = await Get(
