@@ -105,6 +105,18 @@ REPOS = {
         "two modules (`moreinterp/` requires a released root `/v3` module), `go 1.26.0`, two "
         "mains, testscript tests",
     ),
+    "yq": (
+        "mikefarah/yq",
+        "c14f446382944492701b16c1ddb48bb9dbe683e3",
+        "one module, a root-level `package main`, tests reading `../../examples/` from "
+        "`pkg/yqlib`",
+    ),
+    "task": (
+        "go-task/task",
+        "b250872d9aebcd4857679553339d167478b63514",
+        "one module, three mains (`cmd/task` 52 MB), `go 1.26.4`, a test reading "
+        "`../../Taskfile.yml`",
+    ),
 }
 GO_FLAGS = ["-trimpath", "-buildvcs=false", "-ldflags=-s -w -buildid="]
 GIT_ENV = {
