@@ -108,14 +108,12 @@ REPOS = {
     "yq": (
         "mikefarah/yq",
         "c14f446382944492701b16c1ddb48bb9dbe683e3",
-        "one module, a root-level `package main`, tests reading `../../examples/` from "
-        "`pkg/yqlib`",
+        "one module, a root-level `package main`, tests reading `../../examples/` from `pkg/yqlib`",
     ),
     "task": (
         "go-task/task",
         "b250872d9aebcd4857679553339d167478b63514",
-        "one module, three mains (`cmd/task` 52 MB), `go 1.26.4`, a test reading "
-        "`../../Taskfile.yml`",
+        "one module, three mains, `go 1.26.4`, a test reading `../../Taskfile.yml`",
     ),
 }
 GO_FLAGS = ["-trimpath", "-buildvcs=false", "-ldflags=-s -w -buildid="]
