@@ -432,10 +432,10 @@ func TestHome(t *testing.T) {
 """
 
 
-def assert_leaf_passes_with(rule_runner: RuleRunner, name: str, source: str) -> None:
+def assert_leaf_passes_with(rule_runner: RuleRunner, name: str, source: str, *options: str) -> None:
     """The fixture's `leaf` package with one more test file: its tests pass."""
     rule_runner.write_files({**fixture_files(with_build_files=True), f"gt/leaf/{name}": source})
-    result = run_test(rule_runner, Address("gt/leaf"))
+    result = run_test(rule_runner, Address("gt/leaf"), *options)
     assert result.exit_code == 0, result.stdout + result.stderr
 
 
@@ -474,6 +474,35 @@ func TestGoToolNm(t *testing.T) {
 
 def test_a_test_can_run_go_tool(rule_runner: RuleRunner) -> None:
     assert_leaf_passes_with(rule_runner, "tool_test.go", GO_TOOL_TEST)
+
+
+GOROOT_TEST = """package leaf
+
+import (
+\t"go/build"
+\t"runtime"
+\t"testing"
+)
+
+// golang/tools' go/ast/inspector tests load the standard library through go/build, which needs
+// a GOROOT: -trimpath builds test binaries without one.
+func TestGoroot(t *testing.T) {
+\tif runtime.GOROOT() == "" {
+\t\tt.Fatal("runtime.GOROOT() is empty")
+\t}
+\tif _, err := build.Default.Import("net", "", 0); err != nil {
+\t\tt.Fatal(err)
+\t}
+}
+"""
+
+
+@pytest.mark.parametrize("options", [(), ("--static-go-sdk-use-search-paths",)])
+def test_a_test_finds_the_standard_library_through_goroot(
+    rule_runner: RuleRunner, options: tuple[str, ...]
+) -> None:
+    """With the downloaded SDK (GOROOT in the named cache) and with the host's Go."""
+    assert_leaf_passes_with(rule_runner, "goroot_test.go", GOROOT_TEST, *options)
 
 
 def test_a_timed_out_test_names_the_timeout_that_applied() -> None:

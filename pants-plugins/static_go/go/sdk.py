@@ -146,6 +146,11 @@ class GoSdk:
     source: str  # human-readable: URL or host path
     # The named cache a downloaded SDK is unpacked into (GO_SDK_NAMED_CACHE).
     append_only_caches: FrozenDict[str, str] = FrozenDict()
+    # Its GOROOT as a process sees it: `{chroot}/...` in the named cache (downloaded), or the
+    # host directory (found on search paths). For `GOROOT` in the environment of tests, which
+    # `-trimpath` leaves without one (runtime.GOROOT() is empty, so go/build finds no standard
+    # library).
+    goroot: str = ""
 
 
 def parse_go_version(text: str) -> tuple[int, int, int] | None:
@@ -193,17 +198,22 @@ def _archive_kind(archive_name: str, url: str) -> str:
     )
 
 
-def _wrapper_script(version: str, archive_sha256: str, kind: str) -> str:
-    """The wrapper of one archive. The directory it unpacks into is named by the archive's hash,
-    the wrapper's own text and what it leaves out, so a change of how the SDK is unpacked never
-    reuses an old one."""
+def _unpack_dir_name(version: str, archive_sha256: str) -> str:
+    """The directory (in the named cache) an archive is unpacked into: named by the archive's
+    hash, the wrapper's own text and what it leaves out, so a change of how the SDK is unpacked
+    never reuses an old one."""
     unpacking = f"{archive_sha256}\n{GO_SDK_WRAPPER_SCRIPT}\n{' '.join(GO_SDK_UNUSED_DIRS)}"
     key = hashlib.sha256(unpacking.encode()).hexdigest()
+    return f"go{version}-{key[:24]}"
+
+
+def _wrapper_script(version: str, archive_sha256: str, kind: str) -> str:
+    """The wrapper of one archive (see _unpack_dir_name)."""
     script = GO_SDK_WRAPPER_SCRIPT
     for placeholder, value in {
         "@CACHE_DIR@": f".cache/{GO_SDK_NAMED_CACHE}",
         "@CACHE_NAME@": GO_SDK_NAMED_CACHE,
-        "@KEY@": f"go{version}-{key[:24]}",
+        "@KEY@": _unpack_dir_name(version, archive_sha256),
         "@ARCHIVE@": f"sdk.{kind}",
         "@SEARCH_PATH@": os.pathsep.join(SEARCH_PATHS),
         "@UNUSED_DIRS@": " ".join(GO_SDK_UNUSED_DIRS),
@@ -327,6 +337,10 @@ async def _downloaded_go_sdk(
         immutable_input_digests=inputs,
         source=url,
         append_only_caches=caches,
+        goroot=(
+            f"{{chroot}}/.cache/{GO_SDK_NAMED_CACHE}/"
+            f"{_unpack_dir_name(version, request.expected_digest.fingerprint)}"
+        ),
     )
 
 
@@ -384,6 +398,8 @@ async def find_go_sdk(
             version=version,
             immutable_input_digests=FrozenDict(),
             source=search.found.path,
+            # `<GOROOT>/bin/go`, through any symlink (Debian's /usr/bin/go).
+            goroot=os.path.dirname(os.path.dirname(os.path.realpath(search.found.path))),
         )
     raise GoSdkError(
         softwrap(

@@ -82,6 +82,7 @@ from static_go.go.build_inputs import closure_sources, with_module_context_files
 from static_go.go.errors import repository_paths
 from static_go.go.module_layout import GoModuleContext
 from static_go.go.process import SANDBOX_HOME, GoProcess
+from static_go.go.sdk import GoSdk, GoSdkRequest
 from static_go.go.target_types import (
     StaticGoTestBatchCompatibilityTagField,
     StaticGoTestBuildTagsField,
@@ -503,13 +504,20 @@ async def setup_go_test(
         f"(batch_compatibility_tag={batch.partition_metadata.tag!r})"
     )
     # An empty HOME of its own, as a test run by hand has a home that exists.
-    home = await Get(Digest, CreateDigest([Directory(SANDBOX_HOME)]))
+    home, sdk = await MultiGet(
+        Get(Digest, CreateDigest([Directory(SANDBOX_HOME)])),
+        Get(GoSdk, GoSdkRequest(context.sdk_version)),
+    )
+    # `-trimpath` builds the test binary without a GOROOT (runtime.GOROOT() is empty), so a test
+    # that looks at the standard library through go/build (x/tools' inspector tests import "net")
+    # found none; plain `go test` has the build's. The SDK's GOROOT, unless the user sets one.
+    goroot = {"GOROOT": sdk.goroot} if sdk.goroot else {}
     process = GoProcess(
         args=args,
         description=f"Test {what} (go test)",
         input_digest=await Get(Digest, MergeDigests([snapshot.digest, home])),
         working_dir=module_dir or None,
-        env=FrozenDict({**test_extra_env.env, **field_env, **cgo_env}),
+        env=FrozenDict({**goroot, **test_extra_env.env, **field_env, **cgo_env}),
         output_files=(COVER_PROFILE,) if request.coverage else (),
         mod_mode=context.mod_mode(sources.files),
         gowork=context.gowork,
