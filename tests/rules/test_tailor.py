@@ -236,9 +236,18 @@ def test_tailor_names_like_go_build() -> None:
             # The root module holds a library: its package takes the name, the module `mod`.
             "go.mod": 'module "example.com/lib/v3"\n\ngo 1.22\n',
             "lib.go": "package lib\n",
+            # A module below testdata/ is a test fixture (x/tools' analyzers have such), one
+            # below vendor/ a copy: no targets, as `go build ./...` goes into neither.
+            "testdata/fixmod/go.mod": "module example.com/fixmod\n\ngo 1.22\n",
+            "testdata/fixmod/main.go": main,
+            "vendor/example.com/dep/go.mod": "module example.com/dep\n\ngo 1.22\n",
+            "vendor/example.com/dep/dep.go": "package dep\n",
         }
     )
-    dirs = ("", "svc", "svc/cmd/tool/v3", "svc/cmd/v1", "svc/cmd/server", "svc/taken")
+    dirs = (
+        *("", "svc", "svc/cmd/tool/v3", "svc/cmd/v1", "svc/cmd/server", "svc/taken"),
+        *("testdata/fixmod", "vendor/example.com/dep"),
+    )
     pts = rule_runner.request(
         PutativeTargets, [PutativeStaticGoTargetsRequest(dirs), AllOwnedSources()]
     )

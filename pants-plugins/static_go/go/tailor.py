@@ -550,13 +550,16 @@ async def find_putative_static_go_targets(
     go_mods, go_files = await MultiGet(
         Get(Paths, PathGlobs(["**/go.mod"])), Get(Paths, PathGlobs, request.path_globs("*.go"))
     )
-    mod_dirs = {os.path.dirname(f) for f in go_mods.files}
+    # A go.mod below `testdata/` or `vendor/` is a test fixture or a vendored copy, not a module
+    # to build (x/tools' go/analysis/passes/modernize/testdata/importcommentmod).
+    mod_files = [f for f in go_mods.files if not ({"testdata", "vendor"} & set(f.split("/")[:-1]))]
+    mod_dirs = {os.path.dirname(f) for f in mod_files}
     files = package_files(go_files.files, mod_dirs)
-    contents = await Get(DigestContents, PathGlobs([*files, *go_mods.files]))
+    contents = await Get(DigestContents, PathGlobs([*files, *mod_files]))
     by_path = {fc.path: fc.content for fc in contents}
     layout = _Layout(
         mod_dirs=mod_dirs,
-        module_paths={os.path.dirname(f): go_module_path(by_path[f]) for f in go_mods.files},
+        module_paths={os.path.dirname(f): go_module_path(by_path[f]) for f in mod_files},
         main_dirs=main_package_dirs(files, by_path, settings.default_platforms, sdk.version),
         names=TargetNames(t.address for t in all_targets),
     )
@@ -578,7 +581,7 @@ async def find_putative_static_go_targets(
         for t in all_targets
         if t.has_field(StaticGoModuleSourcesField) and not t.address.is_generated_target
     }
-    putative += _module_targets(layout, go_mods.files, owned, set(request.dirs), module_addresses)
+    putative += _module_targets(layout, mod_files, owned, set(request.dirs), module_addresses)
     embed_dirs = sorted({os.path.dirname(f) for f in files if b"//go:embed" in by_path[f]})
     if embed_dirs:
         # Embedded Go files that the package targets proposed above own are in the build already.
