@@ -505,6 +505,41 @@ def test_a_test_finds_the_standard_library_through_goroot(
     assert_leaf_passes_with(rule_runner, "goroot_test.go", GOROOT_TEST, *options)
 
 
+CALLER_TEST = """package leaf
+
+import (
+\t"os"
+\t"path/filepath"
+\t"runtime"
+\t"testing"
+)
+
+// go-chi/chi's middleware tests find their certificates next to their own source file.
+func TestFindsDataFromItsSourcePath(t *testing.T) {
+\t_, file, _, _ := runtime.Caller(0)
+\tif _, err := os.Stat(filepath.Join(filepath.Dir(file), "testdata", "in.txt")); err != nil {
+\t\tt.Fatal(err)
+\t}
+}
+"""
+
+
+def test_trimpath_false_runs_plain_go_test(rule_runner: RuleRunner) -> None:
+    files = {
+        **fixture_files(with_build_files=True),
+        "gt/leaf/caller_test.go": CALLER_TEST,
+        "gt/leaf/testdata/in.txt": "x\n",
+    }
+    rule_runner.write_files(files)
+    # With -trimpath (the default) the test's file name is `example.com/gotests/leaf/...`.
+    trimmed = run_test(rule_runner, Address("gt/leaf"))
+    assert trimmed.exit_code != 0
+    assert "no such file or directory" in trimmed.stdout + trimmed.stderr
+    rule_runner.write_files({"gt/leaf/BUILD": "static_go_test(trimpath=False)\n"})
+    plain = run_test(rule_runner, Address("gt/leaf"))
+    assert plain.exit_code == 0, plain.stdout + plain.stderr
+
+
 def test_a_timed_out_test_names_the_timeout_that_applied() -> None:
     out = "panic: test timed out after 10m0s\n\trunning tests:\n"
     assert timeout_note("interp:tests", 2, out) == (
@@ -536,6 +571,10 @@ def test_go_test_args() -> None:
     assert cover_args(GoCoverMode.SET, ()) == (
         "-covermode=set",
         "-coverprofile=.static-go-cover.out",
+    )
+    # `trimpath=False`: plain `go test`.
+    assert go_test_args(("./a",), (), None, (), trimpath=False) == (
+        *("test", "-buildvcs=false", "-count=1", "./a"),
     )
 
 

@@ -891,6 +891,25 @@ class StaticGoTestRaceField(BoolField):
     )
 
 
+class StaticGoTestTrimpathField(BoolField):
+    alias = "trimpath"
+    default = True
+    help = help_text(
+        """
+        Build the tests with `-trimpath`, as the plugin builds binaries: compiled packages are
+        shared with builds and between runs, and test output names no sandbox path. A test
+        that finds its files from its own source path (`runtime.Caller(0)`, then
+        `../testdata/cert.pem`; go-chi/chi's middleware tests) then sees an import-path-relative
+        file name, as with `go test -trimpath`. `trimpath=False` runs plain `go test` for this
+        package: such tests pass, at a price: without `-trimpath` go's cache keys hold the
+        packages' directories, a new sandbox path on every run, so what the test builds outside
+        the standard library is compiled again each time, and output may name sandbox paths.
+        Reading files relative to the working directory (the package's directory) works either
+        way.
+        """
+    )
+
+
 class StaticGoTestTarget(Target):
     alias = "static_go_test"
     core_fields = (
@@ -905,6 +924,7 @@ class StaticGoTestTarget(Target):
         StaticGoTestCgoField,
         StaticGoTestCToolchainsField,
         StaticGoTestRaceField,
+        StaticGoTestTrimpathField,
     )
     help = help_text(
         """

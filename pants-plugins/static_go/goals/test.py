@@ -94,6 +94,7 @@ from static_go.go.target_types import (
     StaticGoTestSkipField,
     StaticGoTestSourcesField,
     StaticGoTestTimeoutField,
+    StaticGoTestTrimpathField,
 )
 from static_go.go.test_analysis import GoTestAnalysis, GoTestAnalysisRequest
 from static_go.util.platforms import go_platform_of_pants_platform
@@ -192,6 +193,7 @@ class StaticGoTestFieldSet(TestFieldSet):
     cgo: StaticGoTestCgoField
     c_toolchains: StaticGoTestCToolchainsField
     race: StaticGoTestRaceField
+    trimpath: StaticGoTestTrimpathField
 
     @classmethod
     def opt_out(cls, tgt: Target) -> bool:
@@ -212,10 +214,17 @@ def go_test_args(
     user_args: tuple[str, ...],
     cover: tuple[str, ...] = (),
     race: bool = False,
+    trimpath: bool = True,
 ) -> tuple[str, ...]:
     """`go test` flags, the packages (`./dir` relative to the module), then the user's flags.
     `cover`: the coverage flags (cover_args), or none."""
-    args = ["test", "-trimpath", "-buildvcs=false", *(("-race",) if race else ()), *cover]
+    args = [
+        "test",
+        *(("-trimpath",) if trimpath else ()),
+        "-buildvcs=false",
+        *(("-race",) if race else ()),
+        *cover,
+    ]
     if tags:
         args.append(f"-tags={','.join(tags)}")
     if timeout is not None:
@@ -322,6 +331,7 @@ class GoTestBatch:
     cgo: bool = False
     c_toolchains: tuple[str, ...] = ()
     race: bool = False
+    trimpath: bool = True
 
     @property
     def description(self) -> str | None:
@@ -353,6 +363,7 @@ async def partition_go_tests(
             cgo=bool(fs.cgo.value),
             c_toolchains=tuple(fs.c_toolchains.value or ()),
             race=bool(fs.race.value),
+            trimpath=bool(fs.trimpath.value),
         )
         batches[key].append(fs)
     return Partitions(
@@ -495,6 +506,7 @@ async def setup_go_test(
         tuple(go_test.args),
         cover_args(go_test.cover_mode, tuple(go_test.coverpkg), race) if request.coverage else (),
         bool(first.race.value),  # `-race` in the user's args stays where they put it
+        bool(first.trimpath.value),
     )
     n = len(directories)
     what = (
