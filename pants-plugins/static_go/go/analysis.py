@@ -300,14 +300,19 @@ async def go_list_input(request: GoListInputRequest) -> GoListInput:
     return GoListInput(await Get(Digest, MergeDigests([views, others])))
 
 
+def test_file_globs(module_dir: str) -> list[str]:
+    """A module's test files and `testdata/` trees, which the module analysis leaves out."""
+    prefix = f"{module_dir}/" if module_dir else ""
+    return [f"{prefix}**/*_test.go", f"{prefix}**/testdata/**"]
+
+
 def analysis_globs(context: GoModuleContext) -> list[str]:
     """What `go list` in a module's context reads: the module, every other local module of the
     context (test files and `testdata/` excluded), and the workspace's own files."""
     includes, excludes = [], []
     for d in (context.module_dir, *context.local_modules):
-        prefix = f"{d}/" if d else ""
-        includes.append(f"{prefix}**")
-        excludes += [f"!{prefix}**/*_test.go", f"!{prefix}**/testdata/**"]
+        includes.append(f"{d}/**" if d else "**")
+        excludes += [f"!{g}" for g in test_file_globs(d)]
     return [*includes, *excludes, *context.workspace_globs]
 
 

@@ -394,15 +394,23 @@ def data_directories(dirs: Iterable[str], files_below: Iterable[str]) -> set[str
     }
 
 
+def _outermost(dirs: set[str]) -> set[str]:
+    """Those of `dirs` below none of the others."""
+    return {d for d in dirs if not any(d.startswith(f"{o}/") for o in dirs)}
+
+
+def _outside(files: set[str], dirs: set[str]) -> set[str]:
+    """Those of `files` below none of `dirs`."""
+    return {f for f in files if not any(f.startswith(f"{d}/") for d in dirs)}
+
+
 def data_sources_entries(
     directory: str, named: set[str], files: set[str], data_dirs: set[str]
 ) -> list[str]:
     """The `sources` entries, relative to `directory`, for what its tests name (`named`) that
     exists: the outermost data directories as `dir/**` and the files outside them."""
-    dirs = {
-        d for d in named & data_dirs if not any(d.startswith(f"{o}/") for o in named & data_dirs)
-    }
-    kept = {f for f in named & files if not any(f.startswith(f"{d}/") for d in dirs)}
+    dirs = _outermost(named & data_dirs)
+    kept = _outside(named & files, dirs)
 
     def rel(path: str) -> str:
         return os.path.relpath(path, directory or ".")
@@ -424,14 +432,8 @@ def parent_data_entries(
             while parent:
                 owned_dirs.add(parent)
                 parent = os.path.dirname(parent)
-    dirs = {
-        d
-        for d in named & data_dirs
-        if d not in owned_dirs and not any(d.startswith(f"{o}/") for o in named & data_dirs)
-    }
-    kept = {
-        f for f in named & files if f not in owned and not any(f.startswith(f"{d}/") for d in dirs)
-    }
+    dirs = _outermost(named & data_dirs) - owned_dirs
+    kept = _outside((named & files) - owned, dirs)
     out: dict[str, list[str]] = defaultdict(list)
     for f in kept:
         out[os.path.dirname(f)].append(os.path.basename(f))

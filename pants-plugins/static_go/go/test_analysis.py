@@ -27,6 +27,7 @@ from static_go.go.analysis import (
     GoListInputRequest,
     analysis_globs,
     parse_go_list_stream,
+    test_file_globs,
 )
 from static_go.go.errors import GoAnalysisError, repository_paths
 from static_go.go.module_layout import GoModuleContext, GoModuleContextRequest
@@ -64,12 +65,9 @@ def test_analysis_globs(context: GoModuleContext) -> tuple[list[str], list[str]]
     sets, read apart and merged, because an exclude applies to a whole PathGlobs, and a module
     below another local module (etcd's `server/` in a `go.work` that uses the root module) would
     lose its test files to the root's `!**/*_test.go`."""
-    prefix = f"{context.module_dir}/" if context.module_dir else ""
-    own_excludes = {f"!{prefix}**/*_test.go", f"!{prefix}**/testdata/**"}
-    return (
-        [g for g in analysis_globs(context) if g not in own_excludes],
-        [f"{prefix}**/*_test.go", f"{prefix}**/testdata/**"],
-    )
+    own = test_file_globs(context.module_dir)
+    own_excludes = {f"!{g}" for g in own}
+    return [g for g in analysis_globs(context) if g not in own_excludes], own
 
 
 def test_files_infos(listing: list[dict], module_dir: str) -> dict[str, GoTestFilesInfo]:
