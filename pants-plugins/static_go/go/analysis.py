@@ -376,6 +376,13 @@ async def analyze_go_module(
     )
 
 
+def no_owning_module(package_dir: str) -> GoAnalysisError:
+    return GoAnalysisError(
+        f"No `static_go_module` target owns `{package_dir}`: add `static_go_module()` to the "
+        "BUILD file next to its `go.mod` (or run `pants tailor ::`)."
+    )
+
+
 @dataclass(frozen=True)
 class GoPackageAnalysisRequest:
     package_dir: str
@@ -393,11 +400,7 @@ async def analyze_go_package(
 ) -> GoPackageAnalysis:
     mod_addr = index.owning_module(request.package_dir)
     if mod_addr is None:
-        raise GoAnalysisError(
-            f"No `static_go_module` target owns `{request.package_dir}`: add "
-            "`static_go_module()` to the BUILD file next to its `go.mod` (or run `pants tailor "
-            "::`)."
-        )
+        raise no_owning_module(request.package_dir)
     module = await Get(GoModuleAnalysis, GoModuleAnalysisRequest(mod_addr))
     return GoPackageAnalysis(module.packages.get(request.package_dir), module)
 

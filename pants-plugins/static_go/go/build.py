@@ -26,7 +26,7 @@ from static_go.go.build_batch import (
     batch_member_output,
 )
 from static_go.go.build_cache_warmup import GoBuildCacheWarmupRequest, WarmedGoBuildCache
-from static_go.go.build_inputs import GoBinaryMain, GoBuildInputs
+from static_go.go.build_inputs import GoBuildInputs, GoMainLocation
 from static_go.go.build_options import (
     OUT_DIR,
     GoBuildOptions,
@@ -52,14 +52,16 @@ async def build_static_go_binary(
     step: GoBuildStepRequest, settings: StaticGoSubsystem
 ) -> GoBinaryFile:
     fs = step.request.field_set
-    binary_main, options = await MultiGet(
-        Get(GoBinaryMain, StaticGoBinaryFieldSet, fs),
+    # The main package's module from the targets and `go.mod`s: a batch of the whole module
+    # starts without the module's `go list` analysis (build_batch.py).
+    main, options = await MultiGet(
+        Get(GoMainLocation, StaticGoBinaryFieldSet, fs),
         Get(GoBuildOptions, StaticGoBuildRequest, step.request),
     )
     if settings.build_batch_size > 1 and not options.cgo:
         plan = await Get(
             GoBuildBatchPlan,
-            GoBuildBatchPlanRequest(binary_main.analysis.module.module_address, options.platform),
+            GoBuildBatchPlanRequest(main.module_address, options.platform),
         )
         found = plan.batch_of(fs.address)
         if found is not None:
@@ -78,7 +80,7 @@ async def build_static_go_binary(
             Get(
                 WarmedGoBuildCache,
                 GoBuildCacheWarmupRequest(
-                    binary_main.analysis.module.module_address,
+                    main.module_address,
                     fs.address,
                     options.platform,
                     options.env,

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import posixpath
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -30,10 +31,14 @@ from pants.engine.addresses import Address
 from pants.engine.fs import (
     CreateDigest,
     Digest,
+    DigestContents,
     DigestEntries,
+    DigestSubset,
     FileDigest,
     FileEntry,
     MergeDigests,
+    PathGlobs,
+    Snapshot,
 )
 from pants.engine.process import FallibleProcessResult
 from pants.engine.rules import Get, MultiGet, collect_rules, rule
@@ -45,9 +50,11 @@ from static_go.go.build_cache_warmup import GoBuildCacheWarmupRequest, WarmedGoB
 from static_go.go.build_inputs import (
     GoBinaryMain,
     GoBuildInputs,
+    GoMainLocation,
     GoModuleSources,
     GoModuleSourcesRequest,
-    check_x_defs,
+    XDefsChecked,
+    XDefsCheckRequest,
 )
 from static_go.go.build_options import (
     OUT_DIR,
@@ -58,6 +65,7 @@ from static_go.go.build_options import (
     go_build_process,
 )
 from static_go.go.errors import GoBuildError
+from static_go.go.goheader import package_name
 from static_go.go.process import GoProcess
 from static_go.go.subsystem import StaticGoSubsystem
 from static_go.util.platforms import GoPlatform
@@ -159,9 +167,12 @@ class _CandidateRequest:
 class _Candidate:
     """A binary of the module built for the platform, with its main package and options; empty
     for another module's or platform's binary, and for one whose fields are wrong (its own build
-    reports that; the batches of the others go on)."""
+    reports that; the batches of the others go on). Found without the module's `go list`
+    analysis, so that a whole-module batch starts with the module's `go.mod` and targets alone:
+    a `main` that is not `package main` is in a batch too (go builds it and writes nothing for
+    it, and batch_member_output says why)."""
 
-    main: GoBinaryMain | None = None
+    main: GoMainLocation | None = None
     options: GoBuildOptions | None = None
 
 
@@ -171,13 +182,27 @@ async def _batch_candidate(request: _CandidateRequest, settings: StaticGoSubsyst
     try:
         if request.platform not in fs.go_platforms(settings):
             return _Candidate()
-        main = await Get(GoBinaryMain, StaticGoBinaryFieldSet, fs)
-        if main.analysis.module.module_address != request.module_address:
+        main = await Get(GoMainLocation, StaticGoBinaryFieldSet, fs)
+        if main.module_address != request.module_address:
             return _Candidate()
         options = await Get(GoBuildOptions, StaticGoBuildRequest(fs, request.platform))
     except Exception:  # noqa: BLE001 - reported by the binary's own build
         return _Candidate()
     return _Candidate(main, options)
+
+
+async def _package_main_dirs(module_address: Address, dirs: set[str]) -> set[str]:
+    """Those of `dirs` with a Go file of `package main` among the module's sources: their
+    package clauses, read without the module's `go list` analysis (one read of the files)."""
+    sources = await Get(GoModuleSources, GoModuleSourcesRequest(module_address))
+    globs = PathGlobs([f"{d}/*.go" if d else "*.go" for d in sorted(dirs)])
+    contents = await Get(DigestContents, DigestSubset(sources.snapshot.digest, globs))
+    return {
+        posixpath.dirname(fc.path)
+        for fc in contents
+        if not fc.path.endswith("_test.go")
+        and package_name(fc.content.decode(errors="replace")) == "main"
+    }
 
 
 @rule(desc="Plan the batches of `go build`s", level=LogLevel.DEBUG)
@@ -194,17 +219,25 @@ async def plan_go_build_batches(
         Get(_Candidate, _CandidateRequest(fs, request.module_address, request.platform))
         for fs in field_sets
     )
-    in_module: list[tuple[StaticGoBinaryFieldSet, GoBinaryMain, GoBuildOptions]] = [
+    in_module: list[tuple[StaticGoBinaryFieldSet, GoMainLocation, GoBuildOptions]] = [
         (fs, c.main, c.options)
         for fs, c in zip(field_sets, candidates)
-        if c.main is not None and c.options is not None and c.main.analysis.info is not None
+        if c.main is not None and c.options is not None
     ]
+    if not in_module:
+        return GoBuildBatchPlan(())
+    try:
+        dirs = {m.main_dir for _, m, _ in in_module}
+        mains = await _package_main_dirs(request.module_address, dirs)
+    except Exception:  # noqa: BLE001 - the module's errors: each binary's own build reports them
+        return GoBuildBatchPlan(())
+    # A `main` that is not `package main` is built alone, whose analysis says so in words.
+    in_module = [c for c in in_module if c[1].main_dir in mains]
     groups: dict[GoBuildOptions, list[GoBuildBatchMember]] = defaultdict(list)
     for fs, main, options in in_module:
         if options.cgo:
             continue  # cgo builds keep their own process (and their linker's warnings)
-        assert main.analysis.info is not None
-        exec_name = default_exec_name(main.analysis.info.import_path, request.platform)
+        exec_name = default_exec_name(main.import_path, request.platform)
         groups[_batch_key(options, request.module_address)].append(
             GoBuildBatchMember(fs, exec_name)
         )
@@ -239,25 +272,24 @@ class _BatchInputs:
     sdk_version: str | None
 
 
-async def _whole_module_inputs(request: GoBuildBatchRequest) -> _BatchInputs:
-    """The module's sources, without the members' closures: no dependency inference, which would
-    keep go idle while it runs for every package of the module. The members' `x_defs` are checked
-    against them."""
+async def _whole_module_inputs(request: GoBuildBatchRequest) -> tuple[_BatchInputs, Snapshot]:
+    """The module's sources, without the members' closures and without the module's `go list`
+    analysis: no dependency inference, which would keep go idle while it runs for every package
+    of the module, and no `go list`, which loads the packages that go build loads again."""
     field_sets = [m.field_set for m in request.members]
     sources, *mains = await MultiGet(
         Get(GoModuleSources, GoModuleSourcesRequest(request.module_address)),
-        *(Get(GoBinaryMain, StaticGoBinaryFieldSet, fs) for fs in field_sets),
+        *(Get(GoMainLocation, StaticGoBinaryFieldSet, fs) for fs in field_sets),
     )
-    for fs, main in zip(field_sets, mains):
-        await check_x_defs(fs, main, sources.snapshot)
-    return _BatchInputs(
+    inputs = _BatchInputs(
         sources.snapshot.digest,
         tuple(m.main_arg for m in mains),
-        mains[0].analysis.module.module_dir,
+        mains[0].module_dir,
         sources.mod_mode,
         sources.gowork,
         sources.sdk_version,
     )
+    return inputs, sources.snapshot
 
 
 async def _members_inputs(request: GoBuildBatchRequest, options: GoBuildOptions) -> _BatchInputs:
@@ -292,8 +324,16 @@ async def build_go_batch(request: GoBuildBatchRequest) -> GoBuildBatchResult:
     field_sets = [m.field_set for m in request.members]
     # The plan's, memoized: the members' options differ only in their names.
     options = await Get(GoBuildOptions, StaticGoBuildRequest(field_sets[0], request.platform))
+    x_defs_checks: list[Get[XDefsChecked]] = []
     if request.whole_module:
-        inputs = await _whole_module_inputs(request)
+        inputs, snapshot = await _whole_module_inputs(request)
+        # The `x_defs` checks need the module's analysis: they run beside the build, not
+        # before it (a failed check stops the goal all the same; nothing reaches dist/).
+        x_defs_checks = [
+            Get(XDefsChecked, XDefsCheckRequest(fs, snapshot))
+            for fs in field_sets
+            if fs.x_defs.value
+        ]
     else:
         inputs = await _members_inputs(request, options)
     process = go_build_process(
@@ -306,7 +346,7 @@ async def build_go_batch(request: GoBuildBatchRequest) -> GoBuildBatchResult:
         sdk_version=inputs.sdk_version,
         batch=tuple(m.exec_name for m in request.members),
     )
-    result = await Get(FallibleProcessResult, GoProcess, process)
+    result, *_ = await MultiGet(Get(FallibleProcessResult, GoProcess, process), *x_defs_checks)
     if result.exit_code != 0:
         if request.whole_module:
             # What the members' closures say first (a package no target owns, an embed no
@@ -338,6 +378,8 @@ async def batch_member_output(
     """A member's file of the batch's outputs, as `file_name` alone."""
     file_digest = batch.files.get(member.exec_name)
     if file_digest is None:
+        # go writes nothing for a `main` that is not `package main`: the analysis says so.
+        await Get(GoBinaryMain, StaticGoBinaryFieldSet, member.field_set)
         raise GoBuildError(
             f"`go build` of the batch holding {member.field_set.address} wrote no "
             f"`{member.exec_name}` (it wrote {sorted(batch.files)})."

@@ -46,6 +46,7 @@ from static_go.go.analysis import (
     GoPackageAnalysis,
     GoPackageAnalysisRequest,
     analysis_globs,
+    no_owning_module,
 )
 from static_go.go.build_options import StaticGoBinaryFieldSet
 from static_go.go.dependency_inference import MainPackage, MainPackageRequest
@@ -161,6 +162,12 @@ async def with_module_context_files(
     return context, snapshot
 
 
+def _main_arg(main_dir: str, module_dir: str) -> str:
+    """A main package as `go build` in its module's directory names it (`.`, `./cmd/x`)."""
+    rel = os.path.relpath(main_dir or ".", module_dir or ".")
+    return "." if rel == "." else f"./{rel}"
+
+
 @dataclass(frozen=True)
 class GoBinaryMain:
     """A binary's main package: its target, its directory and its analysis (which names its
@@ -172,9 +179,40 @@ class GoBinaryMain:
 
     @property
     def main_arg(self) -> str:
-        """The main package as `go build` in the module's directory names it (`.`, `./cmd/x`)."""
-        rel = os.path.relpath(self.main_dir or ".", self.analysis.module.module_dir or ".")
-        return "." if rel == "." else f"./{rel}"
+        return _main_arg(self.main_dir, self.analysis.module.module_dir)
+
+
+@dataclass(frozen=True)
+class GoMainLocation:
+    """Where a binary's main package is, from the targets and the `go.mod`s alone: what a
+    whole-module batch needs to start `go build` (build_batch.py) without waiting for the
+    module's `go list` analysis. Unchecked: that the directory holds `package main` for the
+    platform is go's to find (GoBinaryMain says it in words when it does not)."""
+
+    address: Address  # the main package's target
+    main_dir: str
+    module_address: Address
+    module_dir: str
+    import_path: str  # the module path joined with the directory below the module's
+
+    @property
+    def main_arg(self) -> str:
+        return _main_arg(self.main_dir, self.module_dir)
+
+
+@rule(desc="Locate the main package of a static Go binary", level=LogLevel.DEBUG)
+async def locate_go_binary_main(
+    fs: StaticGoBinaryFieldSet, index: StaticGoTargetIndex
+) -> GoMainLocation:
+    main = await Get(MainPackage, MainPackageRequest(fs.main))
+    main_dir = go_package_dir(main.address)
+    module_address = index.owning_module(main_dir)
+    if module_address is None:
+        raise no_owning_module(main_dir)
+    context = await Get(GoModuleContext, GoModuleContextRequest(module_address))
+    rel = os.path.relpath(main_dir or ".", context.module_dir or ".")
+    import_path = context.module_path if rel == "." else f"{context.module_path}/{rel}"
+    return GoMainLocation(main.address, main_dir, module_address, context.module_dir, import_path)
 
 
 @rule(desc="Find the main package and module of a static Go binary", level=LogLevel.DEBUG)
@@ -192,6 +230,26 @@ async def resolve_go_binary_main(fs: StaticGoBinaryFieldSet) -> GoBinaryMain:
             "`static_go_package` whose files say `package main`."
         )
     return GoBinaryMain(main.address, main_dir, analysis)
+
+
+@dataclass(frozen=True)
+class XDefsCheckRequest:
+    """check_x_defs as a rule, for a build that runs it beside its `go build` (build_batch.py)."""
+
+    field_set: StaticGoBinaryFieldSet
+    snapshot: Snapshot
+
+
+@dataclass(frozen=True)
+class XDefsChecked:
+    pass
+
+
+@rule(desc="Check the `x_defs` of a static Go binary", level=LogLevel.DEBUG)
+async def check_x_defs_of_binary(request: XDefsCheckRequest) -> XDefsChecked:
+    main = await Get(GoBinaryMain, StaticGoBinaryFieldSet, request.field_set)
+    await check_x_defs(request.field_set, main, request.snapshot)
+    return XDefsChecked()
 
 
 @rule(desc="Collect the inputs of a static Go binary", level=LogLevel.DEBUG)

@@ -60,13 +60,28 @@ def _tokens(text: str, pos: int):
     )
 
 
+def _package_clause(toks) -> str | None:
+    """The package name, reading the first two tokens; None when they are not a package clause."""
+    first, name = next(toks, None), next(toks, None)
+    if first is None or first[:2] != ("ident", "package") or name is None or name[0] != "ident":
+        return None
+    return name[1]
+
+
+def package_name(text: str) -> str | None:
+    """The name of the file's package clause; None when it does not start with one."""
+    try:
+        return _package_clause(_tokens(text, 0))
+    except _Malformed:
+        return None
+
+
 def header_end(text: str) -> int | None:
     """The offset of the first top-level declaration (or the end of the file); None when the
     file does not start with a package clause or its imports do not parse."""
     try:
         toks = _tokens(text, 0)
-        first, name = next(toks, None), next(toks, None)
-        if first is None or first[:2] != ("ident", "package") or name is None or name[0] != "ident":
+        if _package_clause(toks) is None:
             return None
         # top: between declarations; spec: after `import`; path: after a name; group: in `( )`
         state = "top"
