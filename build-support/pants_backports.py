@@ -62,6 +62,18 @@ Applying is idempotent; `--check` only verifies that every backport is in place.
    during a one-leaf edit's 68 `go build`s there), and Pants restarts a pantsd that crosses
    `pantsd_max_memory_usage`. Patched, `malloc_trim(0)` runs in a background thread after each
    request (glibc only; elsewhere it does nothing).
+6. pantsbuild/pants#21725 "Fix bad `__hash__` implementations" (Pants 2.25, for
+   pantsbuild/pants#18250): a `Collection` (CreateDigest, Addresses, ...) hashes the element
+   tuple. In 2.17.1 its `__hash__ = Tuple.__hash__` is the typing alias' bound method, which
+   Python calls without the instance: every Collection hashes to one constant, so each
+   `Get(Digest, CreateDigest(...))` lands in one bucket of the engine's interning table and is
+   compared with `==` to every CreateDigest before it: quadratic in the number of binaries.
+   Measured with py-spy on pantsd at 1,000 binaries (a batched build, the process a cache hit):
+   3.3 s of the 7.8 s the per-binary steps after the `go build` took were `Collection.__eq__`
+   under the CreateDigest of each binary's output and of its SBOM and size report. Upstream
+   also made AddressMap and TargetAdaptor immutable, which a Collection holding them then
+   needs; this backport keeps the old constant for a Collection whose elements cannot be
+   hashed (the same type and elements have the same hash either way).
 """
 
 from __future__ import annotations
@@ -480,6 +492,25 @@ def _trim_heap_in_background() -> None:
     threading.Thread(target=_trim_heap, name="pants-static-go-malloc-trim", daemon=True).start()
 '''
 
+COLLECTION_HASH_OLD = """\
+    __hash__ = Tuple.__hash__
+
+    def __repr__(self) -> str:
+"""
+
+COLLECTION_HASH_NEW = """\
+    # The element tuple's hash (pantsbuild/pants#21725, backported by pants-static-go
+    # build-support/pants_backports.py): `Tuple.__hash__` was one constant for every Collection.
+    # A Collection whose elements cannot be hashed keeps a constant per type.
+    def __hash__(self) -> int:
+        try:
+            return tuple.__hash__(self)
+        except TypeError:
+            return hash(type(self))
+
+    def __repr__(self) -> str:
+"""
+
 BACKPORTS = [
     {
         "name": "pantsbuild/pants#23513 (lazy bootstrap scheduler)",
@@ -526,6 +557,13 @@ BACKPORTS = [
         "before": "9f81a33d8104f5e85ba4ca6c4c59f40ba5984915969f0115346e43c44aa69f15",
         "after": "b3e8a813415d84aa73ed6e83e11a2384273c7d7cb84b3c750111bc7d45525493",
         "edits": [(TRIM_CALL_OLD, TRIM_CALL_NEW), (TRIM_ANCHOR, TRIM_HELPERS + TRIM_ANCHOR)],
+    },
+    {
+        "name": "pantsbuild/pants#21725 (a Collection hashes its elements)",
+        "file": "pants/engine/collection.py",
+        "before": "3e15de9d8fec2677a89294a7bc8300a5b9909710dea8338b84cc00d9c7ecfbb2",
+        "after": "39e5f8b75fa20b0f5ca33ce53ff4e1a6acdd641d9535c89a578dc3eca339a7be",
+        "edits": [(COLLECTION_HASH_OLD, COLLECTION_HASH_NEW)],
     },
 ]
 

@@ -48,7 +48,7 @@ def pristine(tmp_path: Path) -> Path:
             text = text.replace(new, old)
         assert _sha(text) == bp["before"]
         path = tmp_path / bp["file"]
-        path.parent.mkdir(parents=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
     return tmp_path
 
@@ -282,3 +282,24 @@ def test_pantsd_trims_after_every_request(monkeypatch: pytest.MonkeyPatch) -> No
     with pytest.raises(RuntimeError):
         runner("pants", ("list",), {}, "/tmp", latch, 0, 1, 2)
     assert started == [True]
+
+
+def test_a_collection_hashes_its_elements() -> None:
+    """Backport 6: distinct Collections hash apart (in Pants 2.17.1 every one hashed to the same
+    constant, so each new CreateDigest was compared with all the earlier ones in the engine's
+    interning table), equal ones alike, and one holding unhashable elements still hashes."""
+    from pants.engine.addresses import Address, Addresses
+    from pants.engine.collection import Collection
+    from pants.engine.fs import CreateDigest, FileContent
+
+    digests = {hash(CreateDigest([FileContent(f"f{i}", b"x")])) for i in range(100)}
+    assert len(digests) == 100
+    assert hash(CreateDigest([FileContent("a", b"x")])) == hash(
+        CreateDigest([FileContent("a", b"x")])
+    )
+    assert hash(Addresses([Address("a")])) != hash(Addresses([Address("b")]))
+
+    class Lists(Collection[list]):
+        pass
+
+    assert hash(Lists([[1]])) == hash(Lists([[2]]))
