@@ -168,9 +168,8 @@ class _Candidate:
     """A binary of the module built for the platform, with its main package and options; empty
     for another module's or platform's binary, and for one whose fields are wrong (its own build
     reports that; the batches of the others go on). Found without the module's `go list`
-    analysis, so that a whole-module batch starts with the module's `go.mod` and targets alone:
-    a `main` that is not `package main` is in a batch too (go builds it and writes nothing for
-    it, and batch_member_output says why)."""
+    analysis, so that a whole-module batch starts with the module's `go.mod` and targets alone
+    (the plan then leaves out a `main` whose directory has no `package main` file)."""
 
     main: GoMainLocation | None = None
     options: GoBuildOptions | None = None
@@ -378,7 +377,8 @@ async def batch_member_output(
     """A member's file of the batch's outputs, as `file_name` alone."""
     file_digest = batch.files.get(member.exec_name)
     if file_digest is None:
-        # go writes nothing for a `main` that is not `package main`: the analysis says so.
+        # go writes nothing for a `main` that go does not see as `package main` (the plan's
+        # package clauses did): the analysis says why.
         await Get(GoBinaryMain, StaticGoBinaryFieldSet, member.field_set)
         raise GoBuildError(
             f"`go build` of the batch holding {member.field_set.address} wrote no "
