@@ -43,6 +43,7 @@ def test_package_name() -> None:
         package_name("//go:build ignore\n\n/* x */ package main // c\nfunc main() {}\n") == "main"
     )
     assert package_name("package lib_test\n") == "lib_test"
+    assert package_name("\ufeff// with a byte order mark\npackage main\n") == "main"
     assert package_name("// no clause\nfunc F() {}\n") is None
     assert package_name("/* unterminated\npackage main\n") is None
 

@@ -69,9 +69,10 @@ def _package_clause(toks) -> str | None:
 
 
 def package_name(text: str) -> str | None:
-    """The name of the file's package clause; None when it does not start with one."""
+    """The name of the file's package clause; None when it does not start with one (after a
+    byte order mark, which go ignores)."""
     try:
-        return _package_clause(_tokens(text, 0))
+        return _package_clause(_tokens(text, 1 if text.startswith("\ufeff") else 0))
     except _Malformed:
         return None
 

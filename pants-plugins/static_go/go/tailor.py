@@ -58,7 +58,7 @@ from static_go.go.embed_sources import (
     escape_glob,
 )
 from static_go.go.errors import GoAnalysisError
-from static_go.go.goheader import go_string_literals, named_parent_paths
+from static_go.go.goheader import go_string_literals, named_parent_paths, package_name
 from static_go.go.sdk import GoSdkSubsystem
 from static_go.go.subsystem import StaticGoSubsystem, TailorPackagesForm
 from static_go.go.target_types import (
@@ -92,18 +92,9 @@ TEST_DATA_TARGET_NAME = "test_data"
 # keeps the executable's name.
 BINARY_FALLBACK_TARGET_NAME = "bin"
 
-_PACKAGE_CLAUSE = re.compile(rb"^package\s+([A-Za-z_][A-Za-z0-9_]*)", re.MULTILINE)
 _MODULE_DIRECTIVE = re.compile(r'^\s*module\s+(?:"([^"]+)"|`([^`]+)`|(\S+))', re.MULTILINE)
 
 _Kwargs = Mapping[str, Union[str, int, bool, tuple[str, ...]]]
-
-
-def go_package_name(source: bytes) -> Optional[str]:
-    """The package clause of a Go file, skipping comments before it."""
-    text = re.sub(rb"/\*.*?\*/", b"", source, flags=re.DOTALL)
-    text = re.sub(rb"//[^\n]*", b"", text)
-    m = _PACKAGE_CLAUSE.search(text)
-    return m.group(1).decode() if m else None
 
 
 def go_module_path(go_mod: bytes) -> Optional[str]:
@@ -534,7 +525,7 @@ def main_package_dirs(
     return {
         os.path.dirname(f)
         for f in files
-        if go_package_name(by_path[f]) == "main"
+        if package_name(by_path[f].decode(errors="replace")) == "main"
         and any(builds_without_cgo(f, by_path[f], goos, goarch, go_minor) for goos, goarch in ports)
     }
 
